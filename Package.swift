@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "energize",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "EnergizeCore", targets: ["EnergizeCore"]),
+        .library(name: "MongoSource", targets: ["MongoSource"]),
+        .library(name: "PGSink", targets: ["PGSink"]),
+        .library(name: "Warehouse", targets: ["Warehouse"]),
+        .library(name: "EnergizeTesting", targets: ["EnergizeTesting"]),
+        .library(name: "EnergizeSeed", targets: ["EnergizeSeed"]),
+        .executable(name: "energize", targets: ["energize"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMongoC", pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        .target(name: "EnergizeCore"),
+        .target(name: "MongoSource", dependencies: ["EnergizeCore", "CMongoC"]),
+        .target(name: "PGSink", dependencies: ["EnergizeCore", "CLibPQ"]),
+        .target(name: "Warehouse", dependencies: ["EnergizeCore"]),
+        .target(name: "EnergizeTesting", dependencies: ["EnergizeCore"]),
+        .target(name: "EnergizeSeed", dependencies: ["EnergizeCore"]),
+        .target(
+            name: "EnergizeCLI",
+            dependencies: [
+                "EnergizeCore", "MongoSource", "PGSink", "Warehouse", "EnergizeSeed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "energize", dependencies: ["EnergizeCLI"]),
+        .executableTarget(
+            name: "energize-bench",
+            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeSeed"]),
+
+        .executableTarget(
+            name: "CustomPipeline",
+            dependencies: ["EnergizeCore", "MongoSource", "PGSink"],
+            path: "Examples/CustomPipeline"),
+
+        .testTarget(name: "EnergizeCoreTests", dependencies: ["EnergizeCore", "EnergizeTesting"]),
+        .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore"]),
+        .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
+        .testTarget(name: "EnergizeSeedTests", dependencies: ["EnergizeSeed", "EnergizeCore"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeSeed", "EnergizeCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+/// A document that could not be loaded, with the reason, kept whole for the rejects table.
+public struct Reject: Sendable, Hashable {
+    /// The document's `_id`, as text, when it has one.
+    public var documentId: String?
+    /// Why the document was rejected; names the field path.
+    public var reason: String
+    /// The whole document as it was read.
+    public var document: Document
+
+    public init(documentId: String?, reason: String, document: Document) {
+        self.documentId = documentId
+        self.reason = reason
+        self.document = document
+    }
+}
+
+/// A columnar batch of rows: one value array per schema column, all of one length.
+///
+/// Batches are checked once, when they are made, and trusted afterwards.
+public struct RecordBatch: Sendable {
+    public let schema: Schema
+    public let columns: [[Value]]
+    public let rowCount: Int
+    /// Documents of this stretch of the source that go to the rejects table instead.
+    public let rejects: [Reject]
+
+    /// Makes a batch.
+    /// - Throws: `EnergizeError` with code `.invalidBatch` when the column count does not
+    ///   match the schema or the columns differ in length.
+    public init(schema: Schema, columns: [[Value]], rejects: [Reject] = []) throws {
+        guard columns.count == schema.columns.count else {
+            throw EnergizeError(.invalidBatch, "batch has \(columns.count) columns for a schema of \(schema.columns.count)")
+        }
+        let rowCount = columns.first?.count ?? 0
+        for (index, column) in columns.enumerated() where column.count != rowCount {
+            throw EnergizeError(.invalidBatch, "column \(schema.columns[index].name) has \(column.count) values, expected \(rowCount)")
+        }
+        self.schema = schema
+        self.columns = columns
+        self.rowCount = rowCount
+        self.rejects = rejects
+    }
+
+    /// The row at `index` as a document (null values are left out, as missing fields).
+    public func row(_ index: Int) -> Document {
+        var document = Document()
+        for (position, column) in schema.columns.enumerated() {
+            let value = columns[position][index]
+            if !value.isNull { document.fields.append(Field(column.name, value)) }
+        }
+        return document
+    }
+}

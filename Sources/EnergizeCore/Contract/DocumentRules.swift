@@ -1,0 +1,98 @@
+/// What a document must satisfy to become a row of its stream's raw table.
+///
+/// A stream's contract (required fields and kinds, nested ones included), the fields its
+/// load strategy cannot do without (the key and cursor of an incremental stream), and
+/// what PostgreSQL cannot store (a NUL byte in text). Extra fields are never a violation.
+public struct DocumentRules: Sendable, Hashable {
+    /// The contract's fields; empty for a stream without a contract.
+    public var contract: [FieldRequirement]
+    /// Fields that must be present and not `null` (the strategy's key and cursor).
+    public var required: [String]
+
+    public init(contract: [FieldRequirement] = [], required: [String] = []) {
+        self.contract = contract
+        self.required = required
+    }
+
+    /// The first reason `document` cannot be loaded, naming the field path, or `nil`.
+    public func violation(in document: Document) -> String? {
+        for name in required where document[name] == nil || document[name]!.isNull {
+            return "field `\(name)` is required by the load strategy but is \(document[name] == nil ? "missing" : "null")"
+        }
+        if let reason = Self.violation(of: contract, in: document, path: "") { return reason }
+        return Self.nulByte(in: document, path: "")
+    }
+
+    static func violation(of requirements: [FieldRequirement], in document: Document, path: String) -> String? {
+        for requirement in requirements {
+            let fieldPath = path + requirement.name
+            guard let value = document[requirement.name], !value.isNull else {
+                if requirement.optional { continue }
+                return "field `\(fieldPath)` is required but is \(document[requirement.name] == nil ? "missing" : "null")"
+            }
+            guard requirement.kind.admits(value) else {
+                return "field `\(fieldPath)` must be \(requirement.kind.description) but is \(value.kindName) \(Self.preview(value))"
+            }
+            if case .documents(let nested) = requirement.kind, case .array(let elements) = value {
+                if elements.isEmpty { return "field `\(fieldPath)` must be a non-empty array of documents but is empty" }
+                for (index, element) in elements.enumerated() {
+                    guard case .document(let child) = element else {
+                        return "field `\(fieldPath).\(index)` must be a document but is \(element.kindName)"
+                    }
+                    if let reason = violation(of: nested, in: child, path: "\(fieldPath).\(index).") { return reason }
+                }
+            }
+        }
+        return nil
+    }
+
+    static func nulByte(in document: Document, path: String) -> String? {
+        for field in document.fields {
+            let fieldPath = path + field.name
+            if field.name.utf8.contains(0) { return "field name `\(fieldPath.replacingNul())` holds a NUL byte, which PostgreSQL text cannot store" }
+            if let reason = nulByte(in: field.value, path: fieldPath) { return reason }
+        }
+        return nil
+    }
+
+    static func nulByte(in value: Value, path: String) -> String? {
+        switch value {
+        case .string(let text) where text.utf8.contains(0):
+            return "field `\(path)` holds a NUL byte, which PostgreSQL text cannot store"
+        case .document(let child):
+            return nulByte(in: child, path: path + ".")
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let reason = nulByte(in: element, path: "\(path).\(index)") { return reason }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// A short rendering of an offending value for a reason, e.g. `"two"`.
+    static func preview(_ value: Value) -> String {
+        switch value {
+        case .string(let text): "\"\(text.prefix(40))\""
+        case .int32(let n): "\(n)"
+        case .int64(let n): "\(n)"
+        case .double(let d): "\(d)"
+        case .decimal(let text): text
+        default: ""
+        }
+    }
+
+    /// The text form of a document `_id` for the rejects table.
+    public static func idText(_ value: Value) -> String {
+        switch value {
+        case .objectId(let hex): hex
+        case .string(let text): text
+        default: JSONText.encode(value)
+        }
+    }
+}
+
+extension String {
+    func replacingNul() -> String { replacingOccurrences(of: "\0", with: "\\0") }
+}

@@ -1,0 +1,51 @@
+/// How one stream of a run ended.
+public struct StreamReport: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable { case succeeded, failed }
+
+    public var stream: String
+    public var strategy: String
+    public var status: Status
+    public var rowsRead: Int
+    public var rowsRejected: Int
+    public var watermarkBefore: Value?
+    public var cutoff: Value?
+    /// Set when the load committed.
+    public var outcome: LoadOutcome?
+    public var durationSeconds: Double
+    /// The error of a failed stream, safe to print.
+    public var error: String?
+    /// Whether retrying the failed stream can help.
+    public var retryability: Retryability?
+
+    public init(stream: String, strategy: String, status: Status, rowsRead: Int, rowsRejected: Int,
+                watermarkBefore: Value?, cutoff: Value?, outcome: LoadOutcome?, durationSeconds: Double,
+                error: String? = nil, retryability: Retryability? = nil) {
+        self.stream = stream
+        self.strategy = strategy
+        self.status = status
+        self.rowsRead = rowsRead
+        self.rowsRejected = rowsRejected
+        self.watermarkBefore = watermarkBefore
+        self.cutoff = cutoff
+        self.outcome = outcome
+        self.durationSeconds = durationSeconds
+        self.error = error
+        self.retryability = retryability
+    }
+}
+
+/// How a whole run ended: one report per stream.
+public struct RunReport: Sendable, Hashable {
+    public var run: RunContext
+    public var streams: [StreamReport]
+    public var durationSeconds: Double
+
+    public init(run: RunContext, streams: [StreamReport], durationSeconds: Double) {
+        self.run = run
+        self.streams = streams
+        self.durationSeconds = durationSeconds
+    }
+
+    /// Whether every stream succeeded.
+    public var succeeded: Bool { streams.allSatisfy { $0.status == .succeeded } }
+}

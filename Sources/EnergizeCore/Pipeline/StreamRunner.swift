@@ -1,0 +1,90 @@
+import Foundation
+
+/// Runs one stream: opens its load, extracts on a second thread into a bounded queue,
+/// loads batch after batch, and commits — or rolls back and reports why.
+struct StreamRunner: Sendable {
+    let stream: StreamConfig
+    let source: any Source
+    let sink: any Sink
+    let context: RunContext
+    let settings: PipelineSettings
+    let onEvent: @Sendable (PipelineEvent) -> Void
+
+    /// Runs the stream on the calling thread (blocking) and returns its report.
+    func run() -> StreamReport {
+        let started = ContinuousClock.now
+        var progress = StreamProgress()
+        progress.startedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        var watermark: Value?
+        var load: (any StreamLoad)?
+        do {
+            let opened = try sink.openLoad(for: stream, run: context)
+            load = opened
+            watermark = opened.watermark
+            progress.cutoff = stream.strategy.cutoff(watermark: watermark)
+            let request = ExtractRequest(stream: stream, cursorFloor: progress.cutoff)
+            let queue = BoundedQueue<RecordBatch>(depth: settings.queueDepth)
+            let extraction = Extraction(request: request, source: source, known: opened.knownSchema,
+                                        batchSize: settings.batchSize, queue: queue, onEvent: onEvent)
+            let thread = Thread { extraction.run() }
+            thread.stackSize = 8 << 20
+            thread.start()
+            do {
+                while let batch = try queue.take() {
+                    try opened.write(batch)
+                    progress.rowsRead += batch.rowCount + batch.rejects.count
+                    progress.rowsRejected += batch.rejects.count
+                    onEvent(.streamProgress(stream: stream.name, rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected))
+                }
+            } catch {
+                queue.cancel()
+                throw error
+            }
+            let outcome = try opened.commit(progress)
+            let report = StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .succeeded,
+                                      rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected,
+                                      watermarkBefore: watermark, cutoff: progress.cutoff, outcome: outcome,
+                                      durationSeconds: started.duration(to: .now).seconds)
+            onEvent(.streamFinished(report))
+            return report
+        } catch {
+            load?.abort(error, progress: progress)
+            let report = StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .failed,
+                                      rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected,
+                                      watermarkBefore: watermark, cutoff: progress.cutoff, outcome: nil,
+                                      durationSeconds: started.duration(to: .now).seconds,
+                                      error: "stream \(stream.name): \(error)",
+                                      retryability: (error as? any RetryClassifying)?.retryability ?? .terminal)
+            onEvent(.streamFinished(report))
+            return report
+        }
+    }
+}
+
+/// The extraction side of a stream: reads documents, builds batches, queues them.
+private struct Extraction: Sendable {
+    let request: ExtractRequest
+    let source: any Source
+    let known: Schema
+    let batchSize: Int
+    let queue: BoundedQueue<RecordBatch>
+    let onEvent: @Sendable (PipelineEvent) -> Void
+
+    func run() {
+        do {
+            let reader = try source.openReader(request)
+            onEvent(.streamStarted(stream: request.stream.name, estimatedCount: reader.estimatedCount))
+            var builder = RecordBatchBuilder(known: known, rules: request.stream.rules)
+            while let document = try reader.next() {
+                builder.append(document)
+                if builder.bufferedRows + builder.bufferedRejects >= batchSize {
+                    try queue.put(builder.flush())
+                }
+            }
+            if builder.bufferedRows + builder.bufferedRejects > 0 { try queue.put(builder.flush()) }
+            queue.finish()
+        } catch {
+            queue.finish(error: error)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// One stream of a pipeline: which collection goes to which table, and how.
+public struct StreamConfig: Sendable, Hashable {
+    /// The stream's name, unique in its pipeline (by default the collection's).
+    public var name: String
+    /// The source collection.
+    public var collection: String
+    /// The destination table (in the sink's raw schema).
+    public var table: String
+    public var strategy: LoadStrategy
+    /// The stream's contract; empty accepts any document.
+    public var contract: [FieldRequirement]
+
+    public init(_ name: String, collection: String? = nil, table: String? = nil,
+                strategy: LoadStrategy = .replace, contract: [FieldRequirement] = []) {
+        self.name = name
+        self.collection = collection ?? name
+        self.table = table ?? name
+        self.strategy = strategy
+        self.contract = contract
+    }
+
+    /// The rules a document must satisfy: the contract plus the strategy's key and cursor.
+    public var rules: DocumentRules {
+        DocumentRules(contract: contract, required: strategy.requiredFields)
+    }
+}
+
+/// What a source is asked to extract for one stream.
+public struct ExtractRequest: Sendable, Hashable {
+    public var stream: StreamConfig
+    /// Only documents whose cursor field is `>=` this value; `nil` for all.
+    public var cursorFloor: Value?
+
+    public init(stream: StreamConfig, cursorFloor: Value? = nil) {
+        self.stream = stream
+        self.cursorFloor = cursorFloor
+    }
+}

@@ -1,0 +1,110 @@
+internal import CMongoC
+import EnergizeCore
+import Foundation
+
+/// Decodes BSON documents into `Document`s with `bson_iter`, one iterator per nesting level.
+///
+/// Reuses its iterators across documents; not thread-safe (one decoder per reader thread).
+final class BSONDecoder {
+    private var iterators: [OpaquePointer] = []
+
+    deinit {
+        for iterator in iterators { energize_iter_free(iterator) }
+    }
+
+    /// Decodes the document `bson` points to; the pointer is only borrowed for the call.
+    func decode(_ bson: OpaquePointer) -> Document {
+        let iterator = iterator(at: 0)
+        guard bson_iter_init(iterator, bson) else { return Document() }
+        return document(from: iterator, depth: 0)
+    }
+
+    private func iterator(at depth: Int) -> OpaquePointer {
+        while iterators.count <= depth { iterators.append(energize_iter_new()) }
+        return iterators[depth]
+    }
+
+    private func document(from iterator: OpaquePointer, depth: Int) -> Document {
+        var fields: [Field] = []
+        while bson_iter_next(iterator) {
+            let key = String(cString: bson_iter_key(iterator))
+            fields.append(Field(key, value(at: iterator, depth: depth)))
+        }
+        return Document(fields)
+    }
+
+    private func value(at iterator: OpaquePointer, depth: Int) -> Value {
+        switch bson_iter_type(iterator) {
+        case BSON_TYPE_DOUBLE: return .double(bson_iter_double(iterator))
+        case BSON_TYPE_UTF8: return .string(utf8(iterator))
+        case BSON_TYPE_DOCUMENT, BSON_TYPE_ARRAY:
+            let child = self.iterator(at: depth + 1)
+            guard bson_iter_recurse(iterator, child) else { return .null }
+            let nested = document(from: child, depth: depth + 1)
+            if bson_iter_type(iterator) == BSON_TYPE_ARRAY { return .array(nested.fields.map(\.value)) }
+            return .document(nested)
+        case BSON_TYPE_BINARY:
+            var subtype = bson_subtype_t(0)
+            var length: UInt32 = 0
+            var bytes: UnsafePointer<UInt8>?
+            bson_iter_binary(iterator, &subtype, &length, &bytes)
+            return .binary(subtype: UInt8(truncatingIfNeeded: subtype.rawValue), bytes: bytes.map { Data(bytes: $0, count: Int(length)) } ?? Data())
+        case BSON_TYPE_OID:
+            var text = [CChar](repeating: 0, count: 25)
+            bson_oid_to_string(bson_iter_oid(iterator), &text)
+            return .objectId(cText(text))
+        case BSON_TYPE_BOOL: return .bool(bson_iter_bool(iterator))
+        case BSON_TYPE_DATE_TIME: return .date(bson_iter_date_time(iterator))
+        case BSON_TYPE_NULL, BSON_TYPE_UNDEFINED: return .null
+        case BSON_TYPE_INT32: return .int32(bson_iter_int32(iterator))
+        case BSON_TYPE_INT64: return .int64(bson_iter_int64(iterator))
+        case BSON_TYPE_DECIMAL128:
+            var decimal = bson_decimal128_t()
+            bson_iter_decimal128(iterator, &decimal)
+            var text = [CChar](repeating: 0, count: 43)
+            bson_decimal128_to_string(&decimal, &text)
+            return .decimal(cText(text))
+        case BSON_TYPE_SYMBOL:
+            var length: UInt32 = 0
+            let pointer = bson_iter_symbol(iterator, &length)
+            return .string(text(pointer, length))
+        case BSON_TYPE_CODE:
+            var length: UInt32 = 0
+            let pointer = bson_iter_code(iterator, &length)
+            return .document(["$code": .string(text(pointer, length))])
+        case BSON_TYPE_REGEX:
+            var options: UnsafePointer<CChar>?
+            let pattern = bson_iter_regex(iterator, &options)
+            return .document(["$regex": .string(pattern.map { String(cString: $0) } ?? ""),
+                              "$options": .string(options.map { String(cString: $0) } ?? "")])
+        case BSON_TYPE_TIMESTAMP:
+            var seconds: UInt32 = 0
+            var increment: UInt32 = 0
+            bson_iter_timestamp(iterator, &seconds, &increment)
+            return .document(["$timestamp": .document(["t": .int64(Int64(seconds)), "i": .int64(Int64(increment))])])
+        case BSON_TYPE_MINKEY: return .document(["$minKey": .int32(1)])
+        case BSON_TYPE_MAXKEY: return .document(["$maxKey": .int32(1)])
+        default:
+            return .document(["$unsupportedBSONType": .int32(Int32(bson_iter_type(iterator).rawValue))])
+        }
+    }
+
+    /// The text of a NUL-terminated C buffer.
+    private func cText(_ buffer: [CChar]) -> String {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func utf8(_ iterator: OpaquePointer) -> String {
+        var length: UInt32 = 0
+        let pointer = bson_iter_utf8(iterator, &length)
+        return text(pointer, length)
+    }
+
+    private func text(_ pointer: UnsafePointer<CChar>?, _ length: UInt32) -> String {
+        guard let pointer else { return "" }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self)
+        }
+    }
+}

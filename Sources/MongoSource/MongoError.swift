@@ -1,0 +1,44 @@
+internal import CMongoC
+import EnergizeCore
+
+/// An error from libmongoc or libbson, with the library's own message and what we were doing.
+public struct MongoError: Error, Sendable, CustomStringConvertible, RetryClassifying {
+    /// What energize was doing when the error happened.
+    public var operation: String
+    /// libmongoc's error domain and code (`bson_error_t`), 0 when the error is energize's own.
+    public var domain: UInt32
+    public var code: UInt32
+    /// libmongoc's message (it never holds the URI's password).
+    public var message: String
+    public var retryability: Retryability
+
+    public init(operation: String, domain: UInt32 = 0, code: UInt32 = 0, message: String, retryability: Retryability = .terminal) {
+        self.operation = operation
+        self.domain = domain
+        self.code = code
+        self.message = message
+        self.retryability = retryability
+    }
+
+    init(operation: String, error: UnsafePointer<bson_error_t>) {
+        let domain = energize_error_domain(error)
+        let code = energize_error_code(error)
+        let transient = domain == UInt32(MONGOC_ERROR_STREAM.rawValue)
+            || domain == UInt32(MONGOC_ERROR_SERVER_SELECTION.rawValue)
+            || (domain == UInt32(MONGOC_ERROR_CLIENT.rawValue) && code != UInt32(MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue))
+        self.init(operation: operation, domain: domain, code: code,
+                  message: String(cString: energize_error_message(error)),
+                  retryability: transient ? .transient : .terminal)
+    }
+
+    public var description: String {
+        "MongoDB \(operation) failed: \(message)" + (domain == 0 ? "" : " (domain \(domain), code \(code))")
+    }
+}
+
+/// Calls `body` with a zeroed `bson_error_t` that it may fill.
+func withBSONError<T>(_ body: (UnsafeMutablePointer<bson_error_t>) throws -> T) rethrows -> T {
+    let error = energize_error_new()!
+    defer { bson_free(error) }
+    return try body(error)
+}

@@ -1,0 +1,33 @@
+import EnergizeCore
+
+/// A `Source` that reads collections of one MongoDB database through libmongoc.
+///
+/// Every reader opens its own client (libmongoc clients are single-threaded), so
+/// streams extract in parallel.
+public struct MongoSource: Source {
+    public var uri: String
+    public var database: String
+    public var options: MongoReadOptions
+
+    /// - Parameters:
+    ///   - uri: a MongoDB connection string; its password is never printed.
+    ///   - database: the database holding the collections.
+    public init(uri: String, database: String, options: MongoReadOptions = MongoReadOptions()) {
+        self.uri = uri
+        self.database = database
+        self.options = options
+    }
+
+    public func openReader(_ request: ExtractRequest) throws -> any DocumentReader {
+        let client = try MongoClient(uri: uri)
+        do {
+            return try MongoCollectionReader(client: client, database: database, request: request, options: options)
+        } catch {
+            throw EnergizeError(.sourceFailed, "cannot read collection \(request.stream.collection)",
+                                context: ["stream": request.stream.name, "mongo.collection": request.stream.collection,
+                                          "mongo.uri": client.redactedURI],
+                                retryability: (error as? any RetryClassifying)?.retryability ?? .terminal,
+                                underlying: error)
+        }
+    }
+}

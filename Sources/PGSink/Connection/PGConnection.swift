@@ -1,0 +1,102 @@
+internal import CLibPQ
+import EnergizeCore
+import Foundation
+
+/// One PostgreSQL connection, owning its `PGconn`.
+///
+/// Not thread-safe: one thread uses a connection at a time. Close it explicitly; `deinit`
+/// closes a connection that was forgotten.
+public final class PGConnection {
+    var handle: OpaquePointer?
+    /// The connection string with any password masked, safe to print.
+    public let redactedConnectionString: String
+
+    /// Connects, blocking until the server answers.
+    /// - Parameter connectionString: a `postgresql://` URI or `key=value` string.
+    /// - Throws: `PGError` with code `.connectionFailed` (transient unless it is authentication).
+    public init(_ connectionString: String) throws {
+        redactedConnectionString = ConnectionStringRedaction.redact(connectionString)
+        let conn = PQconnectdb(connectionString)
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            PQfinish(conn)
+            throw PGError(.connectionFailed, message: "cannot connect to \(ConnectionStringRedaction.redact(connectionString)): \(message)")
+        }
+        handle = conn
+        _ = try execute("SET client_min_messages = warning")
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Closes the connection; further use throws.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    func connection() throws -> OpaquePointer {
+        guard let handle else { throw PGError(.connectionLost, message: "the connection is closed") }
+        return handle
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, …); values never enter the SQL text.
+    /// - Parameters:
+    ///   - sql: the statement.
+    ///   - parameters: the text of each parameter, `nil` for SQL NULL.
+    /// - Returns: the result rows as text.
+    /// - Throws: `PGError` with the server's message and SQLSTATE.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PGResult {
+        let conn = try connection()
+        let result: OpaquePointer? = withCStrings(parameters) { pointers in
+            PQexecParams(conn, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        return try PGResult.check(result, connection: conn, sql: sql)
+    }
+
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Whether the connection still works as far as libpq knows.
+    public var isHealthy: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+}
+
+/// Calls `body` with C strings for `strings` (nil stays NULL), valid during the call.
+func withCStrings<T>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+    let duplicates = strings.map { $0.map { strdup($0)! } }
+    defer { duplicates.forEach { free($0) } }
+    return body(duplicates.map { $0.map { UnsafePointer($0) } })
+}
+
+/// Masks passwords in PostgreSQL connection strings (URIs and `password=` keywords).
+public enum ConnectionStringRedaction {
+    public static func redact(_ connectionString: String) -> String {
+        if connectionString.contains("://") {
+            var text = connectionString
+            if let scheme = text.range(of: "://") {
+                let rest = text[scheme.upperBound...]
+                let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+                if let at = rest[..<end].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+                    text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+                }
+            }
+            return text.replacingOccurrences(of: #"password=[^&]*"#, with: "password=***", options: .regularExpression)
+        }
+        return connectionString.replacingOccurrences(of: #"password\s*=\s*('(\\'|[^'])*'|\S+)"#, with: "password=***", options: .regularExpression)
+    }
+}

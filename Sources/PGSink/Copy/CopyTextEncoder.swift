@@ -1,0 +1,78 @@
+import EnergizeCore
+
+/// Encodes batches in PostgreSQL's COPY text format, straight from the columns.
+///
+/// One line per row, columns separated by tabs, `\N` for NULL; backslash, newline,
+/// carriage return and tab inside values are escaped, so any text (including a lone
+/// `\.` line) round-trips unchanged.
+public enum CopyTextEncoder {
+    /// The COPY text of the rows of `batch`, in the batch's column order.
+    public static func encode(_ batch: RecordBatch) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(batch.rowCount * batch.columns.count * 12)
+        for row in 0..<batch.rowCount {
+            for column in batch.columns.indices {
+                if column > 0 { out.append(UInt8(ascii: "\t")) }
+                append(batch.columns[column][row], to: &out)
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    /// Encodes rows of arbitrary fields (already text or NULL), for bookkeeping tables.
+    public static func encode(rows: [[String?]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for row in rows {
+            for (index, field) in row.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: "\t")) }
+                if let field { appendEscaped(field, to: &out) } else { out.append(contentsOf: nullMarker) }
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    private static let nullMarker: [UInt8] = Array("\\N".utf8)
+
+    /// Appends one value's COPY text.
+    static func append(_ value: Value, to out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: nullMarker)
+        case .bool(let b): out.append(b ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .int32(let n): out.append(contentsOf: String(n).utf8)
+        case .int64(let n): out.append(contentsOf: String(n).utf8)
+        case .double(let d): out.append(contentsOf: NumberText.double(d).utf8)
+        case .decimal(let text): out.append(contentsOf: text.utf8)
+        case .string(let text): appendEscaped(text, to: &out)
+        case .objectId(let hex): out.append(contentsOf: hex.utf8)
+        case .date(let ms): out.append(contentsOf: CivilTime(millisecondsSinceEpoch: ms).postgresText.utf8)
+        case .document, .array: appendEscaped(JSONText.encode(value), to: &out)
+        case .binary(let subtype, let bytes):
+            if subtype == 4 && bytes.count == 16 {
+                out.append(contentsOf: UUIDText.format(bytes).utf8)
+            } else {
+                // bytea hex input `\x…`, its backslash escaped for COPY.
+                out.append(contentsOf: Array("\\\\x".utf8))
+                let digits = Array("0123456789abcdef".utf8)
+                for byte in bytes {
+                    out.append(digits[Int(byte >> 4)])
+                    out.append(digits[Int(byte & 0x0f)])
+                }
+            }
+        }
+    }
+
+    /// Appends text with COPY's escapes.
+    static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            default: out.append(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import EnergizeCore
+import Foundation
+
+/// One stream's load into PostgreSQL, all inside one transaction on its own connection.
+///
+/// Batches are copied into a temporary staging table whose columns grow and widen with
+/// the batches; `commit` aligns the target table with it (new columns, widened types),
+/// applies the strategy, records the stream in `energize_meta`, and commits.
+final class PGStreamLoad: StreamLoad {
+    let connection: PGConnection
+    let stream: StreamConfig
+    let run: RunContext
+    let sink: PGSink
+    let knownSchema: Schema
+    let watermark: Value?
+    private var targetExists: Bool
+    private var targetSchema: Schema
+    private var stageSchema = Schema()
+    private var rowsStaged = 0
+    private let stage = SQLIdentifier.quote("energize_stage")
+
+    var target: String { SQLIdentifier.qualified(sink.settings.rawSchema, stream.table) }
+
+    init(connection: PGConnection, stream: StreamConfig, run: RunContext, sink: PGSink) throws {
+        self.connection = connection
+        self.stream = stream
+        self.run = run
+        self.sink = sink
+        try connection.execute("BEGIN")
+        let columns = try connection.execute("""
+            SELECT column_name, data_type FROM information_schema.columns
+            WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position
+            """, [sink.settings.rawSchema, stream.table])
+        targetExists = !columns.rows.isEmpty
+        var schema = Schema()
+        for row in columns.rows {
+            guard let name = row[0], let typeName = row[1], !["_loaded_at", "_run_id"].contains(name),
+                  let type = ColumnType(informationSchemaName: typeName) else { continue }
+            schema.upsert(Column(name, type))
+        }
+        targetSchema = schema
+        knownSchema = schema
+        if let cursor = stream.strategy.cursorField, let column = schema[SQLIdentifier.columnName(for: cursor)] {
+            let result = try connection.execute(
+                "SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(SQLIdentifier.qualified(sink.settings.rawSchema, stream.table))")
+            watermark = CursorText.value(result.scalar, type: column.type)
+        } else {
+            watermark = nil
+        }
+        try connection.execute("CREATE TEMP TABLE \(stage) () ON COMMIT DROP")
+    }
+
+    func write(_ batch: RecordBatch) throws {
+        try wrap("stage a batch") {
+            if batch.rowCount > 0 {
+                try align(table: stage, current: &stageSchema, to: batch.schema.columns)
+                let columns = batch.schema.columns.map { SQLIdentifier.quote(SQLIdentifier.columnName(for: $0.name)) }
+                try connection.copy("COPY \(stage) (\(columns.joined(separator: ", "))) FROM STDIN",
+                                    data: CopyTextEncoder.encode(batch))
+                rowsStaged += batch.rowCount
+            }
+            if !batch.rejects.isEmpty {
+                let rows: [[String?]] = batch.rejects.map {
+                    [String(run.runId), stream.collection, $0.documentId, $0.reason, JSONText.encode($0.document)]
+                }
+                try connection.copy("COPY \(sink.rejectsTable) (run_id, collection, document_id, reason, document) FROM STDIN",
+                                    data: CopyTextEncoder.encode(rows: rows))
+            }
+        }
+    }
+
+    func commit(_ progress: StreamProgress) throws -> LoadOutcome {
+        try wrap("commit the load") {
+            if !targetExists {
+                try connection.execute("CREATE TABLE \(target) (\"_loaded_at\" timestamptz NOT NULL, \"_run_id\" bigint NOT NULL)")
+            }
+            try align(table: target, current: &targetSchema, to: stageSchema.columns)
+            try align(table: stage, current: &stageSchema, to: targetSchema.columns)
+            try createIndexes()
+            let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
+                                            strategy: stream.strategy, hasCutoff: progress.cutoff != nil)
+            let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
+            if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
+            let differences = try connection.execute(statements.differences, cutoff)
+            var deleted = 0
+            if let delete = statements.delete {
+                if case .replace = stream.strategy {
+                    deleted = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
+                    try connection.execute(delete)
+                } else {
+                    deleted = try connection.execute(delete, cutoff).affectedRows
+                }
+            }
+            let inserted = try connection.execute(statements.insert, [String(run.runId)]).affectedRows
+            let tableRows = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
+            var watermarkAfter: Value?
+            if let cursor = stream.strategy.cursorField, let column = targetSchema[SQLIdentifier.columnName(for: cursor)] {
+                let result = try connection.execute("SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(target)")
+                watermarkAfter = CursorText.value(result.scalar, type: column.type)
+            }
+            let row = differences.rows.first ?? []
+            let outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted,
+                                      rowsAdded: Int(row.first.flatMap { $0 } ?? "0") ?? 0,
+                                      rowsRemoved: Int(row.dropFirst().first.flatMap { $0 } ?? "0") ?? 0,
+                                      tableRows: tableRows, watermarkAfter: watermarkAfter)
+            try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
+                                       progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
+            try connection.execute("COMMIT")
+            connection.close()
+            return outcome
+        }
+    }
+
+    func abort(_ error: any Error, progress: StreamProgress) {
+        let message = "\(error)"
+        if connection.isHealthy {
+            _ = try? connection.execute("ROLLBACK")
+        }
+        connection.close()
+        // The failure is recorded outside the rolled-back transaction, on a fresh connection.
+        if let recorder = try? PGConnection(sink.connectionString) {
+            try? sink.meta.recordStream(recorder, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
+                                        progress: progress, watermarkBefore: watermark, outcome: nil, error: message)
+            recorder.close()
+        }
+    }
+
+    /// Adds the columns `table` lacks and widens those that are narrower than `columns`.
+    private func align(table: String, current: inout Schema, to columns: [Column]) throws {
+        for column in columns {
+            let name = SQLIdentifier.columnName(for: column.name)
+            if let existing = current[name] {
+                guard existing.type != column.type, let wider = existing.type.widened(with: column.type), wider != existing.type else { continue }
+                try connection.execute("ALTER TABLE \(table) ALTER COLUMN \(SQLIdentifier.quote(name)) TYPE \(wider.sqlName) USING \(SQLIdentifier.quote(name))::\(wider.sqlName)")
+                current.upsert(Column(name, wider))
+            } else {
+                try connection.execute("ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(name)) \(column.type.sqlName)")
+                current.upsert(Column(name, column.type))
+            }
+        }
+    }
+
+    private func createIndexes() throws {
+        for field in [stream.strategy.keyField, stream.strategy.cursorField].compactMap({ $0 }) {
+            let column = SQLIdentifier.columnName(for: field)
+            guard targetSchema[column] != nil else { continue }
+            let index = SQLIdentifier.derivedName(stream.table, column, "idx")
+            try connection.execute("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(index)) ON \(target) (\(SQLIdentifier.quote(column)))")
+        }
+    }
+
+    /// Runs `body`, wrapping its errors with the stream and table they happened in.
+    private func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PGError {
+            throw EnergizeError(.sinkFailed, "cannot \(what) of stream \(stream.name)",
+                                context: ["stream": stream.name, "table": "\(sink.settings.rawSchema).\(stream.table)"],
+                                retryability: error.retryability, underlying: error)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import EnergizeCore
+
+/// Run history and state in the `energize_meta` schema (warehouse.md §7).
+///
+/// `runs` holds one row per run, `stream_runs` one per stream of a run (counts, watermarks,
+/// error), `watermarks` the latest committed cursor per stream. A stream's rows are written
+/// in the same transaction as its data.
+struct MetaStore: Sendable {
+    let schema: String
+
+    private var runs: String { SQLIdentifier.qualified(schema, "runs") }
+    private var streamRuns: String { SQLIdentifier.qualified(schema, "stream_runs") }
+    private var watermarks: String { SQLIdentifier.qualified(schema, "watermarks") }
+
+    /// Statements that create the schema and its tables when missing.
+    var createStatements: [String] {
+        [
+            "CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))",
+            """
+            CREATE TABLE IF NOT EXISTS \(runs) (
+              run_id bigserial PRIMARY KEY, pipeline text NOT NULL, started_at timestamptz NOT NULL,
+              finished_at timestamptz, status text NOT NULL, streams_total integer, streams_failed integer,
+              error text)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(streamRuns) (
+              run_id bigint NOT NULL REFERENCES \(runs) (run_id), stream text NOT NULL, target_table text,
+              strategy text, started_at timestamptz, finished_at timestamptz NOT NULL, status text NOT NULL,
+              rows_read bigint NOT NULL DEFAULT 0, rows_loaded bigint NOT NULL DEFAULT 0,
+              rows_rejected bigint NOT NULL DEFAULT 0, rows_deleted bigint, rows_added bigint,
+              rows_removed bigint, table_rows bigint, watermark_before text, cutoff text,
+              watermark_after text, error text, PRIMARY KEY (run_id, stream))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(watermarks) (
+              pipeline text NOT NULL, stream text NOT NULL, cursor_field text NOT NULL, value text,
+              run_id bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+              PRIMARY KEY (pipeline, stream))
+            """,
+        ]
+    }
+
+    /// Inserts a run in status `running`; returns its id and start (ms since the epoch).
+    func startRun(_ connection: PGConnection, pipeline: String, streams: Int) throws -> (Int64, Int64) {
+        let result = try connection.execute("""
+            INSERT INTO \(runs) (pipeline, started_at, status, streams_total) VALUES ($1, clock_timestamp(), 'running', $2)
+            RETURNING run_id, floor(extract(epoch FROM started_at) * 1000)::bigint
+            """, [pipeline, String(streams)])
+        guard let row = result.rows.first, let id = row[0].flatMap({ Int64($0) }), let started = row[1].flatMap({ Int64($0) }) else {
+            throw PGError(.queryFailed, message: "inserting the run returned no id")
+        }
+        return (id, started)
+    }
+
+    /// Marks a run finished with its status.
+    func finishRun(_ connection: PGConnection, _ report: RunReport) throws {
+        let failed = report.streams.filter { $0.status == .failed }
+        try connection.execute("""
+            UPDATE \(runs) SET finished_at = clock_timestamp(), status = $2, streams_failed = $3, error = $4 WHERE run_id = $1
+            """, [String(report.run.runId), failed.isEmpty ? "succeeded" : "failed", String(failed.count),
+                  failed.isEmpty ? nil : failed.compactMap(\.error).joined(separator: "\n")])
+    }
+
+    /// Records one stream's end (inside its load transaction when it succeeded).
+    func recordStream(_ connection: PGConnection, run: RunContext, stream: StreamConfig, table: String,
+                      progress: StreamProgress, watermarkBefore: Value?, outcome: LoadOutcome?, error: String?) throws {
+        func text(_ value: Value?) -> String? { value.flatMap(ValueText.display) }
+        try connection.execute("""
+            INSERT INTO \(streamRuns) (run_id, stream, target_table, strategy, started_at, finished_at, status,
+              rows_read, rows_loaded, rows_rejected, rows_deleted, rows_added, rows_removed, table_rows,
+              watermark_before, cutoff, watermark_after, error)
+            VALUES ($1, $2, $3, $4, to_timestamp($5::double precision / 1000), clock_timestamp(), $6,
+              $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            ON CONFLICT (run_id, stream) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status,
+              rows_read = excluded.rows_read, rows_loaded = excluded.rows_loaded, rows_rejected = excluded.rows_rejected,
+              error = excluded.error
+            """, [String(run.runId), stream.name, table, stream.strategy.summary, String(progress.startedAt),
+                  outcome == nil ? "failed" : "succeeded", String(progress.rowsRead),
+                  String(outcome?.rowsLoaded ?? 0), String(progress.rowsRejected),
+                  outcome.map { String($0.rowsDeleted) }, outcome.map { String($0.rowsAdded) },
+                  outcome.map { String($0.rowsRemoved) }, outcome.map { String($0.tableRows) },
+                  text(watermarkBefore), text(progress.cutoff), text(outcome?.watermarkAfter), error])
+        if let cursor = stream.strategy.cursorField, let outcome {
+            try connection.execute("""
+                INSERT INTO \(watermarks) (pipeline, stream, cursor_field, value, run_id, updated_at)
+                VALUES ($1, $2, $3, $4, $5, now())
+                ON CONFLICT (pipeline, stream) DO UPDATE SET cursor_field = excluded.cursor_field,
+                  value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at
+                """, [run.pipeline, stream.name, cursor, text(outcome.watermarkAfter), String(run.runId)])
+        }
+    }
+}
+
+/// Human-readable text of cursor values for run history.
+public enum ValueText {
+    /// `2024-03-05T14:07:09.120Z` for dates, the number or text otherwise.
+    public static func display(_ value: Value) -> String? {
+        switch value {
+        case .null: nil
+        case .date(let ms): CivilTime(millisecondsSinceEpoch: ms).iso8601
+        case .string(let text): text
+        case .objectId(let hex): hex
+        default: JSONText.encode(value)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import EnergizeCore
+
+/// Where and how `PGSink` writes.
+public struct PGSinkSettings: Sendable, Hashable {
+    /// Schema of the raw tables and `_rejects` (warehouse.md §1: `public`).
+    public var rawSchema: String
+    /// Schema of run history and watermarks.
+    public var metaSchema: String
+
+    public init(rawSchema: String = "public", metaSchema: String = "energize_meta") {
+        self.rawSchema = rawSchema
+        self.metaSchema = metaSchema
+    }
+}
+
+/// A `Sink` that loads PostgreSQL through libpq with COPY, one connection and one
+/// transaction per stream.
+public struct PGSink: Sink {
+    public var connectionString: String
+    public var settings: PGSinkSettings
+
+    /// - Parameter connectionString: a `postgresql://` URI or `key=value` string; its password is never printed.
+    public init(connectionString: String, settings: PGSinkSettings = PGSinkSettings()) {
+        self.connectionString = connectionString
+        self.settings = settings
+    }
+
+    var meta: MetaStore { MetaStore(schema: settings.metaSchema) }
+    var rejectsTable: String { SQLIdentifier.qualified(settings.rawSchema, "_rejects") }
+
+    public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
+        let connection = try PGConnection(connectionString)
+        defer { connection.close() }
+        try connection.transaction {
+            // One creator at a time: concurrent CREATE … IF NOT EXISTS can still collide.
+            try connection.execute("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))")
+            for statement in meta.createStatements { try connection.execute(statement) }
+            try connection.execute("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(settings.rawSchema))")
+            try connection.execute("""
+                CREATE TABLE IF NOT EXISTS \(rejectsTable) (run_id bigint NOT NULL, collection text NOT NULL,
+                  document_id text, reason text NOT NULL, document jsonb NOT NULL,
+                  rejected_at timestamptz NOT NULL DEFAULT now())
+                """)
+        }
+        let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count)
+        return RunContext(runId: runId, pipeline: pipeline, startedAt: startedAt)
+    }
+
+    public func openLoad(for stream: StreamConfig, run: RunContext) throws -> any StreamLoad {
+        let connection = try PGConnection(connectionString)
+        do {
+            return try PGStreamLoad(connection: connection, stream: stream, run: run, sink: self)
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    public func finishRun(_ report: RunReport) throws {
+        let connection = try PGConnection(connectionString)
+        defer { connection.close() }
+        try meta.finishRun(connection, report)
+    }
+}

@@ -1,0 +1,82 @@
+import EnergizeCore
+
+/// The statements that apply a `LoadStrategy` to a target table from a staging table.
+///
+/// A value that produces SQL text and does no I/O. Identifiers are quoted; values are
+/// parameters: `$1` is the cutoff in `differences` and `delete`, and the run id in `insert`.
+public struct LoadStatements: Sendable, Hashable {
+    /// The quoted, qualified target table.
+    public var target: String
+    /// The quoted staging table.
+    public var stage: String
+    /// The loaded columns (PostgreSQL names, unquoted), in both tables.
+    public var columns: [String]
+    public var strategy: LoadStrategy
+    /// Whether the run has a cutoff (an incremental stream after its first run).
+    public var hasCutoff: Bool
+
+    public init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool) {
+        self.target = target
+        self.stage = stage
+        self.columns = columns
+        self.strategy = strategy
+        self.hasCutoff = hasCutoff
+    }
+
+    private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
+    private func column(_ field: String) -> String { SQLIdentifier.quote(SQLIdentifier.columnName(for: field)) }
+
+    /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
+    public var replacedRows: String? {
+        switch strategy {
+        case .replace: return "TRUE"
+        case .append: return nil
+        case .merge(let key):
+            return "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
+        case .incremental(let cursor, let key, _):
+            let byKey = "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
+            return hasCutoff ? "(t.\(column(cursor)) >= $1 OR \(byKey))" : byKey
+        }
+    }
+
+    /// Whether `differences` and `delete` take the cutoff as `$1`.
+    public var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil }
+
+    /// Keeps one staged row per key (the one with the greatest cursor, else the last read).
+    public var deduplicate: String? {
+        guard let key = strategy.keyField else { return nil }
+        let order = strategy.cursorField.map { "\(column($0)) DESC NULLS LAST, ctid DESC" } ?? "ctid DESC"
+        return """
+            DELETE FROM \(stage) s USING (SELECT ctid AS row_ctid, row_number() OVER \
+            (PARTITION BY \(column(key)) ORDER BY \(order)) AS rank FROM \(stage)) d \
+            WHERE s.ctid = d.row_ctid AND d.rank > 1
+            """
+    }
+
+    /// Two counts, ignoring `_loaded_at` and `_run_id`: staged rows not among the replaced
+    /// rows (added), and replaced rows not among the staged ones (removed).
+    public var differences: String {
+        guard let replaced = replacedRows else {
+            return "SELECT (SELECT count(*) FROM \(stage)), 0"
+        }
+        let old = "SELECT \(columnList) FROM \(target) t WHERE \(replaced)"
+        let new = "SELECT \(columnList) FROM \(stage)"
+        if columns.isEmpty {
+            return "SELECT (SELECT count(*) FROM \(stage)) - (SELECT count(*) FROM \(target) t WHERE \(replaced)), 0"
+        }
+        return "SELECT (SELECT count(*) FROM (\(new) EXCEPT ALL \(old)) a), (SELECT count(*) FROM (\(old) EXCEPT ALL \(new)) r)"
+    }
+
+    /// Deletes the replaced rows; `TRUNCATE` for replace.
+    public var delete: String? {
+        guard let replaced = replacedRows else { return nil }
+        if case .replace = strategy { return "TRUNCATE \(target)" }
+        return "DELETE FROM \(target) t WHERE \(replaced)"
+    }
+
+    /// Inserts the staged rows, stamped with the load time and run id (`$1`).
+    public var insert: String {
+        let stamped = columns.isEmpty ? "" : columnList + ", "
+        return "INSERT INTO \(target) (\(stamped)\"_loaded_at\", \"_run_id\") SELECT \(stamped)now(), $1 FROM \(stage)"
+    }
+}

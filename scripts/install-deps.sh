@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what energize needs and is missing: the C libraries and PostgreSQL from
+# Debian, and the MongoDB wire-protocol test server (nx-27017) from PyPI.
+set -euo pipefail
+
+need_apt=()
+for package in libpq-dev libmongoc-dev libbson-dev postgresql pkg-config; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$package")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "energize: installing ${need_apt[*]} (apt)"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c "import nx_27017" 2>/dev/null; then
+  echo "energize: installing nx-27017 (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "nx-27017==0.8.1" \
+    || python3 -m pip install --quiet --disable-pip-version-check --user "nx-27017==0.8.1"
+fi

@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "PGSink", targets: ["PGSink"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
         .library(name: "EnergizeTesting", targets: ["EnergizeTesting"]),
-        .library(name: "EnergizeSeed", targets: ["EnergizeSeed"]),
+        .library(name: "EnergizeTech", targets: ["EnergizeTech"]),
         .executable(name: "energize", targets: ["energize"]),
     ],
     dependencies: [
@@ -27,17 +27,17 @@ let package = Package(
         .target(name: "PGSink", dependencies: ["EnergizeCore", "CLibPQ"]),
         .target(name: "Warehouse", dependencies: ["EnergizeCore"]),
         .target(name: "EnergizeTesting", dependencies: ["EnergizeCore"]),
-        .target(name: "EnergizeSeed", dependencies: ["EnergizeCore"]),
+        .target(name: "EnergizeTech", dependencies: ["EnergizeCore"]),
         .target(
             name: "EnergizeCLI",
             dependencies: [
-                "EnergizeCore", "MongoSource", "PGSink", "Warehouse", "EnergizeSeed",
+                "EnergizeCore", "MongoSource", "PGSink", "Warehouse", "EnergizeTech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "energize", dependencies: ["EnergizeCLI"]),
         .executableTarget(
             name: "energize-bench",
-            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeSeed"]),
+            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech"]),
 
         .executableTarget(
             name: "CustomPipeline",
@@ -47,10 +47,10 @@ let package = Package(
         .testTarget(name: "EnergizeCoreTests", dependencies: ["EnergizeCore", "EnergizeTesting"]),
         .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore"]),
         .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
-        .testTarget(name: "EnergizeSeedTests", dependencies: ["EnergizeSeed", "EnergizeCore"]),
+        .testTarget(name: "EnergizeTechTests", dependencies: ["EnergizeTech", "EnergizeCore"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeSeed", "EnergizeCLI"]),
+            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

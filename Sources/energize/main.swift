@@ -1,1 +1,3 @@
-print("x")
+import EnergizeCLI
+
+await EnergizeCommand.runFromCommandLine()

@@ -27,6 +27,7 @@ public struct PGResult: Sendable {
             throw PGError(lost ? .connectionLost : .queryFailed, message: String(cString: PQresultErrorMessage(result)),
                           sqlState: state, sql: sql)
         }
+        if status == PGRES_COPY_IN { return PGResult(columns: [], rows: [], affectedRows: 0) }
         let columnCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// The `energize` command line: MongoDB → PostgreSQL extract-load for the EnergizeTech contract.
+public struct EnergizeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "energize",
+        abstract: "Move MongoDB operational data into a PostgreSQL warehouse.",
+        subcommands: [RunCommand.self, SeedCommand.self, VerifyCommand.self])
+
+    public init() {}
+}
+
+extension EnergizeCommand {
+    /// Parses the process arguments, runs the chosen subcommand and exits with its status.
+    public static func runFromCommandLine(_ arguments: [String]? = nil) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import EnergizeCore
+import EnergizeTech
+import Foundation
+import MongoSource
+import PGSink
+
+/// `energize run`: extract-load of the EnergizeTech streams.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Extract the collections from MongoDB and load them into PostgreSQL.",
+        discussion: """
+            customers, products and stores load with `replace`; sales and transactions with \
+            `incremental` on updated_at with a 7-day look-back. Exits non-zero when a stream fails.
+            """)
+
+    @OptionGroup var connections: ConnectionOptions
+
+    @Option(help: "Schema of the raw tables and _rejects.")
+    var rawSchema = "public"
+
+    @Option(help: "Comma-separated streams to run (default: all five).")
+    var streams: String?
+
+    @Option(help: "Rows per batch between extraction and load.")
+    var batchSize = 5_000
+
+    @Option(help: "Documents per _id range query (0: one cursor per collection).")
+    var pageSize = 20_000
+
+    @Option(help: "Streams run at the same time.")
+    var concurrency = 2
+
+    @Flag(help: "Print only the summary's last line.")
+    var quiet = false
+
+    func run() async throws {
+        let selected = try selectedStreams()
+        let pipeline = Pipeline(
+            name: "energizetech",
+            source: MongoSource(uri: try connections.resolvedMongoURI(), database: connections.database,
+                                options: MongoReadOptions(pageSize: pageSize)),
+            sink: PGSink(connectionString: try connections.resolvedPGURI(), settings: PGSinkSettings(rawSchema: rawSchema)),
+            streams: selected,
+            settings: PipelineSettings(batchSize: batchSize, concurrency: concurrency))
+        let report: RunReport
+        do {
+            report = try await pipeline.run()
+        } catch {
+            throw CLIError.failed("the run could not start: \(error)")
+        }
+        let summary = RunSummary(report: report)
+        print(quiet ? summary.verdict : summary.text)
+        if !report.succeeded { throw ExitCode(1) }
+    }
+
+    private func selectedStreams() throws -> [StreamConfig] {
+        guard let streams else { return EnergizeTechStreams.all }
+        let names = streams.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return try names.map { name in
+            guard let stream = EnergizeTechStreams.all.first(where: { $0.name == name }) else {
+                throw ValidationError("unknown stream `\(name)` in --streams; known: \(EnergizeTechStreams.all.map(\.name).joined(separator: ", "))")
+            }
+            return stream
+        }
+    }
+}
+
+/// A failure the CLI reports as one line and exit status 1.
+enum CLIError: Error, CustomStringConvertible {
+    case failed(String)
+
+    var description: String {
+        switch self {
+        case .failed(let message): message
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import EnergizeCore
+import Foundation
+import PGSink
+
+/// The human summary of a run: one line per stream and a verdict.
+struct RunSummary {
+    let report: RunReport
+
+    var text: String {
+        var lines: [String] = []
+        let header = ["stream", "strategy", "read", "loaded", "rejected", "table rows", "watermark after", "change"]
+        var rows: [[String]] = []
+        for stream in report.streams {
+            let outcome = stream.outcome
+            rows.append([
+                stream.stream, stream.strategy,
+                String(stream.rowsRead), outcome.map { String($0.rowsLoaded) } ?? "-", String(stream.rowsRejected),
+                outcome.map { String($0.tableRows) } ?? "-",
+                outcome?.watermarkAfter.flatMap(ValueText.display) ?? "-",
+                change(stream),
+            ])
+        }
+        lines.append(Table.render(header: header, rows: rows))
+        for stream in report.streams where stream.status == .failed {
+            lines.append("FAILED \(stream.error ?? stream.stream)")
+        }
+        lines.append(verdict)
+        return lines.joined(separator: "\n")
+    }
+
+    var verdict: String {
+        let failed = report.streams.filter { $0.status == .failed }.count
+        let unchanged = report.streams.allSatisfy { $0.outcome?.tableUnchanged == true }
+        let duration = String(format: "%.1f", report.durationSeconds)
+        if failed > 0 {
+            return "run \(report.run.runId): \(failed) of \(report.streams.count) streams FAILED (\(duration) s); their tables are as before the run"
+        }
+        return "run \(report.run.runId): \(report.streams.count) streams loaded in \(duration) s"
+            + (unchanged ? "; every table holds the same rows as before the run (no source change)" : "")
+    }
+
+    private func change(_ stream: StreamReport) -> String {
+        guard let outcome = stream.outcome else { return "failed, rolled back" }
+        if outcome.tableUnchanged { return "unchanged" }
+        return "+\(outcome.rowsAdded) new or changed, -\(outcome.rowsRemoved) replaced or removed"
+    }
+}
+
+/// Plain-text tables with aligned columns.
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                let padding = String(repeating: " ", count: widths[index] - cell.count)
+                return index >= 2 && index <= 5 ? padding + cell : cell + padding
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

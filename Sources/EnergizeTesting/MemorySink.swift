@@ -1,0 +1,165 @@
+import EnergizeCore
+import Foundation
+
+/// An in-memory fake `Sink` that applies load strategies with warehouse.md §1 semantics.
+///
+/// A fake for tests of pipelines and strategies: tables are arrays of documents, a stream's
+/// changes apply at `commit` (all or nothing), and rejects, run ids and watermarks are kept.
+/// Column typing and schema evolution are PostgreSQL's business and are not modelled.
+public final class MemorySink: Sink, @unchecked Sendable {
+    // @unchecked Sendable: all state is guarded by `lock`.
+    private let lock = NSLock()
+    private var tables: [String: [Document]] = [:]
+    private var rejectRows: [(runId: Int64, collection: String, reject: Reject)] = []
+    private var nextRunId: Int64 = 1
+    private var reports: [RunReport] = []
+    /// When set, `write` throws this error after this many batches (to test rollback).
+    public var failAfterBatches: Int?
+
+    public init() {}
+
+    /// The rows of a table (without `_loaded_at`; `_run_id` is kept as an int64 field).
+    public func rows(_ table: String) -> [Document] {
+        lock.withLock { tables[table, default: []] }
+    }
+
+    /// The rejects recorded so far.
+    public func rejects(collection: String? = nil) -> [Reject] {
+        lock.withLock { rejectRows.filter { collection == nil || $0.collection == collection }.map(\.reject) }
+    }
+
+    /// The reports of finished runs.
+    public var finishedRuns: [RunReport] { lock.withLock { reports } }
+
+    public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
+        lock.withLock {
+            defer { nextRunId += 1 }
+            return RunContext(runId: nextRunId, pipeline: pipeline, startedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        }
+    }
+
+    public func openLoad(for stream: StreamConfig, run: RunContext) throws -> any StreamLoad {
+        let current = rows(stream.table)
+        var watermark: Value?
+        if let cursor = stream.strategy.cursorField {
+            for row in current {
+                guard let value = row[cursor], !value.isNull else { continue }
+                if let existing = watermark, (ValueOrder.compare(value, existing) ?? 0) <= 0 { continue }
+                watermark = value
+            }
+        }
+        return MemoryLoad(sink: self, stream: stream, run: run, watermark: watermark)
+    }
+
+    public func finishRun(_ report: RunReport) throws {
+        lock.withLock { reports.append(report) }
+    }
+
+    fileprivate func apply(stream: StreamConfig, run: RunContext, staged: [Document], rejects: [Reject],
+                           cutoff: Value?) -> LoadOutcome {
+        lock.withLock {
+            let old = tables[stream.table, default: []]
+            let strategy = stream.strategy
+            var staged = staged
+            if let key = strategy.keyField {
+                // One row per key: the greatest cursor, else the last read.
+                var latest: [Value: Document] = [:]
+                var order: [Value] = []
+                for row in staged {
+                    let k = row[key] ?? .null
+                    if let existing = latest[k], let cursor = strategy.cursorField,
+                       let a = existing[cursor], let b = row[cursor], (ValueOrder.compare(b, a) ?? 0) < 0 { continue }
+                    if latest[k] == nil { order.append(k) }
+                    latest[k] = row
+                }
+                staged = order.compactMap { latest[$0] }
+            }
+            let keyField = strategy.keyField
+            let stagedKeys = Set(staged.compactMap { row in keyField.flatMap { row[$0] } })
+            func replaced(_ row: Document) -> Bool {
+                switch strategy {
+                case .replace: return true
+                case .append: return false
+                case .merge(let key): return stagedKeys.contains(row[key] ?? .null)
+                case .incremental(let cursor, let key, _):
+                    if stagedKeys.contains(row[key] ?? .null) { return true }
+                    guard let cutoff, let value = row[cursor] else { return false }
+                    return (ValueOrder.compare(value, cutoff) ?? -1) >= 0
+                }
+            }
+            let kept = old.filter { !replaced($0) }
+            let removedRows = old.filter(replaced)
+            let stamped = staged.map { row -> Document in
+                var row = row
+                row["_run_id"] = .int64(run.runId)
+                return row
+            }
+            let new = kept + stamped
+            tables[stream.table] = new
+            rejectRows += rejects.map { (run.runId, stream.collection, $0) }
+            func content(_ rows: [Document]) -> [Document] {
+                rows.map { row in Document(row.fields.filter { $0.name != "_run_id" && !$0.value.isNull }.sorted { $0.name < $1.name }) }
+            }
+            let added = Self.multisetDifference(content(staged), content(removedRows))
+            let removed = Self.multisetDifference(content(removedRows), content(staged))
+            var watermarkAfter: Value?
+            if let cursor = strategy.cursorField {
+                for row in new {
+                    guard let value = row[cursor] else { continue }
+                    if let existing = watermarkAfter, (ValueOrder.compare(value, existing) ?? 0) <= 0 { continue }
+                    watermarkAfter = value
+                }
+            }
+            return LoadOutcome(rowsLoaded: staged.count, rowsDeleted: removedRows.count, rowsAdded: added,
+                               rowsRemoved: removed, tableRows: new.count, watermarkAfter: watermarkAfter)
+        }
+    }
+
+    static func multisetDifference(_ a: [Document], _ b: [Document]) -> Int {
+        var counts: [Document: Int] = [:]
+        for row in b { counts[row, default: 0] += 1 }
+        var missing = 0
+        for row in a {
+            if let count = counts[row], count > 0 { counts[row] = count - 1 } else { missing += 1 }
+        }
+        return missing
+    }
+}
+
+/// A stream's pending load in a `MemorySink`.
+private final class MemoryLoad: StreamLoad {
+    let sink: MemorySink
+    let stream: StreamConfig
+    let run: RunContext
+    let watermark: Value?
+    let knownSchema = Schema()
+    private var staged: [Document] = []
+    private var rejects: [Reject] = []
+    private var batches = 0
+
+    init(sink: MemorySink, stream: StreamConfig, run: RunContext, watermark: Value?) {
+        self.sink = sink
+        self.stream = stream
+        self.run = run
+        self.watermark = watermark
+    }
+
+    func write(_ batch: RecordBatch) throws {
+        batches += 1
+        if let limit = sink.failAfterBatches, batches > limit {
+            throw EnergizeError(.sinkFailed, "injected failure after \(limit) batches", context: ["stream": stream.name],
+                                retryability: .transient)
+        }
+        staged += (0..<batch.rowCount).map(batch.row)
+        rejects += batch.rejects
+    }
+
+    func commit(_ progress: StreamProgress) throws -> LoadOutcome {
+        sink.apply(stream: stream, run: run, staged: staged, rejects: rejects, cutoff: progress.cutoff)
+    }
+
+    func abort(_ error: any Error, progress: StreamProgress) {
+        staged = []
+        rejects = []
+    }
+}

@@ -31,5 +31,10 @@ enum Catalog {
                               Chemistry(name: "LTO", pricePerKWh: 2_300, voltages: [48, 72])]
     static let capacities: [Double] = [5, 15, 40, 60, 75, 100]
 
+    /// List price in cents: whole reais for 40 and 100 kWh packs, `…9.90` for the others.
+    static func listPriceCents(_ chemistry: Chemistry, _ capacity: Double) -> Int {
+        Int(capacity) * chemistry.pricePerKWh * 100 + (capacity == 40 || capacity == 100 ? 0 : 990)
+    }
+
     static let methods = ["pix", "credit_card", "debit_card", "boleto"]
 }

@@ -103,7 +103,7 @@ public struct SyntheticData: Sendable {
             for capacity in Catalog.capacities {
                 let created = Self.historyStart - 200 * Self.day + Int64(documents.count) * Self.day
                 let sku = "BAT-\(chemistry.name)-\(capacity < 10 ? "00" : capacity < 100 ? "0" : "")\(Int(capacity))"
-                let price = Int(capacity) * chemistry.pricePerKWh * 100 + 990
+                let price = Catalog.listPriceCents(chemistry, capacity)
                 var document: Document = [
                     "_id": .objectId(random.objectId(seconds: created / 1000)),
                     "sku": .string(sku),
@@ -152,7 +152,7 @@ public struct SyntheticData: Sendable {
             Catalog.capacities.compactMap { capacity -> (String, Int)? in
                 if capacity == 5 && chemistry.name == "NCA" { return nil }
                 let sku = "BAT-\(chemistry.name)-\(capacity < 10 ? "00" : capacity < 100 ? "0" : "")\(Int(capacity))"
-                return (sku, Int(capacity) * chemistry.pricePerKWh * 100 + 990)
+                return (sku, Catalog.listPriceCents(chemistry, capacity))
             }
         }
     }

@@ -1,0 +1,26 @@
+import EnergizeCore
+import Foundation
+@testable import MongoSource
+import Testing
+
+@Suite struct BSONRoundTripTests {
+    @Test func decodesWhatItEncodesForEveryValueKind() {
+        let document: Document = [
+            "_id": .objectId("65e1f0000000000000000001"), "null": .null, "bool": .bool(true),
+            "int32": .int32(-7), "int64": .int64(1 << 40), "double": .double(4599.9),
+            "decimal": .decimal("4599.90"), "bigdecimal": .decimal("1234567890123456789012345678901234"),
+            "nan": .decimal("NaN"), "string": .string("São Paulo ⚡ \"q\" \\ \t\n"),
+            "date": .date(-86_400_000), "binary": .binary(subtype: 0, bytes: Data([1, 2, 3])),
+            "uuid": .binary(subtype: 4, bytes: Data(repeating: 7, count: 16)),
+            "nested": .document(["items": .array([.document(["sku": .string("BAT")]), .int32(2)])]),
+            "empty": .string(""),
+        ]
+        let bson = BSONDocument(document)
+        #expect(BSONDecoder().decode(bson.pointer) == document)
+    }
+
+    @Test func redactsMongoPasswords() {
+        #expect(URIRedaction.redact("mongodb://user:p%40ss@h1,h2/db?tls=true") == "mongodb://user:***@h1,h2/db?tls=true")
+        #expect(URIRedaction.redact("mongodb://h:27017") == "mongodb://h:27017")
+    }
+}

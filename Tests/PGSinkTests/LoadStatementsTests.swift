@@ -1,0 +1,88 @@
+import EnergizeCore
+@testable import PGSink
+import Testing
+
+@Suite struct LoadStatementsTests {
+    func statements(_ strategy: LoadStrategy, cutoff: Bool = true) -> LoadStatements {
+        LoadStatements(target: #""raw"."sales""#, stage: #""energize_stage""#, columns: ["sale_id", "status", "updated_at"],
+                       strategy: strategy, hasCutoff: cutoff)
+    }
+
+    @Test func incrementalDeletesTheWindowAndReextractedKeys() {
+        let sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE (t."updated_at" >= $1 OR t."sale_id" IN (SELECT "sale_id" FROM "energize_stage"))"#)
+        #expect(sql.insert == #"INSERT INTO "raw"."sales" ("sale_id", "status", "updated_at", "_loaded_at", "_run_id") SELECT "sale_id", "status", "updated_at", now(), $1 FROM "energize_stage""#)
+        #expect(sql.usesCutoff)
+        #expect(sql.deduplicate == #"DELETE FROM "energize_stage" s USING (SELECT ctid AS row_ctid, row_number() OVER (PARTITION BY "sale_id" ORDER BY "updated_at" DESC NULLS LAST, ctid DESC) AS rank FROM "energize_stage") d WHERE s.ctid = d.row_ctid AND d.rank > 1"#)
+    }
+
+    @Test func firstIncrementalRunHasNoCutoff() {
+        let sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)), cutoff: false)
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")"#)
+        #expect(!sql.usesCutoff)
+    }
+
+    @Test func replaceTruncatesAndAppendDeletesNothing() {
+        #expect(statements(.replace).delete == #"TRUNCATE "raw"."sales""#)
+        #expect(statements(.replace).deduplicate == nil)
+        #expect(statements(.append).delete == nil)
+        #expect(statements(.append).differences == #"SELECT (SELECT count(*) FROM "energize_stage"), 0"#)
+        #expect(statements(.merge(key: "sale_id")).delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")"#)
+    }
+
+    @Test func differencesCompareRowsIgnoringLoadStamps() {
+        #expect(statements(.replace).differences == #"SELECT (SELECT count(*) FROM (SELECT "sale_id", "status", "updated_at" FROM "energize_stage" EXCEPT ALL SELECT "sale_id", "status", "updated_at" FROM "raw"."sales" t WHERE TRUE) a), (SELECT count(*) FROM (SELECT "sale_id", "status", "updated_at" FROM "raw"."sales" t WHERE TRUE EXCEPT ALL SELECT "sale_id", "status", "updated_at" FROM "energize_stage") r)"#)
+    }
+}
+
+@Suite struct SQLIdentifierTests {
+    @Test func quotesEveryIdentifier() {
+        #expect(SQLIdentifier.quote(#"we"ird"#) == #""we""ird""#)
+        #expect(SQLIdentifier.qualified("public", "order") == #""public"."order""#)
+    }
+
+    @Test func shortensOnlyNamesPostgresCannotHold() {
+        let fits = String(repeating: "a", count: 63)
+        #expect(SQLIdentifier.columnName(for: fits) == fits)
+        let long1 = String(repeating: "é", count: 40) + "1"
+        let long2 = String(repeating: "é", count: 40) + "2"
+        let short1 = SQLIdentifier.columnName(for: long1)
+        #expect(short1.utf8.count <= 63)
+        #expect(short1 != SQLIdentifier.columnName(for: long2))
+        #expect(short1 == SQLIdentifier.columnName(for: long1))
+        #expect(short1.hasPrefix(String(repeating: "é", count: 27) + "~"))
+    }
+
+    @Test func redactsPasswords() {
+        #expect(ConnectionStringRedaction.redact("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db")
+        #expect(ConnectionStringRedaction.redact("host=h password=secret user=u") == "host=h password=*** user=u")
+        #expect(ConnectionStringRedaction.redact("postgresql://h/db?password=secret&x=1") == "postgresql://h/db?password=***&x=1")
+    }
+}
+
+@Suite struct CopyTextEncoderTests {
+    @Test func encodesRowsWithEscapesAndNulls() throws {
+        let schema = Schema([Column("s", .text), Column("n", .integer), Column("d", .timestamptz), Column("j", .jsonb),
+                             Column("b", .boolean), Column("x", .numeric)])
+        let batch = try RecordBatch(schema: schema, columns: [
+            [.string("a\tb\nc\\d\r"), .string("\\.")],
+            [.int32(7), .null],
+            [.date(1_709_251_200_120), .date(0)],
+            [.document(["k": .string("v\n")]), .array([])],
+            [.bool(true), .bool(false)],
+            [.decimal("4599.90"), .double(.infinity)],
+        ])
+        let text = String(decoding: CopyTextEncoder.encode(batch), as: UTF8.self)
+        #expect(text == "a\\tb\\nc\\\\d\\r\t7\t2024-03-01 00:00:00.120+00\t{\"k\":\"v\\\\n\"}\tt\t4599.90\n"
+                      + "\\\\.\t\\N\t1970-01-01 00:00:00+00\t[]\tf\tInfinity\n")
+    }
+
+    @Test func encodesBinaryAsByteaHexAndUUIDs() throws {
+        let uuid = Data([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0])
+        let batch = try RecordBatch(schema: Schema([Column("b", .bytea), Column("u", .uuid)]),
+                                    columns: [[.binary(subtype: 0, bytes: Data([0, 255]))], [.binary(subtype: 4, bytes: uuid)]])
+        #expect(String(decoding: CopyTextEncoder.encode(batch), as: UTF8.self) == "\\\\x00ff\t12345678-9abc-def0-1234-56789abcdef0\n")
+    }
+}
+
+import Foundation

@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "energize", dependencies: ["EnergizeCLI"]),
         .executableTarget(
             name: "energize-bench",
-            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech"]),
+            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),
 
         .executableTarget(
             name: "CustomPipeline",

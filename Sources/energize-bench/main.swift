@@ -1,1 +1,98 @@
-print("x")
+// energize-bench: seeds N sales, then times, in one invocation and alternating, the raw
+// libmongoc drain of the five collections (range-paged, the floor of any reader) and a full
+// `energize run` into an empty schema; prints medians, documents per second, the ratio
+// and energize's peak memory. Build with `swift build -c release`; `make bench` runs it.
+import EnergizeCLI
+import EnergizeCore
+import EnergizeTech
+import Foundation
+import MongoSource
+import PGSink
+
+struct Options {
+    var sales = 100_000
+    var repeats = 3
+    var pageSize = 20_000
+    var seed = true
+    var database = "bench_energizetech"
+    var schema = "bench"
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--sales": sales = Int(iterator.next() ?? "") ?? sales
+            case "--repeat": repeats = Int(iterator.next() ?? "") ?? repeats
+            case "--page-size": pageSize = Int(iterator.next() ?? "") ?? pageSize
+            case "--skip-seed": seed = false
+            default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
+            }
+        }
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    return start.duration(to: .now).seconds
+}
+
+let options = Options(CommandLine.arguments)
+let environment = ProcessInfo.processInfo.environment
+guard let mongoURI = environment["ENERGIZE_MONGO_URI"], let pgURI = environment["ENERGIZE_PG_URI"] else {
+    print("set ENERGIZE_MONGO_URI and ENERGIZE_PG_URI (make bench does)")
+    exit(2)
+}
+let collections = EnergizeTechStreams.all.map(\.collection)
+let client = try MongoClient(uri: mongoURI)
+
+if options.seed {
+    let size = SyntheticData.Size(customers: max(300, options.sales / 16), sales: options.sales)
+    let elapsed = try seconds { try SourceSeeder(uri: mongoURI, database: options.database).seed(SyntheticData(size: size, seed: 42)) }
+    print("seeded \(options.sales) sales in \(String(format: "%.1f", elapsed)) s")
+}
+let totalDocuments = try collections.reduce(0) { $0 + (try client.collection($1, in: options.database).count()) }
+print("documents in the five collections: \(totalDocuments)")
+
+let energize = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("energize").path
+var drains: [Double] = [], runs: [Double] = []
+for round in 1...options.repeats {
+    var drained = 0
+    let drain = try seconds {
+        for name in collections {
+            drained += try client.collection(name, in: options.database).drainRaw(pageSize: options.pageSize).documents
+        }
+    }
+    precondition(drained == totalDocuments, "drain read \(drained) of \(totalDocuments)")
+    drains.append(drain)
+
+    let reset = try PGConnection(pgURI)
+    try reset.execute("DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(options.schema)) CASCADE")
+    reset.close()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: energize)
+    process.arguments = ["run", "--database", options.database, "--raw-schema", options.schema,
+                         "--page-size", String(options.pageSize), "--quiet"]
+    let run = try seconds {
+        try process.run()
+        process.waitUntilExit()
+    }
+    guard process.terminationStatus == 0 else { print("energize run failed"); exit(1) }
+    runs.append(run)
+    print(String(format: "round %d: raw drain %.2f s, energize run %.2f s", round, drain, run))
+}
+var usage = rusage()
+getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+let drainMedian = median(drains), runMedian = median(runs)
+print("")
+print("| documents | raw libmongoc drain (range pages of \(options.pageSize)) | energize run (extract-load) | ratio | energize peak RSS |")
+print("|---|---|---|---|---|")
+print(String(format: "| %d | %.2f s (%.0f docs/s) | %.2f s (%.0f docs/s) | %.2f× | %.0f MB |",
+             totalDocuments, drainMedian, Double(totalDocuments) / drainMedian, runMedian,
+             Double(totalDocuments) / runMedian, runMedian / drainMedian, Double(usage.ru_maxrss) / 1024))
+print("medians of \(options.repeats) alternating rounds")

@@ -19,6 +19,13 @@ final class BSONDecoder {
         return document(from: iterator, depth: 0)
     }
 
+    /// Decodes the document in `count` bytes at `bytes` (borrowed for the call).
+    func decode(bytes: UnsafePointer<UInt8>, count: Int) -> Document {
+        let iterator = iterator(at: 0)
+        guard bson_iter_init_from_data(iterator, bytes, count) else { return Document() }
+        return document(from: iterator, depth: 0)
+    }
+
     private func iterator(at depth: Int) -> OpaquePointer {
         while iterators.count <= depth { iterators.append(energize_iter_new()) }
         return iterators[depth]

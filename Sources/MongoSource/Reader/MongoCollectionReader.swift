@@ -1,65 +1,103 @@
+internal import CMongoC
 import EnergizeCore
+import Foundation
 
 /// Reads one collection, optionally only documents whose cursor field is `>=` a floor,
 /// in `_id` range pages when it can, else with a single cursor.
+///
+/// A prefetch thread of its own keeps the server busy: it drains the cursor and copies
+/// each reply's raw BSON into chunks, while `next()` decodes the previous chunk on the
+/// caller's thread. Memory stays bounded by the chunk queue's depth.
 final class MongoCollectionReader: DocumentReader {
-    private let client: MongoClient
-    private let collection: MongoCollection
-    private let filter: Document
-    private let options: MongoReadOptions
     let estimatedCount: Int?
-    private var cursor: MongoCursor?
-    private var paged: Bool
-    private var lastId: Value?
-    private var readInPage = 0
-    private var finished = false
+    private let chunks: BoundedQueue<RawChunk>
+    private var current: RawChunk?
+    private var position = 0
+    private let decoder = BSONDecoder()
 
     init(client: MongoClient, database: String, request: ExtractRequest, options: MongoReadOptions) throws {
-        self.client = client
-        self.collection = client.collection(request.stream.collection, in: database)
-        self.options = options
+        let collection = client.collection(request.stream.collection, in: database)
+        var filter = Document()
         if let floor = request.cursorFloor, let cursorField = request.stream.strategy.cursorField {
             filter = [cursorField: .document(["$gte": floor])]
-        } else {
-            filter = Document()
         }
         estimatedCount = try? collection.estimatedCount()
-        paged = false
+        var paged = false
+        var empty = false
         if options.pageSize > 0 {
             let idOnly: Document = ["_id": .int32(1)]
             let smallest = try collection.findOne(filter, sort: ["_id": .int32(1)], projection: idOnly)
             let greatest = try collection.findOne(filter, sort: ["_id": .int32(-1)], projection: idOnly)
             if case .objectId = smallest?["_id"], case .objectId = greatest?["_id"] { paged = true }
-            if smallest == nil { finished = true }
+            empty = smallest == nil
         }
+        chunks = BoundedQueue(depth: 4)
+        let prefetch = Prefetch(client: client, collection: collection, filter: filter, paged: paged,
+                                pageSize: options.pageSize, batchSize: options.batchSize, queue: chunks)
+        if empty {
+            chunks.finish()
+        } else {
+            let thread = Thread { prefetch.run() }
+            thread.name = "energize.mongo.\(request.stream.collection)"
+            thread.start()
+        }
+    }
+
+    deinit {
+        chunks.cancel()
     }
 
     func next() throws -> Document? {
-        while !finished {
-            if cursor == nil { cursor = openCursor() }
-            if let document = try cursor!.next() {
-                readInPage += 1
-                lastId = document["_id"]
-                return document
+        while true {
+            if let chunk = current, position < chunk.offsets.count {
+                defer { position += 1 }
+                let start = chunk.offsets[position]
+                let end = position + 1 < chunk.offsets.count ? chunk.offsets[position + 1] : chunk.bytes.count
+                return chunk.bytes.withUnsafeBufferPointer { buffer in
+                    decoder.decode(bytes: buffer.baseAddress! + start, count: end - start)
+                }
             }
-            cursor = nil
-            // A page that came back short was the last one; a full one may have a successor.
-            if !paged || readInPage < options.pageSize { finished = true }
-            readInPage = 0
+            guard let chunk = try chunks.take() else { return nil }
+            current = chunk
+            position = 0
         }
-        return nil
     }
+}
 
-    private func openCursor() -> MongoCursor {
-        guard paged else {
-            return collection.find(filter, batchSize: options.batchSize)
+/// Raw BSON documents copied out of a cursor: concatenated bytes and where each starts.
+struct RawChunk: Sendable {
+    var bytes: [UInt8] = []
+    var offsets: [Int] = []
+}
+
+/// The prefetch side of a reader: owns the client from now on and drains pages into chunks.
+private struct Prefetch: @unchecked Sendable {
+    // @unchecked Sendable: the client and collection are handed over to the prefetch thread,
+    // which is their only user from then on (the reader keeps no reference to them).
+    let client: MongoClient
+    let collection: MongoCollection
+    let filter: Document
+    let paged: Bool
+    let pageSize: Int
+    let batchSize: Int
+    let queue: BoundedQueue<RawChunk>
+
+    func run() {
+        do {
+            var chunk = RawChunk()
+            try PagedScan(collection: collection, filter: filter, paged: paged, pageSize: pageSize, batchSize: batchSize).run { bson in
+                // The bson_t belongs to the cursor until the next call: copy its bytes now.
+                chunk.offsets.append(chunk.bytes.count)
+                chunk.bytes.append(contentsOf: UnsafeBufferPointer(start: bson_get_data(bson), count: Int(energize_bson_len(bson))))
+                if chunk.offsets.count >= 1_000 {
+                    try queue.put(chunk)
+                    chunk = RawChunk()
+                }
+            }
+            if !chunk.offsets.isEmpty { try queue.put(chunk) }
+            queue.finish()
+        } catch {
+            queue.finish(error: error)
         }
-        var pageFilter = filter
-        if let lastId {
-            let idFilter: Document = ["_id": .document(["$gt": lastId])]
-            pageFilter = filter.fields.isEmpty ? idFilter : ["$and": .array([.document(filter), .document(idFilter)])]
-        }
-        return collection.find(pageFilter, sort: ["_id": .int32(1)], limit: options.pageSize,
-                               batchSize: min(options.batchSize, options.pageSize))
     }
 }

@@ -12,8 +12,9 @@ import PGSink
 struct Options {
     var sales = 100_000
     var repeats = 3
-    var pageSize = 20_000
+    var pageSize = 0
     var seed = true
+    var compareDrains = false
     var database = "bench_energizetech"
     var schema = "bench"
 
@@ -25,6 +26,7 @@ struct Options {
             case "--repeat": repeats = Int(iterator.next() ?? "") ?? repeats
             case "--page-size": pageSize = Int(iterator.next() ?? "") ?? pageSize
             case "--skip-seed": seed = false
+            case "--compare-drains": compareDrains = true
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -59,6 +61,17 @@ if options.seed {
 let totalDocuments = try collections.reduce(0) { $0 + (try client.collection($1, in: options.database).count()) }
 print("documents in the five collections: \(totalDocuments)")
 
+if options.compareDrains {
+    // Per collection: one cursor against range pages, to choose the reader's default.
+    for name in collections {
+        for pageSize in [0, max(options.pageSize, 20_000)] {
+            let elapsed = try seconds { _ = try client.collection(name, in: options.database).drainRaw(pageSize: pageSize) }
+            print(String(format: "drain %@ page size %d: %.2f s", name, pageSize, elapsed))
+        }
+    }
+    exit(0)
+}
+
 let energize = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("energize").path
 var drains: [Double] = [], runs: [Double] = []
 for round in 1...options.repeats {
@@ -90,7 +103,7 @@ var usage = rusage()
 getrusage(RUSAGE_CHILDREN.rawValue, &usage)
 let drainMedian = median(drains), runMedian = median(runs)
 print("")
-print("| documents | raw libmongoc drain (range pages of \(options.pageSize)) | energize run (extract-load) | ratio | energize peak RSS |")
+print("| documents | raw libmongoc drain (\(options.pageSize == 0 ? "one cursor" : "range pages of \(options.pageSize)")) | energize run (extract-load) | ratio | energize peak RSS |")
 print("|---|---|---|---|---|")
 print(String(format: "| %d | %.2f s (%.0f docs/s) | %.2f s (%.0f docs/s) | %.2f× | %.0f MB |",
              totalDocuments, drainMedian, Double(totalDocuments) / drainMedian, runMedian,

@@ -26,8 +26,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Rows per batch between extraction and load.")
     var batchSize = 5_000
 
-    @Option(help: "Documents per _id range query (0: one cursor per collection).")
-    var pageSize = 20_000
+    @Option(help: "Documents per _id range query; 0 reads each collection with one cursor.")
+    var pageSize = 0
 
     @Option(help: "Streams run at the same time.")
     var concurrency = 2

@@ -79,16 +79,31 @@ final class BSONDecoder {
             var length: UInt32 = 0
             let pointer = bson_iter_code(iterator, &length)
             return .document(["$code": .string(text(pointer, length))])
+        case BSON_TYPE_CODEWSCOPE:
+            var length: UInt32 = 0
+            var scopeLength: UInt32 = 0
+            var scope: UnsafePointer<UInt8>?
+            let code = bson_iter_codewscope(iterator, &length, &scopeLength, &scope)
+            let scopeDocument = scope.map { decodeNested(bytes: $0, count: Int(scopeLength), depth: depth + 1) } ?? Document()
+            return .document(["$code": .string(text(code, length)), "$scope": .document(scopeDocument)])
         case BSON_TYPE_REGEX:
             var options: UnsafePointer<CChar>?
             let pattern = bson_iter_regex(iterator, &options)
-            return .document(["$regex": .string(pattern.map { String(cString: $0) } ?? ""),
-                              "$options": .string(options.map { String(cString: $0) } ?? "")])
+            return .document(["$regularExpression": .document([
+                "pattern": .string(pattern.map(cString) ?? ""), "options": .string(options.map(cString) ?? "")])])
         case BSON_TYPE_TIMESTAMP:
             var seconds: UInt32 = 0
             var increment: UInt32 = 0
             bson_iter_timestamp(iterator, &seconds, &increment)
             return .document(["$timestamp": .document(["t": .int64(Int64(seconds)), "i": .int64(Int64(increment))])])
+        case BSON_TYPE_DBPOINTER:
+            var length: UInt32 = 0
+            var collection: UnsafePointer<CChar>?
+            var oid: UnsafePointer<bson_oid_t>?
+            bson_iter_dbpointer(iterator, &length, &collection, &oid)
+            var hex = [CChar](repeating: 0, count: 25)
+            if let oid { bson_oid_to_string(oid, &hex) }
+            return .document(["$dbPointer": .document(["$ref": .string(text(collection, length)), "$id": .objectId(cText(hex))])])
         case BSON_TYPE_MINKEY: return .document(["$minKey": .int32(1)])
         case BSON_TYPE_MAXKEY: return .document(["$maxKey": .int32(1)])
         default:
@@ -100,6 +115,17 @@ final class BSONDecoder {
     private func cText(_ buffer: [CChar]) -> String {
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func cString(_ pointer: UnsafePointer<CChar>) -> String {
+        String(decoding: UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Decodes an embedded document given as raw bytes (a code-with-scope's scope).
+    private func decodeNested(bytes: UnsafePointer<UInt8>, count: Int, depth: Int) -> Document {
+        let child = iterator(at: depth)
+        guard bson_iter_init_from_data(child, bytes, count) else { return Document() }
+        return document(from: child, depth: depth)
     }
 
     private func utf8(_ iterator: OpaquePointer) -> String {

@@ -21,7 +21,8 @@ final class MongoCollectionReader: DocumentReader {
         if let floor = request.cursorFloor, let cursorField = request.stream.strategy.cursorField {
             filter = [cursorField: .document(["$gte": floor])]
         }
-        estimatedCount = try? collection.estimatedCount()
+        // Also the first round trip: an unreachable server fails here, with the stream named.
+        estimatedCount = try collection.estimatedCount()
         var paged = false
         var empty = false
         if options.pageSize > 0 {

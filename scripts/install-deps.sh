@@ -15,8 +15,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! python3 -c "import nx_27017" 2>/dev/null; then
-  echo "energize: installing nx-27017 (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check "nx-27017==0.8.1" \
-    || python3 -m pip install --quiet --disable-pip-version-check --user "nx-27017==0.8.1"
-fi
+bash "$(dirname "$0")/nx-python.sh" >/dev/null

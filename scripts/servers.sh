@@ -70,7 +70,8 @@ start_mongo() {
   if ! mongo_running; then
     local port; port=$(free_port)
     echo "$port" > "$state/mongo/port"
-    nohup python3 "$repo/scripts/nx_mongo_server.py" --db "$state/mongo/data.db" --host 127.0.0.1 -p "$port" \
+    local python; python=$(bash "$repo/scripts/nx-python.sh")
+    nohup "$python" "$repo/scripts/nx_mongo_server.py" --db "$state/mongo/data.db" --host 127.0.0.1 -p "$port" \
       --pid-file "$state/mongo/nx.pid" --log-file "$state/mongo/server.log" >"$state/mongo/stdout.log" 2>&1 &
     echo $! > "$state/mongo/pid"
     wait_for_port 127.0.0.1 "$port" 30 || { echo "nx-27017 did not start:"; cat "$state/mongo/stdout.log"; exit 1; }

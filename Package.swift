@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore"]),
         .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
         .testTarget(name: "EnergizeTechTests", dependencies: ["EnergizeTech", "EnergizeCore"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),

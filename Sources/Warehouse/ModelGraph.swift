@@ -1,0 +1,76 @@
+/// A set of models ordered by their dependencies (a DAG).
+///
+/// Checked once when made: names are unique, every dependency exists, there is no cycle.
+public struct ModelGraph: Sendable {
+    /// Why a set of models is not a valid graph.
+    public struct Invalid: Error, Sendable, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
+    public let models: [String: Model]
+    /// Models grouped in levels: each level depends only on earlier ones, so the models of
+    /// one level can run concurrently. Within a level, names are sorted.
+    public let levels: [[String]]
+
+    /// - Throws: `Invalid` naming the duplicate, the missing dependency, or the cycle.
+    public init(_ models: [Model]) throws {
+        var byName: [String: Model] = [:]
+        for model in models {
+            guard byName.updateValue(model, forKey: model.name) == nil else {
+                throw Invalid(description: "two models are named \(model.name)")
+            }
+        }
+        for model in models {
+            for dependency in model.dependencies where byName[dependency] == nil {
+                throw Invalid(description: "model \(model.name) depends on \(dependency), which does not exist")
+            }
+        }
+        var remaining = Set(byName.keys)
+        var done = Set<String>()
+        var levels: [[String]] = []
+        while !remaining.isEmpty {
+            let ready = remaining.filter { byName[$0]!.dependencies.allSatisfy(done.contains) }.sorted()
+            guard !ready.isEmpty else {
+                throw Invalid(description: "models depend on each other in a cycle: \(Self.cycle(in: remaining, byName).joined(separator: " → "))")
+            }
+            levels.append(ready)
+            done.formUnion(ready)
+            remaining.subtract(ready)
+        }
+        self.models = byName
+        self.levels = levels
+    }
+
+    /// Every model in an order that runs dependencies first.
+    public var order: [String] { levels.flatMap { $0 } }
+
+    /// `name` and every model it depends on, directly or not (`+name` in a selection).
+    public func upstream(of name: String) -> Set<String> {
+        closure(from: name) { models[$0]?.dependencies ?? [] }
+    }
+
+    /// `name` and every model that depends on it (`name+`).
+    public func downstream(of name: String) -> Set<String> {
+        closure(from: name) { current in models.values.filter { $0.dependencies.contains(current) }.map(\.name) }
+    }
+
+    private func closure(from start: String, _ next: (String) -> [String]) -> Set<String> {
+        var seen: Set<String> = [start]
+        var stack = [start]
+        while let current = stack.popLast() {
+            for neighbour in next(current) where seen.insert(neighbour).inserted { stack.append(neighbour) }
+        }
+        return seen
+    }
+
+    /// One cycle among `names`, for the error message.
+    private static func cycle(in names: Set<String>, _ models: [String: Model]) -> [String] {
+        var path: [String] = []
+        var current = names.sorted()[0]
+        while !path.contains(current) {
+            path.append(current)
+            current = models[current]!.dependencies.first(where: names.contains)!
+        }
+        return Array(path[path.firstIndex(of: current)!...]) + [current]
+    }
+}

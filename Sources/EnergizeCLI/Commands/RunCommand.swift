@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Streams run at the same time.")
     var concurrency = 2
 
+    @Option(help: "Exit with status 3 when a stream rejects more than this share (0…1) of its documents; the data still loads.")
+    var maxRejectRatio: Double?
+
     @Flag(help: "Print only the summary's last line.")
     var quiet = false
 
@@ -43,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
                                 options: MongoReadOptions(pageSize: pageSize)),
             sink: PGSink(connectionString: try connections.resolvedPGURI(), settings: PGSinkSettings(rawSchema: rawSchema)),
             streams: selected,
-            settings: PipelineSettings(batchSize: batchSize, concurrency: concurrency))
+            settings: PipelineSettings(batchSize: batchSize, concurrency: concurrency, maxRejectRatio: maxRejectRatio))
         let report: RunReport
         do {
             report = try await pipeline.run()
@@ -53,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         let summary = RunSummary(report: report)
         print(quiet ? summary.verdict : summary.text)
         if !report.succeeded { throw ExitCode(1) }
+        if !report.streamsOverRejectThreshold.isEmpty { throw ExitCode(3) }
     }
 
     private func selectedStreams() throws -> [StreamConfig] {

@@ -24,6 +24,10 @@ struct RunSummary {
         for stream in report.streams where stream.status == .failed {
             lines.append("FAILED \(stream.error ?? stream.stream)")
         }
+        for stream in report.streamsOverRejectThreshold {
+            lines.append(String(format: "REJECTS %@: %.1f%% of %d documents rejected, over the limit of %.1f%% (see _rejects)",
+                                stream.stream, stream.rejectRatio * 100, stream.rowsRead, (stream.maxRejectRatio ?? 0) * 100))
+        }
         lines.append(verdict)
         return lines.joined(separator: "\n")
     }

@@ -10,13 +10,21 @@ public struct RecordBatchBuilder {
     private var storage: [[Value]] = []
     private var rows = 0
     private var rejects: [Reject] = []
+    private let columnLimit: Int
+
+    /// The column that holds, as one JSON document per row, the fields that arrived after
+    /// the table reached its column limit (and any source field itself named `_overflow`).
+    public static let overflowColumn = "_overflow"
 
     /// - Parameters:
     ///   - known: the columns the target already has; values must fit them or widen them.
     ///   - rules: what a document must satisfy to become a row.
-    public init(known: Schema = Schema(), rules: DocumentRules = DocumentRules()) {
+    ///   - columnLimit: columns a table may get (PostgreSQL holds at most 1,600); fields
+    ///     beyond it go to `_overflow`, so a document with any number of fields loads whole.
+    public init(known: Schema = Schema(), rules: DocumentRules = DocumentRules(), columnLimit: Int = 1_000) {
         self.schema = known
         self.rules = rules
+        self.columnLimit = columnLimit
         self.storage = Array(repeating: [], count: known.columns.count)
     }
 
@@ -33,27 +41,39 @@ public struct RecordBatchBuilder {
             rejects.append(Reject(documentId: document["_id"].map(DocumentRules.idText), reason: reason, document: document))
             return false
         }
+        var overflow: [Field] = []
         for field in document.fields {
             guard let type = ColumnType.of(field.value) else { continue }
-            let position: Int
-            if let existing = schema.position(of: field.name) {
-                position = existing
-                let current = schema.columns[existing].type
-                if current != type, let wider = current.widened(with: type) {
-                    schema.upsert(Column(field.name, wider))
-                }
-            } else {
-                position = schema.columns.count
-                schema.upsert(Column(field.name, type))
-                storage.append(Array(repeating: .null, count: rows))
+            if field.name == Self.overflowColumn
+                || (schema.position(of: field.name) == nil && schema.columns.count >= columnLimit) {
+                overflow.append(field)
+                continue
             }
-            storage[position].append(field.value)
+            place(field.value, of: type, in: field.name)
         }
+        if !overflow.isEmpty { place(.document(Document(overflow)), of: .jsonb, in: Self.overflowColumn) }
         rows += 1
         for position in storage.indices where storage[position].count < rows {
             storage[position].append(.null)
         }
         return true
+    }
+
+    /// Appends a value to its column, adding or widening the column as needed.
+    private mutating func place(_ value: Value, of type: ColumnType, in name: String) {
+        let position: Int
+        if let existing = schema.position(of: name) {
+            position = existing
+            let current = schema.columns[existing].type
+            if current != type, let wider = current.widened(with: type) {
+                schema.upsert(Column(name, wider))
+            }
+        } else {
+            position = schema.columns.count
+            schema.upsert(Column(name, type))
+            storage.append(Array(repeating: .null, count: rows))
+        }
+        storage[position].append(value)
     }
 
     /// Hands out the buffered rows and rejects as a batch and starts a new one.
@@ -74,7 +94,7 @@ public struct RecordBatchBuilder {
             if !seen.insert(field.name).inserted {
                 return "field `\(field.name)` appears twice in the document"
             }
-            guard let type = ColumnType.of(field.value), let column = schema[field.name] else { continue }
+            guard field.name != Self.overflowColumn, let type = ColumnType.of(field.value), let column = schema[field.name] else { continue }
             if column.type.widened(with: type) == nil {
                 return "field `\(field.name)`: a \(field.value.kindName) value cannot share column type \(column.type.sqlName) with earlier values"
             }

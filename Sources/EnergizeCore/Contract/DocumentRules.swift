@@ -20,7 +20,23 @@ public struct DocumentRules: Sendable, Hashable {
             return "field `\(name)` is required by the load strategy but is \(document[name] == nil ? "missing" : "null")"
         }
         if let reason = Self.violation(of: contract, in: document, path: "") { return reason }
-        return Self.nulByte(in: document, path: "")
+        if let reason = Self.nulByte(in: document, path: "") { return reason }
+        return Self.dateOutOfRange(in: document)
+    }
+
+    /// The `timestamptz` range: 4714-11-24 BC (astronomical year -4713) up to, not
+    /// including, 294277-01-01 (UTC). Dates inside documents and arrays are JSON text and
+    /// have no limit.
+    public static let storableDates = CivilTime.milliseconds(year: -4713, month: 11, day: 24)
+        ..< CivilTime.milliseconds(year: 294_277, month: 1, day: 1)
+
+    static func dateOutOfRange(in document: Document) -> String? {
+        for field in document.fields {
+            if case .date(let ms) = field.value, !storableDates.contains(ms) {
+                return "field `\(field.name)`: date \(CivilTime(millisecondsSinceEpoch: ms).iso8601) is outside PostgreSQL's timestamptz range (4714-11-24 BC to 294276-12-31)"
+            }
+        }
+        return nil
     }
 
     static func violation(of requirements: [FieldRequirement], in document: Document, path: String) -> String? {

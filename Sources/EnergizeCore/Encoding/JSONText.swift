@@ -3,8 +3,10 @@ import Foundation
 /// Lossless JSON text of values, for `jsonb` columns and the rejects table.
 ///
 /// Decimals keep every digit (as JSON numbers), 64-bit integers are written exactly,
-/// dates become ISO-8601 UTC strings, ObjectIds their hex; values JSON has no number
-/// for (NaN, ±Infinity) become strings.
+/// dates become ISO-8601 UTC strings, ObjectIds their hex, binary MongoDB extended JSON
+/// (`{"$binary": {"base64", "subType"}}`); values JSON has no number for (NaN, ±Infinity)
+/// become strings. A NUL character, which `jsonb` cannot hold, is written as the text
+/// `\u0000` (only rejected documents can hold one).
 public enum JSONText {
     /// The JSON text of one value.
     public static func encode(_ value: Value) -> String {
@@ -33,7 +35,9 @@ public enum JSONText {
         case .objectId(let hex): appendString(hex, to: &out)
         case .date(let ms): appendString(CivilTime(millisecondsSinceEpoch: ms).iso8601, to: &out)
         case .binary(let subtype, let bytes):
-            appendString(subtype == 4 && bytes.count == 16 ? UUIDText.format(bytes) : bytes.base64EncodedString(), to: &out)
+            out += "{\"$binary\":{\"base64\":"
+            appendString(bytes.base64EncodedString(), to: &out)
+            out += ",\"subType\":\"" + String(format: "%02x", subtype) + "\"}}"
         case .array(let elements):
             out += "["
             for (index, element) in elements.enumerated() {
@@ -67,6 +71,8 @@ public enum JSONText {
             case "\n": "\\n"
             case "\r": "\\r"
             case "\t": "\\t"
+            // jsonb cannot hold U+0000: it is written as the six characters `\u0000`.
+            case "\0": "\\\\u0000"
             case _ where scalar.value < 0x20: String(format: "\\u%04x", scalar.value)
             default: nil
             }

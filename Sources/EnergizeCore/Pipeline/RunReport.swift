@@ -16,10 +16,12 @@ public struct StreamReport: Sendable, Hashable {
     public var error: String?
     /// Whether retrying the failed stream can help.
     public var retryability: Retryability?
+    /// The configured reject threshold the stream was held to, if any.
+    public var maxRejectRatio: Double?
 
     public init(stream: String, strategy: String, status: Status, rowsRead: Int, rowsRejected: Int,
                 watermarkBefore: Value?, cutoff: Value?, outcome: LoadOutcome?, durationSeconds: Double,
-                error: String? = nil, retryability: Retryability? = nil) {
+                error: String? = nil, retryability: Retryability? = nil, maxRejectRatio: Double? = nil) {
         self.stream = stream
         self.strategy = strategy
         self.status = status
@@ -31,6 +33,15 @@ public struct StreamReport: Sendable, Hashable {
         self.durationSeconds = durationSeconds
         self.error = error
         self.retryability = retryability
+        self.maxRejectRatio = maxRejectRatio
+    }
+
+    /// The share of read documents that were rejected.
+    public var rejectRatio: Double { rowsRead == 0 ? 0 : Double(rowsRejected) / Double(rowsRead) }
+
+    /// Whether more documents were rejected than the threshold allows (the data still loaded).
+    public var rejectThresholdExceeded: Bool {
+        maxRejectRatio.map { rejectRatio > $0 } ?? false
     }
 }
 
@@ -48,4 +59,7 @@ public struct RunReport: Sendable, Hashable {
 
     /// Whether every stream succeeded.
     public var succeeded: Bool { streams.allSatisfy { $0.status == .succeeded } }
+
+    /// Streams that rejected more than their threshold allows.
+    public var streamsOverRejectThreshold: [StreamReport] { streams.filter(\.rejectThresholdExceeded) }
 }

@@ -25,7 +25,7 @@ struct StreamRunner: Sendable {
             let request = ExtractRequest(stream: stream, cursorFloor: progress.cutoff)
             let queue = BoundedQueue<RecordBatch>(depth: settings.queueDepth)
             let extraction = Extraction(request: request, source: source, known: opened.knownSchema,
-                                        batchSize: settings.batchSize, queue: queue, onEvent: onEvent)
+                                        settings: settings, queue: queue, onEvent: onEvent)
             let thread = Thread { extraction.run() }
             thread.stackSize = 8 << 20
             thread.start()
@@ -44,7 +44,8 @@ struct StreamRunner: Sendable {
             let report = StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .succeeded,
                                       rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected,
                                       watermarkBefore: watermark, cutoff: progress.cutoff, outcome: outcome,
-                                      durationSeconds: started.duration(to: .now).seconds)
+                                      durationSeconds: started.duration(to: .now).seconds,
+                                      maxRejectRatio: settings.maxRejectRatio)
             onEvent(.streamFinished(report))
             return report
         } catch {
@@ -66,7 +67,7 @@ private struct Extraction: Sendable {
     let request: ExtractRequest
     let source: any Source
     let known: Schema
-    let batchSize: Int
+    let settings: PipelineSettings
     let queue: BoundedQueue<RecordBatch>
     let onEvent: @Sendable (PipelineEvent) -> Void
 
@@ -74,10 +75,10 @@ private struct Extraction: Sendable {
         do {
             let reader = try source.openReader(request)
             onEvent(.streamStarted(stream: request.stream.name, estimatedCount: reader.estimatedCount))
-            var builder = RecordBatchBuilder(known: known, rules: request.stream.rules)
+            var builder = RecordBatchBuilder(known: known, rules: request.stream.rules, columnLimit: settings.columnLimit)
             while let document = try reader.next() {
                 builder.append(document)
-                if builder.bufferedRows + builder.bufferedRejects >= batchSize {
+                if builder.bufferedRows + builder.bufferedRejects >= settings.batchSize {
                     try queue.put(builder.flush())
                 }
             }

@@ -30,7 +30,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
         case .string, .objectId: .text
         case .date: .timestamptz
         case .document, .array: .jsonb
-        case .binary(let subtype, let bytes): subtype == 4 && bytes.count == 16 ? .uuid : .bytea
+        case .binary(let subtype, let bytes): BinaryMapping.columnType(subtype: subtype, count: bytes.count)
         }
     }
 
@@ -45,7 +45,6 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
         case (.numeric, .integer), (.numeric, .bigint), (.numeric, .double),
              (.integer, .numeric), (.bigint, .numeric), (.double, .numeric):
             return .numeric
-        case (.uuid, .bytea), (.bytea, .uuid): return .bytea
         default: return nil
         }
     }
@@ -53,5 +52,19 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
     /// Whether the column can hold a value of type `other` unchanged, without altering the column.
     public func holds(_ other: ColumnType) -> Bool {
         widened(with: other) == self
+    }
+}
+
+/// Where binary values go: generic bytes (subtypes 0 and 2) to `bytea`, 16-byte UUIDs
+/// (subtype 4) to `uuid`, every other subtype (legacy UUID 3, MD5 5, encrypted 6,
+/// user-defined 0x80…) to `jsonb` as `{"$binary": {"base64": …, "subType": "hh"}}`, so the
+/// subtype is never lost.
+public enum BinaryMapping {
+    public static func columnType(subtype: UInt8, count: Int) -> ColumnType {
+        switch subtype {
+        case 0, 2: .bytea
+        case 4 where count == 16: .uuid
+        default: .jsonb
+        }
     }
 }

@@ -49,9 +49,9 @@ public enum CopyTextEncoder {
         case .date(let ms): out.append(contentsOf: CivilTime(millisecondsSinceEpoch: ms).postgresText.utf8)
         case .document, .array: appendEscaped(JSONText.encode(value), to: &out)
         case .binary(let subtype, let bytes):
-            if subtype == 4 && bytes.count == 16 {
-                out.append(contentsOf: UUIDText.format(bytes).utf8)
-            } else {
+            switch BinaryMapping.columnType(subtype: subtype, count: bytes.count) {
+            case .uuid: out.append(contentsOf: UUIDText.format(bytes).utf8)
+            case .bytea:
                 // bytea hex input `\x…`, its backslash escaped for COPY.
                 out.append(contentsOf: Array("\\\\x".utf8))
                 let digits = Array("0123456789abcdef".utf8)
@@ -59,6 +59,7 @@ public enum CopyTextEncoder {
                     out.append(digits[Int(byte >> 4)])
                     out.append(digits[Int(byte & 0x0f)])
                 }
+            default: appendEscaped(JSONText.encode(value), to: &out)
             }
         }
     }

@@ -16,6 +16,7 @@ final class PGStreamLoad: StreamLoad {
     private var targetExists: Bool
     private var targetSchema: Schema
     private var stageSchema = Schema()
+    private var naming: ColumnNaming
     private var rowsStaged = 0
     private let stage = SQLIdentifier.quote("energize_stage")
 
@@ -27,22 +28,25 @@ final class PGStreamLoad: StreamLoad {
         self.run = run
         self.sink = sink
         try connection.execute("BEGIN")
+        let table = SQLIdentifier.qualified(sink.settings.rawSchema, stream.table)
         let columns = try connection.execute("""
-            SELECT column_name, data_type FROM information_schema.columns
-            WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position
-            """, [sink.settings.rawSchema, stream.table])
-        targetExists = !columns.rows.isEmpty
-        var schema = Schema()
-        for row in columns.rows {
-            guard let name = row[0], let typeName = row[1], !["_loaded_at", "_run_id"].contains(name),
-                  let type = ColumnType(informationSchemaName: typeName) else { continue }
-            schema.upsert(Column(name, type))
+            SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a
+            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+            """, [table]).rows.compactMap { row in row[0].flatMap { name in row[1].map { (name, $0) } } }
+        targetExists = !columns.isEmpty
+        naming = ColumnNaming(columns: columns.map(\.0),
+                              mappings: targetExists ? try sink.meta.columnMappings(connection, schema: sink.settings.rawSchema, table: stream.table) : [:])
+        var target = Schema()
+        var known = Schema()
+        for (name, typeName) in columns {
+            guard !SQLIdentifier.reservedColumns.contains(name), let type = ColumnType(informationSchemaName: typeName) else { continue }
+            target.upsert(Column(name, type))
+            known.upsert(Column(naming.field(for: name), type))
         }
-        targetSchema = schema
-        knownSchema = schema
-        if let cursor = stream.strategy.cursorField, let column = schema[SQLIdentifier.columnName(for: cursor)] {
-            let result = try connection.execute(
-                "SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(SQLIdentifier.qualified(sink.settings.rawSchema, stream.table))")
+        targetSchema = target
+        knownSchema = known
+        if let cursor = stream.strategy.cursorField, let column = target[naming.column(for: cursor)] {
+            let result = try connection.execute("SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(table)")
             watermark = CursorText.value(result.scalar, type: column.type)
         } else {
             watermark = nil
@@ -53,8 +57,9 @@ final class PGStreamLoad: StreamLoad {
     func write(_ batch: RecordBatch) throws {
         try wrap("stage a batch") {
             if batch.rowCount > 0 {
-                try align(table: stage, current: &stageSchema, to: batch.schema.columns)
-                let columns = batch.schema.columns.map { SQLIdentifier.quote(SQLIdentifier.columnName(for: $0.name)) }
+                let named = batch.schema.columns.map { Column(naming.column(for: $0.name), $0.type) }
+                try align(table: stage, current: &stageSchema, to: named)
+                let columns = named.map { SQLIdentifier.quote($0.name) }
                 try connection.copy("COPY \(stage) (\(columns.joined(separator: ", "))) FROM STDIN",
                                     data: CopyTextEncoder.encode(batch))
                 rowsStaged += batch.rowCount
@@ -77,8 +82,12 @@ final class PGStreamLoad: StreamLoad {
             try align(table: target, current: &targetSchema, to: stageSchema.columns)
             try align(table: stage, current: &stageSchema, to: targetSchema.columns)
             try createIndexes()
+            try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
+            var strategyColumns: [String: String] = [:]
+            for field in stream.strategy.requiredFields { strategyColumns[field] = naming.column(for: field) }
             let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
-                                            strategy: stream.strategy, hasCutoff: progress.cutoff != nil)
+                                            strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
+                                            columnNames: strategyColumns)
             let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
             if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
             let differences = try connection.execute(statements.differences, cutoff)
@@ -94,7 +103,7 @@ final class PGStreamLoad: StreamLoad {
             let inserted = try connection.execute(statements.insert, [String(run.runId)]).affectedRows
             let tableRows = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
             var watermarkAfter: Value?
-            if let cursor = stream.strategy.cursorField, let column = targetSchema[SQLIdentifier.columnName(for: cursor)] {
+            if let cursor = stream.strategy.cursorField, let column = targetSchema[naming.column(for: cursor)] {
                 let result = try connection.execute("SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(target)")
                 watermarkAfter = CursorText.value(result.scalar, type: column.type)
             }
@@ -125,10 +134,11 @@ final class PGStreamLoad: StreamLoad {
         }
     }
 
-    /// Adds the columns `table` lacks and widens those that are narrower than `columns`.
+    /// Adds the columns `table` lacks and widens those that are narrower than `columns`
+    /// (named as PostgreSQL columns).
     private func align(table: String, current: inout Schema, to columns: [Column]) throws {
         for column in columns {
-            let name = SQLIdentifier.columnName(for: column.name)
+            let name = column.name
             if let existing = current[name] {
                 guard existing.type != column.type, let wider = existing.type.widened(with: column.type), wider != existing.type else { continue }
                 try connection.execute("ALTER TABLE \(table) ALTER COLUMN \(SQLIdentifier.quote(name)) TYPE \(wider.sqlName) USING \(SQLIdentifier.quote(name))::\(wider.sqlName)")
@@ -141,8 +151,8 @@ final class PGStreamLoad: StreamLoad {
     }
 
     private func createIndexes() throws {
-        for field in [stream.strategy.keyField, stream.strategy.cursorField].compactMap({ $0 }) {
-            let column = SQLIdentifier.columnName(for: field)
+        for field in stream.strategy.requiredFields {
+            let column = naming.column(for: field)
             guard targetSchema[column] != nil else { continue }
             let index = SQLIdentifier.derivedName(stream.table, column, "idx")
             try connection.execute("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(index)) ON \(target) (\(SQLIdentifier.quote(column)))")

@@ -11,6 +11,7 @@ struct MetaStore: Sendable {
     private var runs: String { SQLIdentifier.qualified(schema, "runs") }
     private var streamRuns: String { SQLIdentifier.qualified(schema, "stream_runs") }
     private var watermarks: String { SQLIdentifier.qualified(schema, "watermarks") }
+    private var columnNames: String { SQLIdentifier.qualified(schema, "column_names") }
 
     /// Statements that create the schema and its tables when missing.
     var createStatements: [String] {
@@ -37,7 +38,31 @@ struct MetaStore: Sendable {
               run_id bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
               PRIMARY KEY (pipeline, stream))
             """,
+            """
+            CREATE TABLE IF NOT EXISTS \(columnNames) (
+              table_schema text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, field text NOT NULL,
+              PRIMARY KEY (table_schema, table_name, column_name))
+            """,
         ]
+    }
+
+    /// Recorded `column → field` names of a table's columns that differ from their field.
+    func columnMappings(_ connection: PGConnection, schema tableSchema: String, table: String) throws -> [String: String] {
+        let rows = try connection.execute("""
+            SELECT column_name, field FROM \(columnNames) WHERE table_schema = $1 AND table_name = $2
+            """, [tableSchema, table]).rows
+        return Dictionary(rows.map { ($0[0] ?? "", $0[1] ?? "") }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Records column names that differ from their field (inside the load's transaction).
+    func recordColumnMappings(_ connection: PGConnection, schema tableSchema: String, table: String,
+                              _ mappings: [(column: String, field: String)]) throws {
+        for mapping in mappings {
+            try connection.execute("""
+                INSERT INTO \(columnNames) (table_schema, table_name, column_name, field) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (table_schema, table_name, column_name) DO UPDATE SET field = excluded.field
+                """, [tableSchema, table, mapping.column, mapping.field])
+        }
     }
 
     /// Inserts a run in status `running`; returns its id and start (ms since the epoch).

@@ -14,17 +14,21 @@ public struct LoadStatements: Sendable, Hashable {
     public var strategy: LoadStrategy
     /// Whether the run has a cutoff (an incremental stream after its first run).
     public var hasCutoff: Bool
+    /// The column of each strategy field (key, cursor) when it differs from the field's name.
+    public var columnNames: [String: String]
 
-    public init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool) {
+    public init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
+                columnNames: [String: String] = [:]) {
         self.target = target
         self.stage = stage
         self.columns = columns
         self.strategy = strategy
         self.hasCutoff = hasCutoff
+        self.columnNames = columnNames
     }
 
     private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
-    private func column(_ field: String) -> String { SQLIdentifier.quote(SQLIdentifier.columnName(for: field)) }
+    private func column(_ field: String) -> String { SQLIdentifier.quote(columnNames[field] ?? SQLIdentifier.columnName(for: field)) }
 
     /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
     public var replacedRows: String? {

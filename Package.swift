@@ -21,9 +21,10 @@ let package = Package(
             name: "CMongoC", pkgConfig: "libmongoc-1.0",
             providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "EnergizeCore"),
-        .target(name: "MongoSource", dependencies: ["EnergizeCore", "CMongoC"]),
+        .target(name: "MongoSource", dependencies: ["EnergizeCore", "CMongoC", "CZlib"]),
         .target(name: "PGSink", dependencies: ["EnergizeCore", "CLibPQ"]),
         .target(name: "Warehouse", dependencies: ["EnergizeCore"]),
         .target(name: "EnergizeTesting", dependencies: ["EnergizeCore"]),
@@ -51,7 +52,7 @@ let package = Package(
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),
+            dependencies: ["EnergizeCore", "EnergizeTesting", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI", "CMongoC", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for package in libpq-dev libmongoc-dev libbson-dev postgresql pkg-config; do
+for package in libpq-dev libmongoc-dev libbson-dev zlib1g-dev postgresql pkg-config python3 python3-venv; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$package")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Schema of the raw tables and _rejects.")
     var rawSchema = "public"
 
+    @Option(help: "Read the collections from this mongodump folder (<collection>.bson or .bson.gz) instead of MongoDB.")
+    var fromDump: String?
+
     @Option(help: "Comma-separated streams to run (default: all five).")
     var streams: String?
 
@@ -42,8 +45,7 @@ struct RunCommand: AsyncParsableCommand {
         let selected = try selectedStreams()
         let pipeline = Pipeline(
             name: "energizetech",
-            source: MongoSource(uri: try connections.resolvedMongoURI(), database: connections.database,
-                                options: MongoReadOptions(pageSize: pageSize)),
+            source: try source(),
             sink: PGSink(connectionString: try connections.resolvedPGURI(), settings: PGSinkSettings(rawSchema: rawSchema)),
             streams: selected,
             settings: PipelineSettings(batchSize: batchSize, concurrency: concurrency, maxRejectRatio: maxRejectRatio))
@@ -57,6 +59,12 @@ struct RunCommand: AsyncParsableCommand {
         print(quiet ? summary.verdict : summary.text)
         if !report.succeeded { throw ExitCode(1) }
         if !report.streamsOverRejectThreshold.isEmpty { throw ExitCode(3) }
+    }
+
+    private func source() throws -> any Source {
+        if let fromDump { return MongoDumpSource(folder: fromDump) }
+        return MongoSource(uri: try connections.resolvedMongoURI(), database: connections.database,
+                           options: MongoReadOptions(pageSize: pageSize))
     }
 
     private func selectedStreams() throws -> [StreamConfig] {

@@ -19,9 +19,9 @@ public struct RecordBatchBuilder {
     /// - Parameters:
     ///   - known: the columns the target already has; values must fit them or widen them.
     ///   - rules: what a document must satisfy to become a row.
-    ///   - columnLimit: columns a table may get (PostgreSQL holds at most 1,600); fields
+    ///   - columnLimit: columns a table may get (PostgreSQL rows must fit a page); fields
     ///     beyond it go to `_overflow`, so a document with any number of fields loads whole.
-    public init(known: Schema = Schema(), rules: DocumentRules = DocumentRules(), columnLimit: Int = 1_000) {
+    public init(known: Schema = Schema(), rules: DocumentRules = DocumentRules(), columnLimit: Int = 300) {
         self.schema = known
         self.rules = rules
         self.columnLimit = columnLimit

@@ -6,13 +6,14 @@ public struct PipelineSettings: Sendable, Hashable {
     public var queueDepth: Int
     /// Streams run at the same time.
     public var concurrency: Int
-    /// Columns a raw table may get; further fields go to the `_overflow` column.
+    /// Columns a raw table may get (default 300: a PostgreSQL row must fit an 8 kB page even
+    /// when every value is moved out of line); further fields go to the `_overflow` column.
     public var columnLimit: Int
     /// The share of a stream's documents (0…1) that may be rejected before the run counts as
     /// failed; the data still loads. `nil`: no limit.
     public var maxRejectRatio: Double?
 
-    public init(batchSize: Int = 5_000, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 1_000,
+    public init(batchSize: Int = 5_000, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
                 maxRejectRatio: Double? = nil) {
         self.batchSize = max(1, batchSize)
         self.queueDepth = max(1, queueDepth)

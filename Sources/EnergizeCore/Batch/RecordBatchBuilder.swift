@@ -96,7 +96,9 @@ public struct RecordBatchBuilder {
             }
             guard field.name != Self.overflowColumn, let type = ColumnType.of(field.value), let column = schema[field.name] else { continue }
             if column.type.widened(with: type) == nil {
-                return "field `\(field.name)`: a \(field.value.kindName) value cannot share column type \(column.type.sqlName) with earlier values"
+                let kind = field.value.kindName
+                let article = "aeiou".contains(kind.first!) ? "an" : "a"
+                return "field `\(field.name)`: \(article) \(kind) value cannot share column type \(column.type.sqlName) with earlier values"
             }
         }
         return nil

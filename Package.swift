@@ -46,7 +46,7 @@ let package = Package(
             path: "Examples/CustomPipeline"),
 
         .testTarget(name: "EnergizeCoreTests", dependencies: ["EnergizeCore", "EnergizeTesting"]),
-        .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore"]),
+        .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore", "CMongoC"]),
         .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
         .testTarget(name: "EnergizeTechTests", dependencies: ["EnergizeTech", "EnergizeCore"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),

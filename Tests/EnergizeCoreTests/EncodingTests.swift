@@ -47,3 +47,13 @@ import Testing
         #expect(strategy.requiredFields == ["k", "u"])
     }
 }
+
+@Suite struct JSONSpecialValueTests {
+    @Test func binaryKeepsItsSubtypeAndNulBecomesText() {
+        #expect(JSONText.encode(.binary(subtype: 5, bytes: Data([1, 2]))) == #"{"$binary":{"base64":"AQI=","subType":"05"}}"#)
+        #expect(JSONText.encode(.string("a\u{0}b")) == #""a\\u0000b""#)
+        #expect(ColumnType.of(.binary(subtype: 0, bytes: Data())) == .bytea)
+        #expect(ColumnType.of(.binary(subtype: 4, bytes: Data(count: 16))) == .uuid)
+        #expect(ColumnType.of(.binary(subtype: 3, bytes: Data(count: 16))) == .jsonb)
+    }
+}

@@ -71,3 +71,32 @@ import Testing
         }
     }
 }
+
+@Suite struct RecordBatchBuilderLimitTests {
+    @Test func fieldsBeyondTheColumnLimitGoToOverflow() {
+        var builder = RecordBatchBuilder(columnLimit: 2)
+        builder.append(["a": .int32(1), "b": .int32(2), "c": .string("x"), "_overflow": .int32(9)])
+        builder.append(["a": .int32(3), "d": .bool(true)])
+        let batch = builder.flush()
+        #expect(batch.schema.names == ["a", "b", "_overflow"])
+        #expect(batch.columns[2] == [.document(["c": .string("x"), "_overflow": .int32(9)]), .document(["d": .bool(true)])])
+    }
+
+    @Test func datesPostgresCannotHoldAreRejected() {
+        var builder = RecordBatchBuilder()
+        builder.append(["d": .date(CivilTime.milliseconds(year: 294_276, month: 12, day: 31))])
+        builder.append(["d": .date(CivilTime.milliseconds(year: 294_277, month: 1, day: 1))])
+        builder.append(["nested": .document(["d": .date(.max)])])   // inside JSON a date is text: fine
+        let batch = builder.flush()
+        #expect(batch.rowCount == 2)
+        #expect(batch.rejects.map(\.reason) == ["field `d`: date +294277-01-01T00:00:00.000Z is outside PostgreSQL's timestamptz range (4714-11-24 BC to 294276-12-31)"])
+    }
+
+    @Test func sourceIssuesAndRepeatedNestedKeysAreRejected() {
+        var builder = RecordBatchBuilder()
+        builder.append(Document([Field("s", .string("\u{FFFD}"))], sourceIssue: "field `s` holds text that is not valid UTF-8"))
+        builder.append(["d": .document(Document([Field("k", .int32(1)), Field("k", .int32(2))]))])
+        #expect(builder.flush().rejects.map(\.reason) == ["field `s` holds text that is not valid UTF-8",
+                                                          "field `d.k` appears twice in its document, which jsonb cannot keep"])
+    }
+}

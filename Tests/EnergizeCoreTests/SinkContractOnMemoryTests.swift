@@ -78,3 +78,20 @@ import Testing
         #expect(reject.document == bad)
     }
 }
+
+@Suite struct RejectThresholdTests {
+    @Test func aStreamOverItsRejectThresholdIsFlaggedButLoads() async throws {
+        let documents: [Document] = [["q": .int32(1)], ["q": .string("x")], ["q": .string("y")]]
+        let sink = MemorySink()
+        let stream = StreamConfig("s", contract: [FieldRequirement("q", .wholeNumber)])
+        let strict = Pipeline(name: "t", source: MemorySource(["s": documents]), sink: sink, streams: [stream],
+                              settings: PipelineSettings(maxRejectRatio: 0.5))
+        let report = try await strict.run()
+        #expect(report.succeeded)
+        #expect(report.streamsOverRejectThreshold.map(\.stream) == ["s"])
+        #expect(sink.rows("s").count == 1)
+        let lenient = Pipeline(name: "t", source: MemorySource(["s": documents]), sink: sink, streams: [stream],
+                               settings: PipelineSettings(maxRejectRatio: 0.7))
+        #expect(try await lenient.run().streamsOverRejectThreshold.isEmpty)
+    }
+}

@@ -24,3 +24,18 @@ import Testing
         #expect(URIRedaction.redact("mongodb://h:27017") == "mongodb://h:27017")
     }
 }
+
+import CMongoC
+
+@Suite struct BSONInvalidTextTests {
+    @Test func textThatIsNotUTF8MarksTheDocument() {
+        let bson = bson_new()!
+        defer { bson_destroy(bson) }
+        let invalid: [CChar] = [0x61, CChar(bitPattern: 0xff), 0x62]
+        bson_append_utf8(bson, "ok", -1, "fine", -1)
+        bson_append_utf8(bson, "bad", -1, invalid, 3)
+        let document = BSONDecoder().decode(bson)
+        #expect(document.sourceIssue == "field `bad` holds text that is not valid UTF-8")
+        #expect(document["ok"] == .string("fine"))
+    }
+}

@@ -86,3 +86,24 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct ColumnNamingTests {
+    @Test func reservedEmptyAndCollidingNamesGetDistinctStableColumns() {
+        var naming = ColumnNaming(columns: ["a", "_loaded_at", "_run_id"], mappings: [:])
+        #expect(naming.column(for: "a") == "a")
+        let loaded = naming.column(for: "_loaded_at")
+        #expect(loaded.hasPrefix("_loaded_at~") && loaded.count == 19)
+        #expect(naming.column(for: "").hasPrefix("~"))
+        // A field whose own name is another field's shortened column gets the longer form.
+        let long = String(repeating: "x", count: 70)
+        let short = naming.column(for: long)
+        let impostor = naming.column(for: short)
+        #expect(impostor != short && impostor.contains("~") && impostor.utf8.count <= 63)
+        #expect(naming.newMappings.map(\.field) == ["_loaded_at", "", long, short])
+        // Recorded mappings are read back the same way.
+        let reloaded = ColumnNaming(columns: ["a", loaded, short, impostor],
+                                    mappings: Dictionary(uniqueKeysWithValues: naming.newMappings.map { ($0.column, $0.field) }))
+        #expect(reloaded.field(for: impostor) == short)
+        #expect(reloaded.columnByField[long] == short)
+    }
+}

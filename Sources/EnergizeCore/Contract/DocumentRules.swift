@@ -16,6 +16,7 @@ public struct DocumentRules: Sendable, Hashable {
 
     /// The first reason `document` cannot be loaded, naming the field path, or `nil`.
     public func violation(in document: Document) -> String? {
+        if let issue = document.sourceIssue { return issue }
         for name in required where document[name] == nil || document[name]!.isNull {
             return "field `\(name)` is required by the load strategy but is \(document[name] == nil ? "missing" : "null")"
         }
@@ -62,9 +63,15 @@ public struct DocumentRules: Sendable, Hashable {
         return nil
     }
 
+    /// NUL bytes (PostgreSQL text cannot hold them) and, inside embedded documents, repeated
+    /// keys (a `jsonb` object keeps only the last).
     static func nulByte(in document: Document, path: String) -> String? {
+        var seen = Set<String>()
         for field in document.fields {
             let fieldPath = path + field.name
+            if !path.isEmpty, !seen.insert(field.name).inserted {
+                return "field `\(fieldPath)` appears twice in its document, which jsonb cannot keep"
+            }
             if field.name.utf8.contains(0) { return "field name `\(fieldPath.replacingNul())` holds a NUL byte, which PostgreSQL text cannot store" }
             if let reason = nulByte(in: field.value, path: fieldPath) { return reason }
         }

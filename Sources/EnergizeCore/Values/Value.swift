@@ -62,9 +62,18 @@ public struct Field: Sendable, Hashable {
 /// An ordered document, as a source delivers it (field order is kept, but not significant).
 public struct Document: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     public var fields: [Field]
+    /// A problem the source found while decoding the document (text that is not valid
+    /// UTF-8, say); a document with one is rejected with it as the reason.
+    public var sourceIssue: String?
 
-    public init(_ fields: [Field] = []) {
+    /// An empty document.
+    public init() {
+        self.init([])
+    }
+
+    public init(_ fields: [Field], sourceIssue: String? = nil) {
         self.fields = fields
+        self.sourceIssue = sourceIssue
     }
 
     public init(dictionaryLiteral elements: (String, Value)...) {

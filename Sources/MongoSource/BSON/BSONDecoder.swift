@@ -7,6 +7,10 @@ import Foundation
 /// Reuses its iterators across documents; not thread-safe (one decoder per reader thread).
 final class BSONDecoder {
     private var iterators: [OpaquePointer] = []
+    /// The first problem met in the document being decoded.
+    private var issue: String?
+    /// The key path being decoded, for `issue`.
+    private var path: [String] = []
 
     deinit {
         for iterator in iterators { energize_iter_free(iterator) }
@@ -15,15 +19,23 @@ final class BSONDecoder {
     /// Decodes the document `bson` points to; the pointer is only borrowed for the call.
     func decode(_ bson: OpaquePointer) -> Document {
         let iterator = iterator(at: 0)
-        guard bson_iter_init(iterator, bson) else { return Document() }
-        return document(from: iterator, depth: 0)
+        guard bson_iter_init(iterator, bson) else { return Document([], sourceIssue: "the BSON document is corrupt") }
+        return topLevel(from: iterator)
     }
 
     /// Decodes the document in `count` bytes at `bytes` (borrowed for the call).
     func decode(bytes: UnsafePointer<UInt8>, count: Int) -> Document {
         let iterator = iterator(at: 0)
-        guard bson_iter_init_from_data(iterator, bytes, count) else { return Document() }
-        return document(from: iterator, depth: 0)
+        guard bson_iter_init_from_data(iterator, bytes, count) else { return Document([], sourceIssue: "the BSON document is corrupt") }
+        return topLevel(from: iterator)
+    }
+
+    private func topLevel(from iterator: OpaquePointer) -> Document {
+        issue = nil
+        path = []
+        var document = document(from: iterator, depth: 0)
+        document.sourceIssue = issue
+        return document
     }
 
     private func iterator(at depth: Int) -> OpaquePointer {
@@ -34,8 +46,10 @@ final class BSONDecoder {
     private func document(from iterator: OpaquePointer, depth: Int) -> Document {
         var fields: [Field] = []
         while bson_iter_next(iterator) {
-            let key = String(cString: bson_iter_key(iterator))
+            let key = cString(bson_iter_key(iterator))
+            path.append(key)
             fields.append(Field(key, value(at: iterator, depth: depth)))
+            path.removeLast()
         }
         return Document(fields)
     }
@@ -134,10 +148,17 @@ final class BSONDecoder {
         return text(pointer, length)
     }
 
+    /// The text at `pointer`; text that is not valid UTF-8 is repaired with U+FFFD and
+    /// recorded as the document's issue, so the document is rejected, not changed.
     private func text(_ pointer: UnsafePointer<CChar>?, _ length: UInt32) -> String {
         guard let pointer else { return "" }
         return pointer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self)
+            let bytes = UnsafeBufferPointer(start: $0, count: Int(length))
+            if let valid = String(validating: bytes, as: UTF8.self) { return valid }
+            if issue == nil {
+                issue = "field `\(path.joined(separator: "."))` holds text that is not valid UTF-8"
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }

@@ -26,12 +26,21 @@ import Testing
         return value
     }
 
+    /// A Decimal128 case.
+    static func decimalCase(_ name: String, _ text: String, check: String) -> Case {
+        Case(name: name, type: "numeric", check: check) { bson, key in
+            var value = decimal(text)
+            bson_append_decimal128(bson, key, -1, &value)
+        }
+    }
+
     static let uuid: [UInt8] = [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0]
 
     static let cases: [Case] = [
         Case(name: "double", type: "double precision", check: "@ = 1.5") { bson_append_double($0, $1, -1, 1.5) },
         Case(name: "double_nan", type: "double precision", check: "@ = 'NaN'::float8") { bson_append_double($0, $1, -1, .nan) },
         Case(name: "double_inf", type: "double precision", check: "@ = '-Infinity'::float8") { bson_append_double($0, $1, -1, -.infinity) },
+        Case(name: "double_negative_zero", type: "double precision", check: "@::text = '-0'") { bson_append_double($0, $1, -1, -0.0) },
         Case(name: "double_max", type: "double precision", check: "@ = 1.7976931348623157e308") { bson_append_double($0, $1, -1, .greatestFiniteMagnitude) },
         Case(name: "string", type: "text", check: "@ = E'tab\\there\\nnew \\\\. \"q\" ''s'' é 中 😀 \\U0010FFFF'") {
             bson_append_utf8($0, $1, -1, "tab\there\nnew \\. \"q\" 's' é 中 😀 \u{10FFFF}", -1)
@@ -117,30 +126,12 @@ import Testing
         Case(name: "timestamp", type: "jsonb", check: #"@ = '{"$timestamp": {"t": 1700000000, "i": 7}}'::jsonb"#) {
             bson_append_timestamp($0, $1, -1, 1_700_000_000, 7)
         },
-        Case(name: "decimal_34", type: "numeric", check: "@::text = '1234567890123456789012345678901234'") { bson, key in
-            var d = decimal("1234567890123456789012345678901234")
-            bson_append_decimal128(bson, key, -1, &d)
-        },
-        Case(name: "decimal_scale", type: "numeric", check: "@::text = '-0.000000000000000000000000000000001'") { bson, key in
-            var d = decimal("-1E-33")
-            bson_append_decimal128(bson, key, -1, &d)
-        },
-        Case(name: "decimal_cents", type: "numeric", check: "@::text = '4599.90'") { bson, key in
-            var d = decimal("4599.90")
-            bson_append_decimal128(bson, key, -1, &d)
-        },
-        Case(name: "decimal_nan", type: "numeric", check: "@ = 'NaN'::numeric") { bson, key in
-            var d = decimal("NaN")
-            bson_append_decimal128(bson, key, -1, &d)
-        },
-        Case(name: "decimal_inf", type: "numeric", check: "@ = '-Infinity'::numeric") { bson, key in
-            var d = decimal("-Infinity")
-            bson_append_decimal128(bson, key, -1, &d)
-        },
-        Case(name: "decimal_huge", type: "numeric", check: "@ = '1E+6144'::numeric") { bson, key in
-            var d = decimal("1E+6144")
-            bson_append_decimal128(bson, key, -1, &d)
-        },
+        decimalCase("decimal_34", "1234567890123456789012345678901234", check: "@::text = '1234567890123456789012345678901234'"),
+        decimalCase("decimal_scale", "-1E-33", check: "@::text = '-0.000000000000000000000000000000001'"),
+        decimalCase("decimal_cents", "4599.90", check: "@::text = '4599.90'"),
+        decimalCase("decimal_nan", "NaN", check: "@ = 'NaN'::numeric"),
+        decimalCase("decimal_inf", "-Infinity", check: "@ = '-Infinity'::numeric"),
+        decimalCase("decimal_huge", "1E+6144", check: "@ = '1E+6144'::numeric"),
         Case(name: "minkey", type: "jsonb", check: #"@ = '{"$minKey": 1}'::jsonb"#) { bson_append_minkey($0, $1, -1) },
         Case(name: "maxkey", type: "jsonb", check: #"@ = '{"$maxKey": 1}'::jsonb"#) { bson_append_maxkey($0, $1, -1) },
         Case(name: "dbpointer", type: "jsonb", check: #"@ = '{"$dbPointer": {"$ref": "things", "$id": "65e1f0000000000000000abc"}}'::jsonb"#) { bson, key in

@@ -50,14 +50,9 @@ public enum SQLIdentifier {
         return prefix
     }
 
+    /// 16 hex digits of the 64-bit FNV-1a hash of `text`.
     static func hash16(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        fnv1a(text, offset: UInt64(0xcbf2_9ce4_8422_2325), prime: 0x0000_0100_0000_01b3)
     }
 
     /// A deterministic name for an index or constraint, made to fit the limit.
@@ -65,13 +60,19 @@ public enum SQLIdentifier {
         columnName(for: parts.joined(separator: "_"))
     }
 
+    /// 8 hex digits of the 32-bit FNV-1a hash of `text`.
     static func hash8(_ text: String) -> String {
-        var hash: UInt32 = 2_166_136_261
+        fnv1a(text, offset: UInt32(2_166_136_261), prime: 16_777_619)
+    }
+
+    /// The FNV-1a hash of `text`'s UTF-8 bytes, as zero-padded lower-case hex.
+    private static func fnv1a<H: FixedWidthInteger & UnsignedInteger>(_ text: String, offset: H, prime: H) -> String {
+        var hash = offset
         for byte in text.utf8 {
-            hash ^= UInt32(byte)
-            hash = hash &* 16_777_619
+            hash ^= H(byte)
+            hash = hash &* prime
         }
         let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 8 - hex.count) + hex
+        return String(repeating: "0", count: H.bitWidth / 4 - hex.count) + hex
     }
 }

@@ -71,7 +71,9 @@ start_mongo() {
     local port; port=$(free_port)
     echo "$port" > "$state/mongo/port"
     local python; python=$(bash "$repo/scripts/nx-python.sh")
-    nohup "$python" "$repo/scripts/nx_mongo_server.py" --db "$state/mongo/data.db" --host 127.0.0.1 -p "$port" \
+    mkdir -p "$state/mongo/databases"
+    # --data-dir: one SQLite file per logical database (with --db, databases share collections).
+    nohup "$python" "$repo/scripts/nx_mongo_server.py" --data-dir "$state/mongo/databases" --host 127.0.0.1 -p "$port" \
       --pid-file "$state/mongo/nx.pid" --log-file "$state/mongo/server.log" >"$state/mongo/stdout.log" 2>&1 &
     echo $! > "$state/mongo/pid"
     wait_for_port 127.0.0.1 "$port" 30 || { echo "nx-27017 did not start:"; cat "$state/mongo/stdout.log"; exit 1; }

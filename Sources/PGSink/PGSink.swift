@@ -56,6 +56,13 @@ public struct PGSink: Sink {
         }
     }
 
+    /// Marks a run failed after the fact (its transform or data tests failed), keeping earlier errors.
+    public func markRunFailed(runId: Int64, error: String) throws {
+        let connection = try PGConnection(connectionString)
+        defer { connection.close() }
+        try meta.markFailed(connection, runId: runId, error: error)
+    }
+
     public func finishRun(_ report: RunReport) throws {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }

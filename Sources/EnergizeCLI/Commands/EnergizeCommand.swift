@@ -5,7 +5,7 @@ public struct EnergizeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "energize",
         abstract: "Move MongoDB operational data into a PostgreSQL warehouse.",
-        subcommands: [RunCommand.self, SeedCommand.self, VerifyCommand.self])
+        subcommands: [RunCommand.self, TransformCommand.self, TestCommand.self, SeedCommand.self, VerifyCommand.self])
 
     public init() {}
 }

@@ -9,10 +9,12 @@ import PGSink
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Extract the collections from MongoDB and load them into PostgreSQL.",
+        abstract: "Extract-load the collections into PostgreSQL, then transform and test the warehouse.",
         discussion: """
             customers, products and stores load with `replace`; sales and transactions with \
-            `incremental` on updated_at with a 7-day look-back. Exits non-zero when a stream fails.
+            `incremental` on updated_at with a 7-day look-back. Then the warehouse models are built \
+            inside PostgreSQL and the data tests run. Exit status: 1 a stream or model failed, \
+            3 a stream rejected more than --max-reject-ratio, 4 a data test failed.
             """)
 
     @OptionGroup var connections: ConnectionOptions
@@ -38,6 +40,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Exit with status 3 when a stream rejects more than this share (0…1) of its documents; the data still loads.")
     var maxRejectRatio: Double?
 
+    @Flag(help: "Only extract-load: skip the transform and the data tests.")
+    var skipTransform = false
+
+    @Flag(help: "Rebuild incremental models from scratch.")
+    var fullRefresh = false
+
     @Flag(help: "Print only the summary's last line.")
     var quiet = false
 
@@ -57,7 +65,18 @@ struct RunCommand: AsyncParsableCommand {
         }
         let summary = RunSummary(report: report)
         print(quiet ? summary.verdict : summary.text)
-        if !report.succeeded { throw ExitCode(1) }
+        if !report.succeeded {
+            if !skipTransform { print("transform skipped: the extract-load did not succeed") }
+            throw ExitCode(1)
+        }
+        if !skipTransform && streams == nil {
+            let uri = try connections.resolvedPGURI()
+            let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema)
+            let status = try await WarehouseRun(step: step, sink: PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema)),
+                                                quiet: quiet)
+                .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
+            if status != 0 { throw ExitCode(status) }
+        }
         if !report.streamsOverRejectThreshold.isEmpty { throw ExitCode(3) }
     }
 

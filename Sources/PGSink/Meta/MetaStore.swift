@@ -86,6 +86,14 @@ struct MetaStore: Sendable {
                   failed.isEmpty ? nil : failed.compactMap(\.error).joined(separator: "\n")])
     }
 
+    /// Sets a run's status to failed and appends `error` to its error text.
+    func markFailed(_ connection: PGConnection, runId: Int64, error: String) throws {
+        try connection.execute("""
+            UPDATE \(runs) SET status = 'failed', finished_at = clock_timestamp(),
+              error = concat_ws(E'\\n', error, $2::text) WHERE run_id = $1
+            """, [String(runId), error])
+    }
+
     /// Records one stream's end (inside its load transaction when it succeeded).
     func recordStream(_ connection: PGConnection, run: RunContext, stream: StreamConfig, table: String,
                       progress: StreamProgress, watermarkBefore: Value?, outcome: LoadOutcome?, error: String?) throws {

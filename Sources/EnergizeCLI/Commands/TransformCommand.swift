@@ -1,0 +1,96 @@
+import ArgumentParser
+import EnergizeCore
+import Foundation
+import PGSink
+import Warehouse
+
+/// `energize transform`: builds the warehouse models inside PostgreSQL, then runs the data tests.
+struct TransformCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transform",
+        abstract: "Build staging views, dimensions, facts and marts inside PostgreSQL, then run the data tests.")
+
+    @OptionGroup var connections: ConnectionOptions
+
+    @Option(help: "Schema of the raw tables.")
+    var rawSchema = "public"
+
+    @Option(name: .customLong("select"), help: "Models to run: name, +name (with upstream), name+ (with downstream). Repeatable.")
+    var select: [String] = []
+
+    @Flag(help: "Rebuild incremental models from scratch.")
+    var fullRefresh = false
+
+    @Flag(help: "Skip the data tests.")
+    var skipTests = false
+
+    @Flag(help: "Print only failures and the last line.")
+    var quiet = false
+
+    func run() async throws {
+        let uri = try connections.resolvedPGURI()
+        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema)
+        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema))
+        let context = try sink.beginRun(pipeline: "energizetech", streams: [])
+        try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
+        let status = try await WarehouseRun(step: step, sink: sink, quiet: quiet)
+            .transformAndTest(context, select: select, fullRefresh: fullRefresh, skipTests: skipTests)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `energize test`: runs the data tests on the warehouse as it is.
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run the data tests (unique, not null, accepted values, relationships, SCD2 history).")
+
+    @OptionGroup var connections: ConnectionOptions
+
+    @Option(help: "Schema of the raw tables.")
+    var rawSchema = "public"
+
+    func run() async throws {
+        let uri = try connections.resolvedPGURI()
+        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema)
+        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema))
+        let context = try sink.beginRun(pipeline: "energizetech", streams: [])
+        try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
+        let results = try step.test(runId: context.runId, quiet: false)
+        if results.contains(where: { !$0.passed }) {
+            try sink.markRunFailed(runId: context.runId, error: "data tests failed")
+            throw ExitCode(4)
+        }
+    }
+}
+
+/// Transform then test, recording failures on the run; returns the exit status.
+struct WarehouseRun {
+    let step: WarehouseStep
+    let sink: PGSink
+    let quiet: Bool
+
+    /// 0 when everything passed, 1 when a model failed, 4 when a data test failed.
+    func transformAndTest(_ context: RunContext, select: [String], fullRefresh: Bool, skipTests: Bool) async throws -> Int32 {
+        if !quiet { print("transform (run \(context.runId)):") }
+        let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, quiet: quiet)
+        let failedModels = report.models.filter { $0.status != .succeeded }
+        print(String(format: "transform: %d of %d models built in %.1f s", report.models.count - failedModels.count,
+                     report.models.count, report.durationSeconds))
+        if !failedModels.isEmpty {
+            let errors = failedModels.map { "\($0.model): \($0.error ?? $0.status.rawValue)" }
+            errors.forEach { print("  FAILED \($0)") }
+            try sink.markRunFailed(runId: context.runId, error: errors.joined(separator: "\n"))
+            return 1
+        }
+        if skipTests { return 0 }
+        let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
+        let results = try step.test(runId: context.runId, models: selected, quiet: quiet)
+        let failed = results.filter { !$0.passed }
+        if !failed.isEmpty {
+            try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))
+            return 4
+        }
+        return 0
+    }
+}

@@ -1,0 +1,76 @@
+import EnergizeCore
+import Foundation
+import PGSink
+import Warehouse
+
+/// The transform and data-test steps of the EnergizeTech warehouse, shared by `run`,
+/// `transform` and `test`.
+struct WarehouseStep {
+    let pgURI: String
+    let rawSchema: String
+    let models: EnergizeTechWarehouse
+    let graph: ModelGraph
+
+    /// Reads which columns the raw tables have and assembles the model set.
+    /// - Throws: when a raw table is missing (run the extract-load first).
+    init(pgURI: String, rawSchema: String) throws {
+        self.pgURI = pgURI
+        self.rawSchema = rawSchema
+        let connection = try PGConnection(pgURI)
+        defer { connection.close() }
+        var columns: [String: Set<String>] = [:]
+        for table in ["customers", "products", "stores", "sales", "transactions"] {
+            let names = try connection.execute("""
+                SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2
+                """, [rawSchema, table]).rows.compactMap { $0[0] }
+            guard !names.isEmpty else {
+                throw CLIError.failed("raw table \(rawSchema).\(table) does not exist: run `energize run` (extract-load) first")
+            }
+            columns[table] = Set(names)
+        }
+        models = EnergizeTechWarehouse(rawSchema: rawSchema, rawColumns: columns)
+        graph = try ModelGraph(models.models)
+    }
+
+    /// Runs the selected models, then moves sale lines that cannot be typed into `_rejects`.
+    func transform(_ run: RunContext, select: [String], fullRefresh: Bool, quiet: Bool) async throws -> TransformReport {
+        let uri = pgURI
+        let runner = TransformRunner(graph: graph, connect: { try PGConnection(uri) })
+        let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh) { model in
+            if !quiet {
+                func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+                let rows = model.rows.map(String.init) ?? "-"
+                print("  " + pad(model.model, 32) + pad(model.materialization, 12) + pad(model.status.rawValue, 10)
+                      + String(repeating: " ", count: max(0, 9 - rows.count)) + rows + " rows  " + String(format: "%6.2f s", model.durationSeconds))
+                if let error = model.error { print("    \(error)") }
+            }
+        }
+        if report.models.contains(where: { $0.model == "stg_sale_item_rejects" && $0.status == .succeeded }) {
+            let connection = try PGConnection(pgURI)
+            defer { connection.close() }
+            let rejects = SQLIdentifier.qualified(rawSchema, "_rejects")
+            try connection.execute("""
+                INSERT INTO \(rejects) (run_id, collection, document_id, reason, document)
+                SELECT $1, 'sales', r._id, 'sale ' || r.sale_id || ' ' || r.reason, r.item FROM staging.stg_sale_item_rejects r
+                WHERE NOT EXISTS (SELECT 1 FROM \(rejects) x WHERE x.collection = 'sales' AND x.document_id = r._id
+                  AND x.reason = 'sale ' || r.sale_id || ' ' || r.reason)
+                """, [String(run.runId)])
+        }
+        return report
+    }
+
+    /// Runs the data tests and prints the failing ones with a few offending keys.
+    func test(runId: Int64, models: Set<String>? = nil, quiet: Bool) throws -> [DataTestResult] {
+        let connection = try PGConnection(pgURI)
+        defer { connection.close() }
+        let results = try DataTestRunner(tests: self.models.tests, graph: graph).run(connection, runId: runId, models: models)
+        let failed = results.filter { !$0.passed }
+        if !quiet || !failed.isEmpty {
+            print("data tests: \(results.count - failed.count) of \(results.count) passed")
+        }
+        for result in failed {
+            print("  FAILED \(result.name) on \(result.model): \(result.failures) offending; e.g. \(result.sample.joined(separator: " | "))")
+        }
+        return results
+    }
+}

@@ -1,0 +1,122 @@
+import EnergizeCore
+
+/// A data test: a query for the rows that break a rule (warehouse.md §6).
+public struct DataTest: Sendable, Hashable {
+    /// What the test checks.
+    public enum Kind: Sendable, Hashable {
+        /// No two rows share these columns.
+        case unique([String])
+        case notNull(String)
+        case acceptedValues(String, [String])
+        /// Every value of `column` is a value of `toColumn` in model `to`.
+        case relationship(column: String, to: String, toColumn: String)
+        /// Exactly one current version per natural key (SCD2).
+        case oneCurrentVersion(key: String)
+        /// No two versions of a key overlap in time (SCD2).
+        case noOverlappingVersions(key: String)
+    }
+
+    public var model: String
+    public var kind: Kind
+    /// Rows the test ignores (e.g. `customer_sk <> -1` for the unknown member).
+    public var filter: String?
+
+    public init(model: String, _ kind: Kind, filter: String? = nil) {
+        self.model = model
+        self.kind = kind
+        self.filter = filter
+    }
+
+    /// A stable name: `unique(fact_sales: sale_id, line_number)`.
+    public var name: String {
+        switch kind {
+        case .unique(let columns): "unique(\(model): \(columns.joined(separator: ", ")))"
+        case .notNull(let column): "not_null(\(model).\(column))"
+        case .acceptedValues(let column, _): "accepted_values(\(model).\(column))"
+        case .relationship(let column, let to, let toColumn): "relationship(\(model).\(column) → \(to).\(toColumn))"
+        case .oneCurrentVersion(let key): "one_current_version(\(model): \(key))"
+        case .noOverlappingVersions(let key): "no_overlapping_versions(\(model): \(key))"
+        }
+    }
+
+    /// A query returning one text column describing each offending row or key.
+    /// - Parameter relation: maps a model name to its quoted relation.
+    public func failuresQuery(_ relation: (String) -> String) -> String {
+        let table = relation(model)
+        let whereFilter = filter.map { " WHERE \($0)" } ?? ""
+        let andFilter = filter.map { " AND \($0)" } ?? ""
+        switch kind {
+        case .unique(let columns):
+            let list = Quoting.list(columns)
+            return "SELECT concat_ws(', ', \(list)) || ' (' || count(*) || ' rows)' FROM \(table)\(whereFilter) GROUP BY \(list) HAVING count(*) > 1"
+        case .notNull(let column):
+            return "SELECT row_to_json(t)::text FROM \(table) t WHERE \(Quoting.quote(column)) IS NULL\(andFilter)"
+        case .acceptedValues(let column, let values):
+            let list = values.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+            return "SELECT DISTINCT \(Quoting.quote(column))::text FROM \(table) WHERE \(Quoting.quote(column)) IS NOT NULL AND \(Quoting.quote(column))::text NOT IN (\(list))\(andFilter)"
+        case .relationship(let column, let to, let toColumn):
+            return """
+                SELECT DISTINCT t.\(Quoting.quote(column))::text FROM \(table) t WHERE t.\(Quoting.quote(column)) IS NOT NULL\(andFilter)
+                AND NOT EXISTS (SELECT 1 FROM \(relation(to)) r WHERE r.\(Quoting.quote(toColumn)) = t.\(Quoting.quote(column)))
+                """
+        case .oneCurrentVersion(let key):
+            let k = Quoting.quote(key)
+            return """
+                SELECT \(k)::text || ' (' || count(*) FILTER (WHERE is_current) || ' current)' FROM \(table)\(whereFilter)
+                GROUP BY \(k) HAVING count(*) FILTER (WHERE is_current) > 1
+                  OR (count(*) FILTER (WHERE is_current) = 0 AND bool_and(valid_to IS NOT NULL) IS NOT TRUE)
+                """
+        case .noOverlappingVersions(let key):
+            let k = Quoting.quote(key)
+            return """
+                SELECT a.\(k)::text || ' ' || a.valid_from || '…' || coalesce(a.valid_to::text, 'open') FROM \(table) a
+                JOIN \(table) b ON a.\(k) = b.\(k) AND a.ctid <> b.ctid
+                  AND a.valid_from < coalesce(b.valid_to, 'infinity') AND b.valid_from < coalesce(a.valid_to, 'infinity')
+                \(filter.map { "WHERE a.\($0)" } ?? "")
+                """
+        }
+    }
+}
+
+/// The outcome of one data test.
+public struct DataTestResult: Sendable, Hashable {
+    public var name: String
+    public var model: String
+    public var failures: Int
+    /// A few offending rows or keys.
+    public var sample: [String]
+    public var passed: Bool { failures == 0 }
+}
+
+/// Runs data tests and stores their results with the run.
+public struct DataTestRunner: Sendable {
+    public var tests: [DataTest]
+    public var graph: ModelGraph
+    public var meta: WarehouseMeta
+
+    public init(tests: [DataTest], graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta()) {
+        self.tests = tests
+        self.graph = graph
+        self.meta = meta
+    }
+
+    /// Runs the tests of the `models` (all when nil) on `executor`; a test whose query fails counts as failed.
+    public func run(_ executor: any SQLExecutor, runId: Int64, models: Set<String>? = nil) throws -> [DataTestResult] {
+        try meta.create(executor)
+        var results: [DataTestResult] = []
+        for test in tests where models?.contains(test.model) ?? true {
+            let query = test.failuresQuery { graph.models[$0]?.relation ?? Quoting.quote($0) }
+            var result: DataTestResult
+            do {
+                let count = Int(try executor.scalar("SELECT count(*) FROM (\(query)) f") ?? "0") ?? 0
+                let sample = count == 0 ? [] : try executor.run("\(query) LIMIT 5", []).compactMap { $0.first ?? nil }
+                result = DataTestResult(name: test.name, model: test.model, failures: count, sample: sample)
+            } catch {
+                result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])
+            }
+            try meta.recordTest(executor, runId: runId, result)
+            results.append(result)
+        }
+        return results
+    }
+}

@@ -1,0 +1,128 @@
+import EnergizeCore
+import Foundation
+
+/// Runs a graph of models inside the database: level by level, the models of one level
+/// concurrently (each on a connection and thread of its own), stopping the downstream of a
+/// failed model, and records every model's status, duration and rows in `energize_meta`.
+public struct TransformRunner: Sendable {
+    public var graph: ModelGraph
+    public var meta: WarehouseMeta
+    /// Opens a new connection to the warehouse (called once per concurrently running model).
+    public var connect: @Sendable () throws -> any SQLExecutor
+    /// Models run at the same time.
+    public var concurrency: Int
+
+    public init(graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta(), concurrency: Int = 2,
+                connect: @escaping @Sendable () throws -> any SQLExecutor) {
+        self.graph = graph
+        self.meta = meta
+        self.concurrency = max(1, concurrency)
+        self.connect = connect
+    }
+
+    /// Runs the selected models.
+    /// - Parameters:
+    ///   - run: the run's id and start (SCD2 dimensions close deleted keys at the start).
+    ///   - selection: which models; all when empty.
+    ///   - fullRefresh: rebuild incremental models from scratch.
+    ///   - onModel: called as each model finishes.
+    /// - Throws: when the selection names an unknown model or the history cannot be written.
+    public func run(_ run: RunContext, selection: ModelSelection = ModelSelection([]), fullRefresh: Bool = false,
+                    onModel: @escaping @Sendable (ModelReport) -> Void = { _ in }) async throws -> TransformReport {
+        let started = ContinuousClock.now
+        let selected = try selection.resolve(in: graph)
+        try await blocking { [meta, connect, graph] in
+            let executor = try connect()
+            defer { executor.close() }
+            try meta.create(executor)
+            // Schemas first, one at a time: concurrent CREATE SCHEMA IF NOT EXISTS can collide.
+            try executor.inTransaction {
+                try executor.run("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))", [])
+                for schema in Set(selected.compactMap { graph.models[$0]?.schema }).sorted() {
+                    try executor.run("CREATE SCHEMA IF NOT EXISTS \(Quoting.quote(schema))", [])
+                }
+            }
+        }
+        let runStart = CivilTime(millisecondsSinceEpoch: run.startedAt).postgresText
+        var reports: [String: ModelReport] = [:]
+        for level in graph.levels {
+            let models = level.filter(selected.contains).map { graph.models[$0]! }
+            var ready: [Model] = []
+            for model in models {
+                let failedUpstream = model.dependencies.first { reports[$0].map { $0.status != .succeeded } ?? false }
+                if let failedUpstream {
+                    let report = ModelReport(model: model.name, materialization: model.materialization.name, status: .skipped,
+                                             rows: nil, durationSeconds: 0, error: "upstream model \(failedUpstream) did not succeed")
+                    reports[model.name] = report
+                    try await record(report, runId: run.runId)
+                    onModel(report)
+                } else {
+                    ready.append(model)
+                }
+            }
+            for report in await build(ready, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh) {
+                reports[report.model] = report
+                try await record(report, runId: run.runId)
+                onModel(report)
+            }
+        }
+        let ordered = graph.order.compactMap { reports[$0] }
+        return TransformReport(runId: run.runId, models: ordered, durationSeconds: started.duration(to: .now).seconds)
+    }
+
+    /// Builds the models of one level, up to `concurrency` at a time.
+    private func build(_ models: [Model], runId: Int64, runStart: String, fullRefresh: Bool) async -> [ModelReport] {
+        await withTaskGroup(of: ModelReport.self) { group in
+            var pending = models[...]
+            var reports: [ModelReport] = []
+            func startNext() {
+                guard let model = pending.popFirst() else { return }
+                group.addTask { [meta, connect] in
+                    await blocking {
+                        let started = ContinuousClock.now
+                        do {
+                            let executor = try connect()
+                            defer { executor.close() }
+                            let rows = try ModelExecution(model: model, executor: executor, meta: meta, runId: runId,
+                                                          runStart: runStart, fullRefresh: fullRefresh).run()
+                            return ModelReport(model: model.name, materialization: model.materialization.name, status: .succeeded,
+                                               rows: rows, durationSeconds: started.duration(to: .now).seconds)
+                        } catch {
+                            return ModelReport(model: model.name, materialization: model.materialization.name, status: .failed,
+                                               rows: nil, durationSeconds: started.duration(to: .now).seconds,
+                                               error: "model \(model.name): \(error)")
+                        }
+                    }
+                }
+            }
+            for _ in 0..<concurrency { startNext() }
+            for await report in group {
+                reports.append(report)
+                startNext()
+            }
+            return reports
+        }
+    }
+
+    private func record(_ report: ModelReport, runId: Int64) async throws {
+        try await blocking { [meta, connect] in
+            let executor = try connect()
+            defer { executor.close() }
+            try meta.recordModel(executor, runId: runId, report)
+        }
+    }
+}
+
+/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
+    }
+}

@@ -1,0 +1,65 @@
+import EnergizeCore
+
+/// The transform layer's history in `energize_meta`: model runs, model state, data test results.
+public struct WarehouseMeta: Sendable {
+    public var schema: String
+
+    public init(schema: String = "energize_meta") {
+        self.schema = schema
+    }
+
+    var modelRuns: String { Quoting.qualified(schema, "model_runs") }
+    var modelState: String { Quoting.qualified(schema, "model_state") }
+    var testResults: String { Quoting.qualified(schema, "test_results") }
+
+    /// Creates the tables when missing.
+    public func create(_ executor: any SQLExecutor) throws {
+        try executor.inTransaction {
+            try executor.run("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))", [])
+            try executor.run("CREATE SCHEMA IF NOT EXISTS \(Quoting.quote(schema))", [])
+            try executor.run("""
+                CREATE TABLE IF NOT EXISTS \(modelRuns) (run_id bigint NOT NULL, model text NOT NULL,
+                  materialization text NOT NULL, status text NOT NULL, rows bigint, duration_seconds double precision,
+                  error text, finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, model))
+                """, [])
+            try executor.run("""
+                CREATE TABLE IF NOT EXISTS \(modelState) (model text PRIMARY KEY, last_run_id bigint NOT NULL,
+                  updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
+                """, [])
+            try executor.run("""
+                CREATE TABLE IF NOT EXISTS \(testResults) (run_id bigint NOT NULL, test text NOT NULL, model text NOT NULL,
+                  status text NOT NULL, failures bigint NOT NULL, sample text, PRIMARY KEY (run_id, test))
+                """, [])
+        }
+    }
+
+    /// The last run that built `model`, 0 if none.
+    func lastRun(_ executor: any SQLExecutor, model: String) throws -> Int64 {
+        Int64(try executor.scalar("SELECT last_run_id FROM \(modelState) WHERE model = $1", [model]) ?? "0") ?? 0
+    }
+
+    func recordState(_ executor: any SQLExecutor, model: String, runId: Int64) throws {
+        try executor.run("""
+            INSERT INTO \(modelState) (model, last_run_id) VALUES ($1, $2)
+            ON CONFLICT (model) DO UPDATE SET last_run_id = excluded.last_run_id, updated_at = clock_timestamp()
+            """, [model, String(runId)])
+    }
+
+    func recordModel(_ executor: any SQLExecutor, runId: Int64, _ report: ModelReport) throws {
+        try executor.run("""
+            INSERT INTO \(modelRuns) (run_id, model, materialization, status, rows, duration_seconds, error)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (run_id, model) DO UPDATE SET status = excluded.status, rows = excluded.rows,
+              duration_seconds = excluded.duration_seconds, error = excluded.error
+            """, [String(runId), report.model, report.materialization, report.status.rawValue, report.rows.map(String.init),
+                  String(report.durationSeconds), report.error])
+    }
+
+    func recordTest(_ executor: any SQLExecutor, runId: Int64, _ result: DataTestResult) throws {
+        try executor.run("""
+            INSERT INTO \(testResults) (run_id, test, model, status, failures, sample) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (run_id, test) DO UPDATE SET status = excluded.status, failures = excluded.failures, sample = excluded.sample
+            """, [String(runId), result.name, result.model, result.passed ? "passed" : "failed", String(result.failures),
+                  result.sample.isEmpty ? nil : result.sample.joined(separator: "; ")])
+    }
+}

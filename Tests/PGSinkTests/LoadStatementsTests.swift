@@ -22,6 +22,19 @@ import Testing
         #expect(!sql.usesCutoff)
     }
 
+    @Test func anEmptyExtractionDeletesOnlyTheWindow() {
+        var sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
+        sql.stageIsEmpty = true
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE t."updated_at" >= $1"#)
+        #expect(sql.deduplicate == nil && sql.insert == nil)
+        #expect(sql.differences == #"SELECT 0, (SELECT count(*) FROM "raw"."sales" t WHERE t."updated_at" >= $1)"#)
+        sql.hasCutoff = false
+        #expect(sql.delete == nil && !sql.usesCutoff)
+        var replace = statements(.replace)
+        replace.stageIsEmpty = true
+        #expect(replace.delete == #"TRUNCATE "raw"."sales""#)
+    }
+
     @Test func replaceTruncatesAndAppendDeletesNothing() {
         #expect(statements(.replace).delete == #"TRUNCATE "raw"."sales""#)
         #expect(statements(.replace).deduplicate == nil)

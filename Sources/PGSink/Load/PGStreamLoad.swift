@@ -87,7 +87,7 @@ final class PGStreamLoad: StreamLoad {
             for field in stream.strategy.requiredFields { strategyColumns[field] = naming.column(for: field) }
             let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
                                             strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
-                                            columnNames: strategyColumns)
+                                            columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
             let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
             if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
             let differences = try connection.execute(statements.differences, cutoff)
@@ -100,7 +100,7 @@ final class PGStreamLoad: StreamLoad {
                     deleted = try connection.execute(delete, cutoff).affectedRows
                 }
             }
-            let inserted = try connection.execute(statements.insert, [String(run.runId)]).affectedRows
+            let inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
             let tableRows = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
             var watermarkAfter: Value?
             if let cursor = stream.strategy.cursorField, let column = targetSchema[naming.column(for: cursor)] {
@@ -135,19 +135,24 @@ final class PGStreamLoad: StreamLoad {
     }
 
     /// Adds the columns `table` lacks and widens those that are narrower than `columns`
-    /// (named as PostgreSQL columns).
+    /// (named as PostgreSQL columns). Views reading a widened table are set aside meanwhile.
     private func align(table: String, current: inout Schema, to columns: [Column]) throws {
+        var widen: [Column] = []
         for column in columns {
-            let name = column.name
-            if let existing = current[name] {
+            if let existing = current[column.name] {
                 guard existing.type != column.type, let wider = existing.type.widened(with: column.type), wider != existing.type else { continue }
-                try connection.execute("ALTER TABLE \(table) ALTER COLUMN \(SQLIdentifier.quote(name)) TYPE \(wider.sqlName) USING \(SQLIdentifier.quote(name))::\(wider.sqlName)")
-                current.upsert(Column(name, wider))
+                widen.append(Column(column.name, wider))
             } else {
-                try connection.execute("ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(name)) \(column.type.sqlName)")
-                current.upsert(Column(name, column.type))
+                try connection.execute("ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(column.type.sqlName)")
+                current.upsert(column)
             }
         }
+        guard !widen.isEmpty else { return }
+        let alter = "ALTER TABLE \(table) " + widen.map {
+            "ALTER COLUMN \(SQLIdentifier.quote($0.name)) TYPE \($0.type.sqlName) USING \(SQLIdentifier.quote($0.name))::\($0.type.sqlName)"
+        }.joined(separator: ", ")
+        try DependentViews(of: table, on: connection).around(connection) { try connection.execute(alter) }
+        for column in widen { current.upsert(column) }
     }
 
     private func createIndexes() throws {

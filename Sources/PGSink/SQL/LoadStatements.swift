@@ -16,15 +16,19 @@ public struct LoadStatements: Sendable, Hashable {
     public var hasCutoff: Bool
     /// The column of each strategy field (key, cursor) when it differs from the field's name.
     public var columnNames: [String: String]
+    /// Whether nothing was extracted: then no key is re-extracted and the stage may lack
+    /// the key and cursor columns.
+    public var stageIsEmpty: Bool
 
     public init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
-                columnNames: [String: String] = [:]) {
+                columnNames: [String: String] = [:], stageIsEmpty: Bool = false) {
         self.target = target
         self.stage = stage
         self.columns = columns
         self.strategy = strategy
         self.hasCutoff = hasCutoff
         self.columnNames = columnNames
+        self.stageIsEmpty = stageIsEmpty
     }
 
     private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
@@ -36,19 +40,21 @@ public struct LoadStatements: Sendable, Hashable {
         case .replace: return "TRUE"
         case .append: return nil
         case .merge(let key):
-            return "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
+            return stageIsEmpty ? nil : "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
         case .incremental(let cursor, let key, _):
             let byKey = "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
-            return hasCutoff ? "(t.\(column(cursor)) >= $1 OR \(byKey))" : byKey
+            let byCursor = "t.\(column(cursor)) >= $1"
+            if stageIsEmpty { return hasCutoff ? byCursor : nil }
+            return hasCutoff ? "(\(byCursor) OR \(byKey))" : byKey
         }
     }
 
     /// Whether `differences` and `delete` take the cutoff as `$1`.
-    public var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil }
+    public var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil && replacedRows != nil }
 
     /// Keeps one staged row per key (the one with the greatest cursor, else the last read).
     public var deduplicate: String? {
-        guard let key = strategy.keyField else { return nil }
+        guard let key = strategy.keyField, !stageIsEmpty else { return nil }
         let order = strategy.cursorField.map { "\(column($0)) DESC NULLS LAST, ctid DESC" } ?? "ctid DESC"
         return """
             DELETE FROM \(stage) s USING (SELECT ctid AS row_ctid, row_number() OVER \
@@ -62,6 +68,9 @@ public struct LoadStatements: Sendable, Hashable {
     public var differences: String {
         guard let replaced = replacedRows else {
             return "SELECT (SELECT count(*) FROM \(stage)), 0"
+        }
+        if stageIsEmpty {
+            return "SELECT 0, (SELECT count(*) FROM \(target) t WHERE \(replaced))"
         }
         let old = "SELECT \(columnList) FROM \(target) t WHERE \(replaced)"
         let new = "SELECT \(columnList) FROM \(stage)"
@@ -78,8 +87,9 @@ public struct LoadStatements: Sendable, Hashable {
         return "DELETE FROM \(target) t WHERE \(replaced)"
     }
 
-    /// Inserts the staged rows, stamped with the load time and run id (`$1`).
-    public var insert: String {
+    /// Inserts the staged rows, stamped with the load time and run id (`$1`); nil when none were staged.
+    public var insert: String? {
+        if stageIsEmpty { return nil }
         let stamped = columns.isEmpty ? "" : columnList + ", "
         return "INSERT INTO \(target) (\(stamped)\"_loaded_at\", \"_run_id\") SELECT \(stamped)now(), $1 FROM \(stage)"
     }

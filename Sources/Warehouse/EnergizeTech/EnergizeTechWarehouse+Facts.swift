@@ -14,7 +14,7 @@ extension EnergizeTechWarehouse {
                 \(versionLookup("dim_product", sk: "product_sk", naturalKey: "sku", key: "i.sku", at: "s.sold_at", alias: "p"))
                 LEFT JOIN \(wh("dim_store")) st ON st.store_id = s.store_id
                 """, materialization: .incremental(IncrementalConfig(uniqueKey: ["sale_id", "line_number"], scope: ["sale_id"], changedScopes: """
-                    SELECT "sale_id"::text AS sale_id FROM \(raw("sales")) WHERE "_run_id" > $1::bigint AND $2::bigint IS NOT NULL
+                    SELECT sale_id FROM \(stg("stg_sales")) WHERE _run_id > $1::bigint AND $2::bigint IS NOT NULL
                     UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN \(wh("dim_customer")) d ON d.customer_id = s.customer_id WHERE d._changed_run > $1::bigint
                     UNION SELECT i.sale_id FROM \(stg("stg_sale_items")) i JOIN \(wh("dim_product")) d ON d.sku = i.sku WHERE d._changed_run > $1::bigint
                     UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN \(wh("dim_store")) d ON d.store_id = s.store_id WHERE d._changed_run > $1::bigint
@@ -28,8 +28,8 @@ extension EnergizeTechWarehouse {
                 FROM \(stg("stg_transactions")) t LEFT JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id
                 \(versionLookup("dim_customer", sk: "customer_sk", naturalKey: "customer_id", key: "s.customer_id", at: "t.occurred_at", alias: "c"))
                 """, materialization: .incremental(IncrementalConfig(uniqueKey: ["transaction_id"], changedScopes: """
-                    SELECT "transaction_id"::text AS transaction_id FROM \(raw("transactions")) WHERE "_run_id" > $1::bigint AND $2::bigint IS NOT NULL
-                    UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(raw("sales")) r ON r."sale_id" = t.sale_id WHERE r."_run_id" > $1::bigint
+                    SELECT transaction_id FROM \(stg("stg_transactions")) WHERE _run_id > $1::bigint AND $2::bigint IS NOT NULL
+                    UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id WHERE s._run_id > $1::bigint
                     UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id
                       JOIN \(wh("dim_customer")) d ON d.customer_id = s.customer_id WHERE d._changed_run > $1::bigint
                     UNION (SELECT transaction_id FROM \(wh("fact_transactions")) EXCEPT SELECT transaction_id FROM \(stg("stg_transactions")))

@@ -24,35 +24,36 @@ extension EnergizeTechWarehouse {
                 SELECT \(column("sales", "_id", "text")), \(["sale_id", "customer_id", "store_id", "channel"].map { column("sales", $0, "text") }.joined(separator: ", ")),
                   \(column("sales", "sold_at", "timestamptz")), \(column("sales", "status", "text")),
                   \(column("sales", "total_amount", "numeric(14,2)")), \(column("sales", "currency", "text")),
-                  \(column("sales", "updated_at", "timestamptz"))
+                  \(column("sales", "updated_at", "timestamptz")), r."_run_id"
                 FROM \(raw("sales")) r
                 """),
             view("stg_sale_items", """
-                SELECT s.sale_id, i.line_number::integer AS line_number, trim(i.item->>'sku') AS sku,
+                SELECT \(column("sales", "sale_id", "text")), i.line_number::integer AS line_number, trim(i.item->>'sku') AS sku,
                   (i.item->>'quantity')::numeric::integer AS quantity, (i.item->>'unit_price')::numeric(14,2) AS unit_price,
                   coalesce((i.item->>'discount')::numeric, 0) AS discount
-                FROM \(stg("stg_sales")) s JOIN \(raw("sales")) r ON r."sale_id" = s.sale_id
+                FROM \(raw("sales")) r
                 CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(\(itemsColumn)) = 'array' THEN \(itemsColumn) ELSE '[]' END)
                   WITH ORDINALITY AS i(item, line_number)
                 WHERE \(Self.validItem("i.item"))
-                """, dependencies: ["stg_sales"]),
+                """),
             view("stg_sale_item_rejects", """
-                SELECT s._id, s.sale_id, i.line_number::integer AS line_number, i.item,
+                SELECT \(column("sales", "_id", "text")), \(column("sales", "sale_id", "text")), i.line_number::integer AS line_number, i.item,
                   'items.' || (i.line_number - 1) || ': ' || CASE
                     WHEN jsonb_typeof(i.item) <> 'object' THEN 'not a document'
                     WHEN jsonb_typeof(i.item->'sku') IS DISTINCT FROM 'string' THEN 'sku is not text'
                     WHEN jsonb_typeof(i.item->'quantity') IS DISTINCT FROM 'number' THEN 'quantity ' || coalesce(i.item->>'quantity', 'missing') || ' is not a number'
                     WHEN jsonb_typeof(i.item->'unit_price') IS DISTINCT FROM 'number' THEN 'unit_price ' || coalesce(i.item->>'unit_price', 'missing') || ' is not a number'
                     ELSE 'values cannot be cast (quantity whole, unit_price below 10^12, discount a number)' END AS reason
-                FROM \(stg("stg_sales")) s JOIN \(raw("sales")) r ON r."sale_id" = s.sale_id
+                FROM \(raw("sales")) r
                 CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(\(itemsColumn)) = 'array' THEN \(itemsColumn) ELSE '[]' END)
                   WITH ORDINALITY AS i(item, line_number)
                 WHERE NOT (\(Self.validItem("i.item")))
-                """, dependencies: ["stg_sales"]),
+                """),
             view("stg_transactions", """
                 SELECT \(["transaction_id", "sale_id", "kind", "method"].map { column("transactions", $0, "text") }.joined(separator: ", ")),
                   \(column("transactions", "amount", "numeric(14,2)")), \(column("transactions", "installments", "integer")),
-                  \(column("transactions", "occurred_at", "timestamptz")), \(column("transactions", "updated_at", "timestamptz"))
+                  \(column("transactions", "occurred_at", "timestamptz")), \(column("transactions", "updated_at", "timestamptz")),
+                  r."_run_id"
                 FROM \(raw("transactions")) r
                 """),
         ]

@@ -32,6 +32,8 @@ extension EnergizeTechWarehouse {
                     UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id WHERE s._run_id > $1::bigint
                     UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id
                       JOIN \(wh("dim_customer")) d ON d.customer_id = s.customer_id WHERE d._changed_run > $1::bigint
+                    UNION SELECT f.transaction_id FROM \(wh("fact_transactions")) f WHERE f.customer_sk <> -1
+                      AND NOT EXISTS (SELECT 1 FROM \(stg("stg_sales")) s WHERE s.sale_id = f.sale_id)
                     UNION (SELECT transaction_id FROM \(wh("fact_transactions")) EXCEPT SELECT transaction_id FROM \(stg("stg_transactions")))
                     """)),
                   dependencies: ["stg_transactions", "stg_sales", "dim_customer"]),

@@ -10,6 +10,8 @@ import Warehouse
 final class WarehouseFixture: @unchecked Sendable {
     // @unchecked Sendable: used by one test at a time (suites are serialized).
     let source = MemorySource()
+    /// Reads from here instead of `source` when set (a real MongoDB database).
+    var liveSource: (any Source)?
     let prefix: String
     let connection: PGConnection
     let uri: String
@@ -82,13 +84,18 @@ final class WarehouseFixture: @unchecked Sendable {
     @discardableResult
     func run(fullRefresh: Bool = false) async throws -> RunContext {
         let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema))
-        let report = try await Pipeline(name: prefix, source: source, sink: sink, streams: EnergizeTechStreams.all).run()
+        let report = try await Pipeline(name: prefix, source: liveSource ?? source, sink: sink, streams: EnergizeTechStreams.all).run()
         guard report.succeeded else { throw LiveServers.Missing(description: "load failed: \(report.streams.compactMap(\.error))") }
-        let transform = try await transformer().run(report.run, fullRefresh: fullRefresh)
+        try await transform(report.run, fullRefresh: fullRefresh)
+        return report.run
+    }
+
+    /// Runs the models for `run`.
+    func transform(_ run: RunContext, fullRefresh: Bool = false) async throws {
+        let transform = try await transformer().run(run, fullRefresh: fullRefresh)
         guard transform.succeeded else {
             throw LiveServers.Missing(description: "transform failed: \(transform.models.compactMap(\.error))")
         }
-        return report.run
     }
 
     func warehouse() throws -> EnergizeTechWarehouse {

@@ -46,6 +46,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @Option(help: "A folder of .sql model files to build next to the built-in models (see docs/models.md).")
+    var modelsDir: String?
+
     @Flag(help: "Print only the summary's last line.")
     var quiet = false
 
@@ -71,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !skipTransform && streams == nil {
             let uri = try connections.resolvedPGURI()
-            let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema)
+            let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema, modelsDirectory: modelsDir)
             let status = try await WarehouseRun(step: step, sink: PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema)),
                                                 quiet: quiet)
                 .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)

@@ -21,6 +21,9 @@ struct TransformCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @Option(help: "A folder of .sql model files to build next to the built-in models (see docs/models.md).")
+    var modelsDir: String?
+
     @Flag(help: "Skip the data tests.")
     var skipTests = false
 
@@ -29,7 +32,7 @@ struct TransformCommand: AsyncParsableCommand {
 
     func run() async throws {
         let uri = try connections.resolvedPGURI()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema)
+        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema, modelsDirectory: modelsDir)
         let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema))
         let context = try sink.beginRun(pipeline: "energizetech", streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))

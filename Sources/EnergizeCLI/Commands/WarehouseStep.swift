@@ -13,7 +13,7 @@ struct WarehouseStep {
 
     /// Reads which columns the raw tables have and assembles the model set.
     /// - Throws: when a raw table is missing (run the extract-load first).
-    init(pgURI: String, rawSchema: String) throws {
+    init(pgURI: String, rawSchema: String, modelsDirectory: String? = nil) throws {
         self.pgURI = pgURI
         self.rawSchema = rawSchema
         let connection = try PGConnection(pgURI)
@@ -29,7 +29,8 @@ struct WarehouseStep {
             columns[table] = Set(names)
         }
         models = EnergizeTechWarehouse(rawSchema: rawSchema, rawColumns: columns)
-        graph = try ModelGraph(models.models)
+        let files = try modelsDirectory.map(SQLModelFile.folder) ?? []
+        graph = try ModelGraph(try models.models(adding: files))
     }
 
     /// Runs the selected models, then moves sale lines that cannot be typed into `_rejects`.

@@ -46,3 +46,23 @@ public struct EnergizeTechWarehouse: Sendable {
     /// All data tests.
     public var tests: [DataTest] { EnergizeTechTests.all }
 }
+
+extension EnergizeTechWarehouse {
+    /// The built-in models plus user models from `.sql` files (which may refer to built-in
+    /// models, to each other and to raw tables).
+    /// - Throws: `SQLModelFile.Invalid` naming the file and the problem, or `ModelGraph.Invalid`.
+    public func models(adding files: [SQLModelFile]) throws -> [Model] {
+        let builtIn = models
+        var relations = Dictionary(uniqueKeysWithValues: builtIn.map { ($0.name, $0.relation) })
+        // First pass: where each user model lives (its schema may be set in its header).
+        for file in files {
+            let model = try file.model(relation: { _ in "" }, raw: raw, defaultSchema: warehouseSchema)
+            guard relations[model.name] == nil else {
+                throw SQLModelFile.Invalid(description: "\(file.path): a model named \(model.name) already exists")
+            }
+            relations[model.name] = model.relation
+        }
+        let user = try files.map { try $0.model(relation: { relations[$0] }, raw: raw, defaultSchema: warehouseSchema) }
+        return builtIn + user
+    }
+}

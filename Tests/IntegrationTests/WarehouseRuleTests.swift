@@ -3,6 +3,7 @@ import Foundation
 import PGSink
 import Testing
 import Warehouse
+import EnergizeTech
 
 /// One hand-written fixture per rule of warehouse.md §3–§6, on the real PostgreSQL.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct WarehouseRuleTests {
@@ -139,6 +140,29 @@ import Warehouse
                 == [["2024-01-01", "1", "100.00", nil], ["2024-02-01", "1", "150.00", "0.5"],
                     ["2024-03-01", "1", "0.00", "-1"], ["2024-04-01", "1", "80.00", nil],
                     ["2024-06-01", "1", "90.00", nil]])
+    }
+
+    @Test func saleLinesThatCannotBeTypedGoToRejectsAndTheRestLoads() async throws {
+        let f = try F("it_wh_items")
+        f.source.set("customers", [f.customer("C1")])
+        f.source.set("products", [f.product("P1")])
+        f.source.set("stores", [f.store("S1")])
+        var sale = f.sale("A", customer: "C1", soldAt: F.at(2024, 1, 10), items: [("P1", 1, .decimal("5.00"), nil), ("P1", 2, .decimal("5.00"), nil)])
+        if case .array(var items) = sale["items"], case .document(var second) = items[1] {
+            second["quantity"] = .string("two")
+            items[1] = .document(second)
+            sale["items"] = .array(items)
+        }
+        f.source.set("sales", [sale])
+        // A sales stream without the contract lets the malformed line reach the raw table.
+        var streams = EnergizeTechStreams.all
+        streams[3].contract = []
+        f.streams = streams
+        let run = try await f.run()
+        #expect(try f.warehouse().recordItemRejects(f.connection, runId: run.runId) == 1)
+        #expect(try f.warehouse().recordItemRejects(f.connection, runId: run.runId) == 0)
+        #expect(try f.rows("SELECT reason FROM RAW._rejects") == [["sale A items.1: quantity two is not a number"]])
+        #expect(try f.rows("SELECT sale_id, line_number, quantity FROM WH.fact_sales") == [["A", "1", "1"]])
     }
 
     @Test func aPlantedDuplicateFailsItsDataTest() async throws {

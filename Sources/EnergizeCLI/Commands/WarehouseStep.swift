@@ -49,13 +49,7 @@ struct WarehouseStep {
         if report.models.contains(where: { $0.model == "stg_sale_item_rejects" && $0.status == .succeeded }) {
             let connection = try PGConnection(pgURI)
             defer { connection.close() }
-            let rejects = SQLIdentifier.qualified(rawSchema, "_rejects")
-            try connection.execute("""
-                INSERT INTO \(rejects) (run_id, collection, document_id, reason, document)
-                SELECT $1, 'sales', r._id, 'sale ' || r.sale_id || ' ' || r.reason, r.item FROM staging.stg_sale_item_rejects r
-                WHERE NOT EXISTS (SELECT 1 FROM \(rejects) x WHERE x.collection = 'sales' AND x.document_id = r._id
-                  AND x.reason = 'sale ' || r.sale_id || ' ' || r.reason)
-                """, [String(run.runId)])
+            try models.recordItemRejects(connection, runId: run.runId)
         }
         return report
     }

@@ -66,3 +66,23 @@ extension EnergizeTechWarehouse {
         return builtIn + user
     }
 }
+
+extension EnergizeTechWarehouse {
+    /// Records sale lines that cannot be typed (a quantity of `"two"`, say) in the raw schema's
+    /// `_rejects`, once per document and reason, instead of failing the run; their other lines load.
+    /// - Returns: how many were recorded now.
+    @discardableResult
+    public func recordItemRejects(_ executor: any SQLExecutor, runId: Int64) throws -> Int {
+        let rejects = raw("_rejects")
+        let rows = try executor.run("""
+            WITH new AS (
+              INSERT INTO \(rejects) (run_id, collection, document_id, reason, document)
+              SELECT $1, 'sales', r._id, 'sale ' || r.sale_id || ' ' || r.reason, r.item FROM \(stg("stg_sale_item_rejects")) r
+              WHERE NOT EXISTS (SELECT 1 FROM \(rejects) x WHERE x.collection = 'sales' AND x.document_id = r._id
+                AND x.reason = 'sale ' || r.sale_id || ' ' || r.reason)
+              RETURNING 1)
+            SELECT count(*) FROM new
+            """, [String(runId)])
+        return Int(rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+    }
+}

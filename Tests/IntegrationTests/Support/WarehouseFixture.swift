@@ -12,6 +12,8 @@ final class WarehouseFixture: @unchecked Sendable {
     let source = MemorySource()
     /// Reads from here instead of `source` when set (a real MongoDB database).
     var liveSource: (any Source)?
+    /// The streams loaded (the EnergizeTech contract unless a test changes them).
+    var streams = EnergizeTechStreams.all
     let prefix: String
     let connection: PGConnection
     let uri: String
@@ -84,7 +86,7 @@ final class WarehouseFixture: @unchecked Sendable {
     @discardableResult
     func run(fullRefresh: Bool = false) async throws -> RunContext {
         let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema))
-        let report = try await Pipeline(name: prefix, source: liveSource ?? source, sink: sink, streams: EnergizeTechStreams.all).run()
+        let report = try await Pipeline(name: prefix, source: liveSource ?? source, sink: sink, streams: streams).run()
         guard report.succeeded else { throw LiveServers.Missing(description: "load failed: \(report.streams.compactMap(\.error))") }
         try await transform(report.run, fullRefresh: fullRefresh)
         return report.run

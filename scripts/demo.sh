@@ -19,20 +19,21 @@ psql_q() { psql "$ENERGIZE_PG_URI" -X -q -P footer=off "$@"; }
 
 step() { printf '\n== %s\n' "$*"; }
 step "0. Start from an empty warehouse (drops the demo's raw tables and run history)"
-psql_q -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" -c "DROP SCHEMA IF EXISTS energize_meta CASCADE"
+psql_q -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" -c "DROP SCHEMA IF EXISTS energize_meta CASCADE" \
+       -c "DROP SCHEMA IF EXISTS staging CASCADE" -c "DROP SCHEMA IF EXISTS warehouse CASCADE"
 echo "done"
 
 step "1. Seed MongoDB with synthetic EnergizeTech data (scale $scale, seed 42)"
 "$energize" seed --scale "$scale" --seed 42
 
-step "2. First run: extract-load all five collections"
+step "2. First run: extract-load the five collections, build the warehouse, run the data tests"
 "$energize" run
 
 step "3. Every MongoDB document is in PostgreSQL or in _rejects"
 "$energize" verify
 
 step "4. Second run, no source change: nothing moves"
-"$energize" run
+"$energize" run --quiet
 
 step "5. A day of changes in MongoDB (late status updates, moves, deletes, new sales), then an incremental run"
 "$energize" seed --touch 5 --seed 42
@@ -44,12 +45,24 @@ psql_q -c "SELECT 'customers' AS table, count(*) AS rows FROM customers UNION AL
            UNION ALL SELECT 'stores', count(*) FROM stores UNION ALL SELECT 'sales', count(*) FROM sales
            UNION ALL SELECT 'transactions', count(*) FROM transactions UNION ALL SELECT '_rejects (all runs)', count(*) FROM _rejects"
 psql_q -c "SELECT collection, reason, count(DISTINCT document_id) AS documents FROM _rejects GROUP BY 1, 2 ORDER BY 1, 3 DESC"
-psql_q -c "SELECT st.region, count(*) AS completed_sales, round(sum(s.total_amount), 2) AS revenue_brl
-           FROM sales s JOIN stores st USING (store_id) WHERE s.status = 'completed'
-           GROUP BY 1 ORDER BY 3 DESC"
-psql_q -c "SELECT to_char(date_trunc('month', sold_at AT TIME ZONE 'America/Sao_Paulo'), 'YYYY-MM') AS month,
-                  count(*) AS completed_sales, round(sum(total_amount), 2) AS revenue_brl
-           FROM sales WHERE status = 'completed' GROUP BY 1 ORDER BY 1 DESC LIMIT 6"
+echo "Net revenue (BRL, completed sales) by region, last three months — warehouse.agg_sales_month_region_product:"
+psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, coalesce(region, '(unknown)') AS region,
+                  sum(orders) AS orders, sum(units) AS units, to_char(sum(net_revenue), 'FM999G999G999G990D00') AS net_revenue
+           FROM warehouse.agg_sales_month_region_product
+           WHERE month > (SELECT max(month) FROM warehouse.agg_sales_month_region_product) - interval '3 months'
+           GROUP BY 1, 2 ORDER BY 1 DESC, sum(net_revenue) DESC"
+echo "Market trends by chemistry, last month — warehouse.mart_market_trends:"
+psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, chemistry, units, to_char(net_revenue, 'FM999G999G999G990D00') AS net_revenue,
+                  to_char(mom_growth * 100, 'FM990D0') || ' %' AS mom_growth
+           FROM warehouse.mart_market_trends WHERE month = (SELECT max(month) FROM warehouse.mart_market_trends) ORDER BY 4 DESC"
+echo "SCD2 history of a customer who moved — warehouse.dim_customer:"
+psql_q -c "SELECT customer_sk, customer_id, city, state, region, to_char(valid_from, 'YYYY-MM-DD HH24:MI') AS valid_from,
+                  coalesce(to_char(valid_to, 'YYYY-MM-DD HH24:MI'), '') AS valid_to, is_current
+           FROM warehouse.dim_customer WHERE customer_id = (
+             SELECT customer_id FROM warehouse.dim_customer WHERE customer_sk <> -1
+             GROUP BY 1 HAVING count(DISTINCT city) > 1 ORDER BY 1 LIMIT 1)
+           ORDER BY valid_from"
+echo "Run history — energize_meta.runs / stream_runs / model_runs / test_results:"
 psql_q -c "SELECT r.run_id, r.status, to_char(r.started_at, 'HH24:MI:SS') AS started,
                   round(extract(epoch FROM r.finished_at - r.started_at)::numeric, 2) AS seconds,
                   sum(s.rows_read) AS read, sum(s.rows_loaded) AS loaded, sum(s.rows_rejected) AS rejected
@@ -60,7 +73,7 @@ cat <<TXT
 
 == Look further
   source "$(bash scripts/servers.sh env)"     # sets ENERGIZE_PG_URI and ENERGIZE_MONGO_URI
-  psql "\$ENERGIZE_PG_URI"                     # the warehouse: raw tables, _rejects, energize_meta
+  psql "\$ENERGIZE_PG_URI"                     # raw tables + _rejects (public), staging, warehouse, energize_meta
   $energize run --help
   make servers-stop                           # stop the local servers
 TXT

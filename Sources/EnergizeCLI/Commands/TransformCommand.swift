@@ -10,10 +10,7 @@ struct TransformCommand: AsyncParsableCommand {
         commandName: "transform",
         abstract: "Build staging views, dimensions, facts and marts inside PostgreSQL, then run the data tests.")
 
-    @OptionGroup var connections: ConnectionOptions
-
-    @Option(help: "Schema of the raw tables.")
-    var rawSchema = "public"
+    @OptionGroup var options: WarehouseOptions
 
     @Option(name: .customLong("select"), help: "Models to run: name, +name (with upstream), name+ (with downstream). Repeatable.")
     var select: [String] = []
@@ -31,9 +28,9 @@ struct TransformCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        let uri = try connections.resolvedPGURI()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema, modelsDirectory: modelsDir)
-        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema))
+        let uri = try options.connections.resolvedPGURI()
+        let step = try WarehouseStep(pgURI: uri, rawSchema: options.rawSchema, modelsDirectory: modelsDir)
+        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: options.rawSchema))
         let context = try sink.beginRun(pipeline: "energizetech", streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
         let status = try await WarehouseRun(step: step, sink: sink, quiet: quiet)
@@ -48,15 +45,12 @@ struct TestCommand: AsyncParsableCommand {
         commandName: "test",
         abstract: "Run the data tests (unique, not null, accepted values, relationships, SCD2 history).")
 
-    @OptionGroup var connections: ConnectionOptions
-
-    @Option(help: "Schema of the raw tables.")
-    var rawSchema = "public"
+    @OptionGroup var options: WarehouseOptions
 
     func run() async throws {
-        let uri = try connections.resolvedPGURI()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema)
-        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema))
+        let uri = try options.connections.resolvedPGURI()
+        let step = try WarehouseStep(pgURI: uri, rawSchema: options.rawSchema)
+        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: options.rawSchema))
         let context = try sink.beginRun(pipeline: "energizetech", streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
         let results = try step.test(runId: context.runId, quiet: false)

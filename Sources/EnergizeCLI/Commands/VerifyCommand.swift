@@ -10,14 +10,11 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Compare MongoDB document counts with PostgreSQL rows plus rejected documents.")
 
-    @OptionGroup var connections: ConnectionOptions
-
-    @Option(help: "Schema of the raw tables and _rejects.")
-    var rawSchema = "public"
+    @OptionGroup var options: WarehouseOptions
 
     func run() async throws {
-        let balances = try LoadBalance.measure(mongoURI: try connections.resolvedMongoURI(), database: connections.database,
-                                               pgURI: try connections.resolvedPGURI(), rawSchema: rawSchema,
+        let balances = try LoadBalance.measure(mongoURI: try options.connections.resolvedMongoURI(), database: options.connections.database,
+                                               pgURI: try options.connections.resolvedPGURI(), rawSchema: options.rawSchema,
                                                streams: EnergizeTechStreams.all)
         let rows = balances.map { [$0.stream, String($0.sourceDocuments), String($0.tableRows), String($0.rejected),
                                    $0.balanced ? "ok" : "MISMATCH"] }

@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Read the collections from this mongodump folder (<collection>.bson or .bson.gz) instead of MongoDB.")
     var fromDump: String?
 
-    @Option(help: "Comma-separated streams to run (default: all five).")
+    @Option(help: "Comma-separated streams to run (default: all five); with it, only the extract-load runs.")
     var streams: String?
 
     @Option(help: "Rows per batch between extraction and load.")

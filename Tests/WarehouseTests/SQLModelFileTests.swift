@@ -51,10 +51,10 @@ import Testing
     @Test func changesAreDetectedOnTrackedColumnsOnly() {
         let dimension = SCD2Dimension(naturalKey: "customer_id", surrogateKey: "customer_sk", tracked: ["city"], carried: ["updated_at"])
         let statements = dimension.runStatements(table: #""w"."dim""#, source: "SELECT 1")
-        #expect(statements[1].contains(#"WHERE t."city" IS DISTINCT FROM s."city""#))
-        #expect(!statements[1].contains(#"t."updated_at" IS DISTINCT FROM"#))
-        #expect(statements.count == 6)
+        #expect(statements[2].contains(#"WHERE t."city" IS DISTINCT FROM s."city""#))
+        #expect(!statements[2].contains(#"t."updated_at" IS DISTINCT FROM"#))
+        #expect(statements.count == 7)
         let ignoring = SCD2Dimension(naturalKey: "k", surrogateKey: "sk", tracked: ["a"], hardDeletes: .ignore)
-        #expect(ignoring.runStatements(table: "t", source: "SELECT 1").count == 5)
+        #expect(ignoring.runStatements(table: "t", source: "SELECT 1").count == 6)
     }
 }

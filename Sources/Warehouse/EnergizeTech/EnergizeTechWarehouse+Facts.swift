@@ -1,4 +1,12 @@
 extension EnergizeTechWarehouse {
+    private var customerVersions: String {
+        SCD2Dimension(naturalKey: "customer_id", surrogateKey: "customer_sk", tracked: []).newVersions(table: wh("dim_customer"))
+    }
+
+    private var productVersions: String {
+        SCD2Dimension(naturalKey: "sku", surrogateKey: "product_sk", tracked: []).newVersions(table: wh("dim_product"))
+    }
+
     /// `fact_sales` (one row per sale line) and `fact_transactions`, maintained incrementally.
     var facts: [Model] {
         [
@@ -15,8 +23,10 @@ extension EnergizeTechWarehouse {
                 LEFT JOIN \(wh("dim_store")) st ON st.store_id = s.store_id
                 """, materialization: .incremental(IncrementalConfig(uniqueKey: ["sale_id", "line_number"], scope: ["sale_id"], changedScopes: """
                     SELECT sale_id FROM \(stg("stg_sales")) WHERE _run_id > $1::bigint AND $2::bigint IS NOT NULL
-                    UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN \(wh("dim_customer")) d ON d.customer_id = s.customer_id WHERE d._changed_run > $1::bigint
-                    UNION SELECT i.sale_id FROM \(stg("stg_sale_items")) i JOIN \(wh("dim_product")) d ON d.sku = i.sku WHERE d._changed_run > $1::bigint
+                    UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN (\(customerVersions)) d
+                      ON d.customer_id = s.customer_id AND s.sold_at >= d.since
+                    UNION SELECT i.sale_id FROM \(stg("stg_sale_items")) i JOIN \(stg("stg_sales")) s ON s.sale_id = i.sale_id
+                      JOIN (\(productVersions)) d ON d.sku = i.sku AND s.sold_at >= d.since
                     UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN \(wh("dim_store")) d ON d.store_id = s.store_id WHERE d._changed_run > $1::bigint
                     UNION (SELECT sale_id FROM \(wh("fact_sales")) EXCEPT SELECT sale_id FROM \(stg("stg_sales")))
                     """)),
@@ -31,7 +41,7 @@ extension EnergizeTechWarehouse {
                     SELECT transaction_id FROM \(stg("stg_transactions")) WHERE _run_id > $1::bigint AND $2::bigint IS NOT NULL
                     UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id WHERE s._run_id > $1::bigint
                     UNION SELECT t.transaction_id FROM \(stg("stg_transactions")) t JOIN \(stg("stg_sales")) s ON s.sale_id = t.sale_id
-                      JOIN \(wh("dim_customer")) d ON d.customer_id = s.customer_id WHERE d._changed_run > $1::bigint
+                      JOIN (\(customerVersions)) d ON d.customer_id = s.customer_id AND t.occurred_at >= d.since
                     UNION SELECT f.transaction_id FROM \(wh("fact_transactions")) f WHERE f.customer_sk <> -1
                       AND NOT EXISTS (SELECT 1 FROM \(stg("stg_sales")) s WHERE s.sale_id = f.sale_id)
                     UNION (SELECT transaction_id FROM \(wh("fact_transactions")) EXCEPT SELECT transaction_id FROM \(stg("stg_transactions")))

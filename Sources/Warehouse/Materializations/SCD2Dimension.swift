@@ -6,8 +6,10 @@
 /// source columns, so a missing field equals `null`). A new version starts at the source's
 /// `updatedAt`, or at the run's start when that is not later than the version it replaces.
 /// The first version of a key starts at `createdAt`. Hard deletes follow `HardDeletes`.
-/// Every row inserted or closed by a run carries that run's id in `_changed_run`, so
-/// downstream incremental models can find the keys whose lookups may move.
+/// Every row inserted or closed by a run carries that run's id in `_changed_run`, and every
+/// version the run that inserted it in `_version_run`, so downstream incremental models can
+/// find the events whose lookups may move (only new versions move them: a lookup takes the
+/// version with the greatest `valid_from` at or before the event, whatever its `valid_to`).
 public struct SCD2Dimension: Sendable, Hashable {
     /// What happens to a key that disappears from the source.
     public enum HardDeletes: String, Sendable, Hashable {
@@ -42,10 +44,21 @@ public struct SCD2Dimension: Sendable, Hashable {
     private var attributes: [String] { tracked + carried }
     private var key: String { Quoting.quote(naturalKey) }
 
+    /// A query of `(natural key, since)` for the keys with versions inserted after run `$1`:
+    /// events of those keys at or after `since` may now resolve to another version (all of
+    /// them, `since = -infinity`, when the new version is the key's first).
+    public func newVersions(table: String) -> String {
+        """
+        SELECT n.\(key), CASE WHEN n.since <= (SELECT min(x.valid_from) FROM \(table) x WHERE x.\(key) = n.\(key))
+          THEN '-infinity'::timestamptz ELSE n.since END AS since
+        FROM (SELECT \(key), min(valid_from) AS since FROM \(table) WHERE _version_run > $1::bigint GROUP BY \(key)) n
+        """
+    }
+
     /// Creates the table (from the source's column types), if missing.
     public func createStatements(table: String, source: String) -> [String] {
         [DimensionTable.create(table, source: source, surrogateKey: surrogateKey, columns: [naturalKey] + attributes,
-                               extra: "NULL::timestamptz AS valid_from, NULL::timestamptz AS valid_to, NULL::boolean AS is_current,")]
+                               extra: "NULL::timestamptz AS valid_from, NULL::timestamptz AS valid_to, NULL::boolean AS is_current, NULL::bigint AS _version_run,")]
     }
 
     /// Statements run once after the table was created: identity, constraints, index and unknown member.
@@ -62,6 +75,7 @@ public struct SCD2Dimension: Sendable, Hashable {
         let changed = tracked.map { "t.\(Quoting.quote($0)) IS DISTINCT FROM s.\(Quoting.quote($0))" }.joined(separator: " OR ")
         let updated = "s." + Quoting.quote(updatedAt)
         var statements = [
+            "ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS _version_run bigint",
             """
             CREATE TEMP TABLE energize_scd_source ON COMMIT DROP AS
             SELECT DISTINCT ON (\(key)) * FROM (\(source)) s WHERE \(key) IS NOT NULL
@@ -79,8 +93,8 @@ public struct SCD2Dimension: Sendable, Hashable {
             FROM energize_scd_changed c WHERE t.\(key) = c.\(key) AND t.is_current AND $1::timestamptz IS NOT NULL
             """,
             """
-            INSERT INTO \(table) (\(key), \(attributeList), valid_from, valid_to, is_current, _changed_run)
-            SELECT \(key), \(attributeList), energize_from, NULL, true, $2::bigint FROM energize_scd_changed
+            INSERT INTO \(table) (\(key), \(attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
+            SELECT \(key), \(attributeList), energize_from, NULL, true, $2::bigint, $2::bigint FROM energize_scd_changed
             WHERE $1::timestamptz IS NOT NULL
             """,
         ]
@@ -93,11 +107,11 @@ public struct SCD2Dimension: Sendable, Hashable {
         // Keys without a current version: new ones start at created_at; returning ones at
         // updated_at when that is later than their last version's end, else at the run's start.
         statements.append("""
-            INSERT INTO \(table) (\(key), \(attributeList), valid_from, valid_to, is_current, _changed_run)
+            INSERT INTO \(table) (\(key), \(attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
             SELECT s.\(key), \(sourceAttributes),
               CASE WHEN last.valid_to IS NULL THEN coalesce(s.\(Quoting.quote(createdAt)), $1::timestamptz)
                    WHEN \(updated) > last.valid_to THEN \(updated) ELSE $1::timestamptz END,
-              NULL, true, $2::bigint
+              NULL, true, $2::bigint, $2::bigint
             FROM energize_scd_source s
             LEFT JOIN (SELECT \(key), max(valid_to) AS valid_to FROM \(table) GROUP BY \(key)) last ON last.\(key) = s.\(key)
             WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.\(key) = s.\(key) AND t.is_current)

@@ -25,8 +25,8 @@ extension EnergizeTechWarehouse {
                     SELECT sale_id FROM \(stg("stg_sales")) WHERE _run_id > $1::bigint AND $2::bigint IS NOT NULL
                     UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN (\(customerVersions)) d
                       ON d.customer_id = s.customer_id AND s.sold_at >= d.since
-                    UNION SELECT i.sale_id FROM \(stg("stg_sale_items")) i JOIN \(stg("stg_sales")) s ON s.sale_id = i.sale_id
-                      JOIN (\(productVersions)) d ON d.sku = i.sku AND s.sold_at >= d.since
+                    UNION SELECT i.sale_id FROM (\(productVersions)) d JOIN \(stg("stg_sales")) s ON s.sold_at >= d.since
+                      JOIN \(stg("stg_sale_items")) i ON i.sale_id = s.sale_id AND i.sku = d.sku
                     UNION SELECT s.sale_id FROM \(stg("stg_sales")) s JOIN \(wh("dim_store")) d ON d.store_id = s.store_id WHERE d._changed_run > $1::bigint
                     UNION (SELECT sale_id FROM \(wh("fact_sales")) EXCEPT SELECT sale_id FROM \(stg("stg_sales")))
                     """)),

@@ -28,7 +28,7 @@ extension EnergizeTechWarehouse {
                 FROM \(raw("sales")) r
                 """),
             view("stg_sale_items", """
-                SELECT \(column("sales", "sale_id", "text")), i.line_number::integer AS line_number, trim(i.item->>'sku') AS sku,
+                SELECT \(column("sales", "sale_id", "text")), i.line_number::integer AS line_number, i.item->>'sku' AS sku,
                   (i.item->>'quantity')::numeric::integer AS quantity, (i.item->>'unit_price')::numeric(14,2) AS unit_price,
                   coalesce((i.item->>'discount')::numeric, 0) AS discount
                 FROM \(raw("sales")) r

@@ -28,11 +28,14 @@ public struct EnergizeTechWarehouse: Sendable {
     func wh(_ name: String) -> String { Quoting.qualified(warehouseSchema, name) }
 
     /// `"field"::type`, trimmed for text, or `NULL::type` when the raw table lacks the column.
+    /// Identifiers (`_id`, `*_id`, `sku`) are not trimmed: kept as they are, they stay
+    /// comparable with the raw tables and their indexes serve the incremental lookups.
     func column(_ table: String, _ field: String, _ type: String, as name: String? = nil) -> String {
         let alias = Quoting.quote(name ?? field)
         guard rawColumns[table]?.contains(field) == true else { return "NULL::\(type) AS \(alias)" }
         let value = "r.\(Quoting.quote(field))"
-        return (type == "text" ? "trim(\(value)::text)" : "\(value)::\(type)") + " AS \(alias)"
+        let identifier = field.hasSuffix("_id") || field == "sku"
+        return (type == "text" && !identifier ? "trim(\(value)::text)" : "\(value)::\(type)") + " AS \(alias)"
     }
 
     /// `YYYYMMDD` of a timestamp's date in São Paulo.

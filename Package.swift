@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +35,7 @@ let package = Package(
             dependencies: [
                 "EnergizeCore", "MongoSource", "PGSink", "Warehouse", "EnergizeTech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "energize", dependencies: ["EnergizeCLI"]),
         .executableTarget(
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
         .testTarget(name: "EnergizeTechTests", dependencies: ["EnergizeTech", "EnergizeCore"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
+        .testTarget(name: "EnergizeCLITests", dependencies: ["EnergizeCLI", "EnergizeCore", "EnergizeTesting"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["EnergizeCore", "EnergizeTesting", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI", "CMongoC", "CZlib"]),

@@ -24,7 +24,8 @@ public struct Pipeline: Sendable {
     /// Runs every stream once and returns how each ended; a failed stream does not stop the others.
     /// - Parameter onEvent: called from stream threads as streams start, progress and finish.
     /// - Throws: only when the run cannot start or end (the sink is unreachable).
-    public func run(onEvent: @escaping @Sendable (PipelineEvent) -> Void = { _ in }) async throws -> RunReport {
+    public func run(stop: StopRequest = StopRequest(),
+                    onEvent: @escaping @Sendable (PipelineEvent) -> Void = { _ in }) async throws -> RunReport {
         let started = ContinuousClock.now
         let context = try await onOwnThread { [sink, name, streams] in
             try sink.beginRun(pipeline: name, streams: streams)
@@ -35,7 +36,14 @@ public struct Pipeline: Sendable {
             func startNext() {
                 guard let stream = pending.popFirst() else { return }
                 let runner = StreamRunner(stream: stream, source: source, sink: sink, context: context, settings: settings, onEvent: onEvent)
-                group.addTask { await onOwnThread { runner.run() } }
+                group.addTask {
+                    if stop.isRequested {
+                        return StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .skipped, rowsRead: 0,
+                                            rowsRejected: 0, watermarkBefore: nil, cutoff: nil, outcome: nil, durationSeconds: 0,
+                                            error: "stream \(stream.name): not started, the run was asked to stop")
+                    }
+                    return await onOwnThread { runner.runWithRetries(stop: stop) }
+                }
             }
             for _ in 0..<settings.concurrency { startNext() }
             for await report in group {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a pipeline moves data: batch size, buffering and parallelism.
 public struct PipelineSettings: Sendable, Hashable {
     /// Rows per batch handed from extraction to load.
@@ -12,9 +14,12 @@ public struct PipelineSettings: Sendable, Hashable {
     /// The share of a stream's documents (0…1) that may be rejected before the run counts as
     /// failed; the data still loads. `nil`: no limit.
     public var maxRejectRatio: Double?
+    /// How failed streams are retried (transient failures only).
+    public var retry: RetryPolicy
 
     public init(batchSize: Int = 5_000, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
-                maxRejectRatio: Double? = nil) {
+                maxRejectRatio: Double? = nil, retry: RetryPolicy = .none) {
+        self.retry = retry
         self.batchSize = max(1, batchSize)
         self.queueDepth = max(1, queueDepth)
         self.concurrency = max(1, concurrency)
@@ -28,4 +33,22 @@ public enum PipelineEvent: Sendable {
     case streamStarted(stream: String, estimatedCount: Int?)
     case streamProgress(stream: String, rowsRead: Int, rowsRejected: Int)
     case streamFinished(StreamReport)
+    /// A stream failed transiently and will run again after `delaySeconds`.
+    case streamRetrying(stream: String, attempt: Int, delaySeconds: Double, error: String)
+}
+
+/// Asks a running pipeline to stop: streams not yet started are skipped; running ones finish
+/// their transaction (commit or roll back), never half-way. Safe to set from a signal handler's thread.
+public final class StopRequest: @unchecked Sendable {
+    // @unchecked Sendable: `requested` is only touched under `lock`.
+    private let lock = NSLock()
+    private var requested = false
+
+    public init() {}
+
+    /// Requests the stop.
+    public func request() { lock.withLock { requested = true } }
+
+    /// Whether a stop was requested.
+    public var isRequested: Bool { lock.withLock { requested } }
 }

@@ -1,6 +1,10 @@
 /// How one stream of a run ended.
 public struct StreamReport: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable { case succeeded, failed }
+    public enum Status: String, Sendable, Hashable {
+        case succeeded, failed
+        /// Not started: the run was asked to stop first.
+        case skipped
+    }
 
     public var stream: String
     public var strategy: String
@@ -18,6 +22,8 @@ public struct StreamReport: Sendable, Hashable {
     public var retryability: Retryability?
     /// The configured reject threshold the stream was held to, if any.
     public var maxRejectRatio: Double?
+    /// How many times the stream ran (1 without retries).
+    public var attempts = 1
 
     public init(stream: String, strategy: String, status: Status, rowsRead: Int, rowsRejected: Int,
                 watermarkBefore: Value?, cutoff: Value?, outcome: LoadOutcome?, durationSeconds: Double,
@@ -59,6 +65,9 @@ public struct RunReport: Sendable, Hashable {
 
     /// Whether every stream succeeded.
     public var succeeded: Bool { streams.allSatisfy { $0.status == .succeeded } }
+
+    /// Whether streams were skipped because the run was asked to stop.
+    public var stopped: Bool { streams.contains { $0.status == .skipped } }
 
     /// Streams that rejected more than their threshold allows.
     public var streamsOverRejectThreshold: [StreamReport] { streams.filter(\.rejectThresholdExceeded) }

@@ -10,7 +10,23 @@ struct StreamRunner: Sendable {
     let settings: PipelineSettings
     let onEvent: @Sendable (PipelineEvent) -> Void
 
-    /// Runs the stream on the calling thread (blocking) and returns its report.
+    /// Runs the stream, and again after a transient failure as the retry policy allows
+    /// (not once a stop was requested); blocking.
+    func runWithRetries(stop: StopRequest) -> StreamReport {
+        var attempt = 1
+        while true {
+            var report = run()
+            report.attempts = attempt
+            guard report.status == .failed, report.retryability == .transient, attempt <= settings.retry.retries,
+                  !stop.isRequested else { return report }
+            let delay = settings.retry.delay(beforeRetry: attempt)
+            onEvent(.streamRetrying(stream: stream.name, attempt: attempt, delaySeconds: delay, error: report.error ?? ""))
+            Thread.sleep(forTimeInterval: delay)
+            attempt += 1
+        }
+    }
+
+    /// Runs the stream once on the calling thread (blocking) and returns its report.
     func run() -> StreamReport {
         let started = ContinuousClock.now
         var progress = StreamProgress()

@@ -63,6 +63,13 @@ public struct PGSink: Sink {
         try meta.markFailed(connection, runId: runId, error: error)
     }
 
+    /// Moves a run's end to now, after its transform and data tests.
+    public func extendRun(runId: Int64) throws {
+        let connection = try PGConnection(connectionString)
+        defer { connection.close() }
+        try meta.extend(connection, runId: runId)
+    }
+
     public func finishRun(_ report: RunReport) throws {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }

@@ -5,7 +5,8 @@ public struct EnergizeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "energize",
         abstract: "Move MongoDB operational data into a PostgreSQL warehouse.",
-        subcommands: [RunCommand.self, TransformCommand.self, TestCommand.self, SeedCommand.self, VerifyCommand.self])
+        subcommands: [RunCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
+                      InitCommand.self, SeedCommand.self, VerifyCommand.self])
 
     public init() {}
 }

@@ -10,7 +10,7 @@ struct TransformCommand: AsyncParsableCommand {
         commandName: "transform",
         abstract: "Build staging views, dimensions, facts and marts inside PostgreSQL, then run the data tests.")
 
-    @OptionGroup var options: WarehouseOptions
+    @OptionGroup var options: ConfigOptions
 
     @Option(name: .customLong("select"), help: "Models to run: name, +name (with upstream), name+ (with downstream). Repeatable.")
     var select: [String] = []
@@ -28,10 +28,14 @@ struct TransformCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        let uri = try options.connections.resolvedPGURI()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: options.rawSchema, modelsDirectory: modelsDir)
-        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: options.rawSchema))
-        let context = try sink.beginRun(pipeline: "energizetech", streams: [])
+        let config = try options.load()
+        let uri = try config.requirePG()
+        let lock = try PipelineLock(connectionString: uri, pipeline: config.pipeline, waitSeconds: config.lockWaitSeconds) { print($0) }
+        defer { lock.release() }
+        let step = try WarehouseStep(pgURI: uri, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
+                                     modelsDirectory: modelsDir ?? config.modelsDirectory)
+        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
+        let context = try sink.beginRun(pipeline: config.pipeline, streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
         let status = try await WarehouseRun(step: step, sink: sink, quiet: quiet)
             .transformAndTest(context, select: select, fullRefresh: fullRefresh, skipTests: skipTests)
@@ -45,13 +49,15 @@ struct TestCommand: AsyncParsableCommand {
         commandName: "test",
         abstract: "Run the data tests (unique, not null, accepted values, relationships, SCD2 history).")
 
-    @OptionGroup var options: WarehouseOptions
+    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let uri = try options.connections.resolvedPGURI()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: options.rawSchema)
-        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: options.rawSchema))
-        let context = try sink.beginRun(pipeline: "energizetech", streams: [])
+        let config = try options.load()
+        let uri = try config.requirePG()
+        let step = try WarehouseStep(pgURI: uri, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
+                                     modelsDirectory: config.modelsDirectory)
+        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
+        let context = try sink.beginRun(pipeline: config.pipeline, streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
         let results = try step.test(runId: context.runId, quiet: false)
         if results.contains(where: { !$0.passed }) {
@@ -80,6 +86,7 @@ struct WarehouseRun {
             try sink.markRunFailed(runId: context.runId, error: errors.joined(separator: "\n"))
             return 1
         }
+        try sink.extendRun(runId: context.runId)
         if skipTests { return 0 }
         let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
         let results = try step.test(runId: context.runId, models: selected, quiet: quiet)
@@ -88,6 +95,7 @@ struct WarehouseRun {
             try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))
             return 4
         }
+        try sink.extendRun(runId: context.runId)
         return 0
     }
 }

@@ -13,9 +13,12 @@ struct WarehouseStep {
 
     /// Reads which columns the raw tables have and assembles the model set.
     /// - Throws: when a raw table is missing (run the extract-load first).
-    init(pgURI: String, rawSchema: String, modelsDirectory: String? = nil) throws {
+    let meta: WarehouseMeta
+
+    init(pgURI: String, rawSchema: String, metaSchema: String = "energize_meta", modelsDirectory: String? = nil) throws {
         self.pgURI = pgURI
         self.rawSchema = rawSchema
+        meta = WarehouseMeta(schema: metaSchema)
         let connection = try PGConnection(pgURI)
         defer { connection.close() }
         var columns: [String: Set<String>] = [:]
@@ -36,7 +39,7 @@ struct WarehouseStep {
     /// Runs the selected models, then moves sale lines that cannot be typed into `_rejects`.
     func transform(_ run: RunContext, select: [String], fullRefresh: Bool, quiet: Bool) async throws -> TransformReport {
         let uri = pgURI
-        let runner = TransformRunner(graph: graph, connect: { try PGConnection(uri) })
+        let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri) })
         let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh) { model in
             if !quiet {
                 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
@@ -58,7 +61,7 @@ struct WarehouseStep {
     func test(runId: Int64, models: Set<String>? = nil, quiet: Bool) throws -> [DataTestResult] {
         let connection = try PGConnection(pgURI)
         defer { connection.close() }
-        let results = try DataTestRunner(tests: self.models.tests, graph: graph).run(connection, runId: runId, models: models)
+        let results = try DataTestRunner(tests: self.models.tests, graph: graph, meta: meta).run(connection, runId: runId, models: models)
         let failed = results.filter { !$0.passed }
         if !quiet || !failed.isEmpty {
             print("data tests: \(results.count - failed.count) of \(results.count) passed")

@@ -21,6 +21,7 @@ public struct EnergizeError: Error, Sendable, CustomStringConvertible {
         public static let sinkFailed = Code("sink failed")
         public static let streamFailed = Code("stream failed")
         public static let cancelled = Code("cancelled")
+        public static let locked = Code("locked")
     }
 
     public var code: Code

@@ -86,6 +86,11 @@ struct MetaStore: Sendable {
                   failed.isEmpty ? nil : failed.compactMap(\.error).joined(separator: "\n")])
     }
 
+    /// Moves a run's end to now (its transform and tests ran after the load).
+    func extend(_ connection: PGConnection, runId: Int64) throws {
+        try connection.execute("UPDATE \(runs) SET finished_at = clock_timestamp() WHERE run_id = $1", [String(runId)])
+    }
+
     /// Sets a run's status to failed and appends `error` to its error text.
     func markFailed(_ connection: PGConnection, runId: Int64, error: String) throws {
         try connection.execute("""

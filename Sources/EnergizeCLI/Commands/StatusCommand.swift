@@ -1,0 +1,33 @@
+import ArgumentParser
+import EnergizeCore
+import Foundation
+import PGSink
+
+/// `energize status`: the last runs from `energize_meta`.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the last runs: duration, status, rows per stream, watermarks, data tests, errors.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "How many runs.")
+    var limit = 5
+
+    @Flag(help: "Print JSON for machines.")
+    var json = false
+
+    func run() async throws {
+        let config = try options.load()
+        let connection = try PGConnection(try config.requirePG())
+        defer { connection.close() }
+        let history = try RunHistory.read(connection, metaSchema: config.metaSchema, pipeline: config.pipeline, limit: limit)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(history), as: UTF8.self))
+        } else {
+            print(history.text)
+        }
+    }
+}

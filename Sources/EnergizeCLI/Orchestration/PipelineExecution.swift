@@ -1,0 +1,75 @@
+import EnergizeCore
+import Foundation
+import MongoSource
+import PGSink
+import Warehouse
+
+/// One run of a configured pipeline: take the lock, extract-load, transform, test, release.
+/// Shared by `energize run` and `energize schedule`.
+struct PipelineExecution {
+    var config: EnergizeConfig
+    /// Run only these streams (then no transform).
+    var streamNames: [String]?
+    var fullRefresh = false
+    var quiet = false
+    var stop = StopRequest()
+
+    /// Exit statuses.
+    enum Status: Int32 {
+        case succeeded = 0, failed = 1, tooManyRejects = 3, dataTestsFailed = 4, locked = 5
+    }
+
+    /// Runs once; returns the exit status.
+    func run() async throws -> Status {
+        let pgURI = try config.requirePG()
+        let lock: PipelineLock
+        do {
+            lock = try PipelineLock(connectionString: pgURI, pipeline: config.pipeline, waitSeconds: config.lockWaitSeconds) {
+                print($0)
+            }
+        } catch let error as EnergizeError where error.code == .locked {
+            print(error.message)
+            return .locked
+        }
+        defer { lock.release() }
+        let sink = PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
+        let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: try streams(), settings: config.settings)
+        let progress = ProgressPrinter(enabled: !quiet)
+        let report: RunReport
+        do {
+            report = try await pipeline.run(stop: stop) { progress.handle($0) }
+        } catch {
+            throw CLIError.failed("the run could not start: \(error)")
+        }
+        progress.finish()
+        let summary = RunSummary(report: report)
+        print(quiet ? summary.verdict : summary.text)
+        if !report.succeeded {
+            if config.transform && streamNames == nil { print("transform skipped: the extract-load did not succeed") }
+            return .failed
+        }
+        if config.transform && streamNames == nil {
+            let step = try WarehouseStep(pgURI: pgURI, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
+                                         modelsDirectory: config.modelsDirectory)
+            let status = try await WarehouseRun(step: step, sink: sink, quiet: quiet)
+                .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
+            if status != 0 { return Status(rawValue: status) ?? .failed }
+        }
+        return report.streamsOverRejectThreshold.isEmpty ? .succeeded : .tooManyRejects
+    }
+
+    private func source() throws -> any Source {
+        if let folder = config.dumpFolder { return MongoDumpSource(folder: folder) }
+        return MongoSource(uri: try config.requireMongo(), database: config.database, options: MongoReadOptions(pageSize: config.pageSize))
+    }
+
+    private func streams() throws -> [StreamConfig] {
+        guard let streamNames else { return config.streams }
+        return try streamNames.map { name in
+            guard let stream = config.streams.first(where: { $0.name == name }) else {
+                throw CLIError.failed("unknown stream `\(name)`; the configuration has \(config.streams.map(\.name).joined(separator: ", "))")
+            }
+            return stream
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import EnergizeCore
+import Foundation
+import PGSink
+
+/// The last runs of a pipeline as `energize_meta` records them.
+struct RunHistory: Codable {
+    struct Stream: Codable {
+        var stream: String
+        var status: String
+        var rowsRead: Int
+        var rowsLoaded: Int
+        var rowsRejected: Int
+        var watermarkBefore: String?
+        var watermarkAfter: String?
+        var error: String?
+    }
+
+    struct Run: Codable {
+        var runId: Int64
+        var startedAt: String
+        var durationSeconds: Double?
+        var status: String
+        var error: String?
+        var streams: [Stream]
+        var modelsBuilt: Int
+        var modelsFailed: [String]
+        var testsPassed: Int
+        var testsFailed: [String]
+    }
+
+    var pipeline: String
+    var runs: [Run]
+
+    static func read(_ connection: PGConnection, metaSchema: String, pipeline: String, limit: Int) throws -> RunHistory {
+        let meta = { (table: String) in SQLIdentifier.qualified(metaSchema, table) }
+        let runs = try connection.execute("""
+            SELECT run_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+              extract(epoch FROM finished_at - started_at)::float8, status, error
+            FROM \(meta("runs")) WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
+            """, [pipeline, String(limit)]).rows
+        let hasModels = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("model_runs")]).scalar == "t"
+        return RunHistory(pipeline: pipeline, runs: try runs.map { row in
+            let id = row[0] ?? "0"
+            let streams = try connection.execute("""
+                SELECT stream, status, rows_read, rows_loaded, rows_rejected, watermark_before, watermark_after, error
+                FROM \(meta("stream_runs")) WHERE run_id = $1 ORDER BY stream
+                """, [id]).rows.map { s in
+                Stream(stream: s[0] ?? "", status: s[1] ?? "", rowsRead: Int(s[2] ?? "0") ?? 0, rowsLoaded: Int(s[3] ?? "0") ?? 0,
+                       rowsRejected: Int(s[4] ?? "0") ?? 0, watermarkBefore: s[5], watermarkAfter: s[6], error: s[7])
+            }
+            var built = 0, failedModels: [String] = [], passed = 0, failedTests: [String] = []
+            if hasModels {
+                for model in try connection.execute("SELECT model, status FROM \(meta("model_runs")) WHERE run_id = $1", [id]).rows {
+                    if model[1] == "succeeded" { built += 1 } else { failedModels.append("\(model[0] ?? "") (\(model[1] ?? ""))") }
+                }
+                for test in try connection.execute("SELECT test, status, failures FROM \(meta("test_results")) WHERE run_id = $1", [id]).rows {
+                    if test[1] == "passed" { passed += 1 } else { failedTests.append("\(test[0] ?? "") (\(test[2] ?? "?") offending)") }
+                }
+            }
+            return Run(runId: Int64(id) ?? 0, startedAt: row[1] ?? "", durationSeconds: row[2].flatMap(Double.init), status: row[3] ?? "",
+                       error: row[4], streams: streams, modelsBuilt: built, modelsFailed: failedModels, testsPassed: passed,
+                       testsFailed: failedTests)
+        })
+    }
+
+    /// The human form: one block per run.
+    var text: String {
+        guard !runs.isEmpty else { return "no runs of pipeline \(pipeline) yet" }
+        var lines: [String] = []
+        for run in runs {
+            let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
+            lines.append("run \(run.runId)  \(run.startedAt) UTC  \(duration)  \(run.status.uppercased())")
+            let rows = run.streams.map { [$0.stream, $0.status, String($0.rowsRead), String($0.rowsLoaded), String($0.rowsRejected),
+                                          $0.watermarkAfter ?? "-"] }
+            if !rows.isEmpty {
+                lines.append(Table.render(header: ["  stream", "status", "read", "loaded", "rejected", "watermark after"],
+                                          rows: rows.map { ["  " + $0[0]] + $0.dropFirst() }))
+            }
+            for stream in run.streams where stream.error != nil { lines.append("  error in \(stream.stream): \(stream.error!)") }
+            if run.modelsBuilt + run.modelsFailed.count > 0 {
+                lines.append("  models: \(run.modelsBuilt) built" + (run.modelsFailed.isEmpty ? "" : ", failed: " + run.modelsFailed.joined(separator: ", ")))
+                lines.append("  data tests: \(run.testsPassed) passed" + (run.testsFailed.isEmpty ? "" : ", failed: " + run.testsFailed.joined(separator: ", ")))
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,122 @@
+@testable import EnergizeCLI
+import EnergizeCore
+import EnergizeTech
+import EnergizeTesting
+import Foundation
+import MongoSource
+import PGSink
+import Testing
+
+/// The lock, retries against a server that comes back, and run history, on the real servers.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct OrchestrationTests {
+    @Test func aSecondRunOfAPipelineSaysWhoHoldsTheLockAndExitsOrWaits() async throws {
+        let uri = try LiveServers.pgURI()
+        let held = try PipelineLock(connectionString: uri, pipeline: "it-lock")
+        do {
+            _ = try PipelineLock(connectionString: uri, pipeline: "it-lock")
+            Issue.record("took a lock that was held")
+        } catch let error as EnergizeError {
+            #expect(error.code == .locked)
+            #expect(error.message.hasPrefix("pipeline it-lock is already running: the lock is held by 'energize it-lock pid \(getpid())"))
+        }
+        // The CLI's run exits with status 5 and loads nothing.
+        var config = EnergizeConfig()
+        config.pipeline = "it-lock"
+        config.pgURI = uri
+        config.mongoURI = try LiveServers.mongoURI()
+        config.rawSchema = "it_lock_raw"
+        let status = try await PipelineExecution(config: config, quiet: true).run()
+        #expect(status == .locked)
+        #expect(try LiveServers.freshSchemas([]).execute("SELECT to_regclass('it_lock_raw.customers') IS NULL").scalar == "t")
+        // One that waits gets the lock once it is released.
+        let waiter = Task.detached { () throws -> Bool in
+            let lock = try PipelineLock(connectionString: uri, pipeline: "it-lock", waitSeconds: 10)
+            lock.release()
+            return true
+        }
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        held.release()
+        #expect(try await waiter.value)
+        // Another pipeline is not blocked.
+        try PipelineLock(connectionString: uri, pipeline: "it-other").release()
+    }
+
+    @Test func aStreamRetriesUntilTheServerComesBackAndBadCredentialsAreNotRetried() async throws {
+        let port = try Self.freePort()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-retry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let connection = try LiveServers.freshSchemas(["it_retry", "it_retry_meta"])
+        defer { connection.close() }
+        let pipeline = Pipeline(
+            name: "it-retry",
+            source: MongoSource(uri: "mongodb://127.0.0.1:\(port)/?serverSelectionTimeoutMS=700&connectTimeoutMS=700", database: "retry"),
+            sink: PGSink(connectionString: try LiveServers.pgURI(), settings: PGSinkSettings(rawSchema: "it_retry", metaSchema: "it_retry_meta")),
+            streams: [StreamConfig("things")],
+            settings: PipelineSettings(retry: RetryPolicy(retries: 8, initialDelay: 1, maxDelay: 2, jitter: 0)))
+        // The MongoDB server starts three seconds after the run.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/bin/bash")
+        server.arguments = ["-c", "sleep 3; exec \"$(bash scripts/nx-python.sh)\" scripts/nx_mongo_server.py --data-dir \(folder.path) --host 127.0.0.1 -p \(port) --pid-file \(folder.path)/pid --log-file \(folder.path)/log"]
+        server.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        let events = EventLog()
+        let report = try await pipeline.run { events.append($0) }
+        let stream = try #require(report.streams.first)
+        #expect(stream.status == .succeeded, "\(stream.error ?? "")")
+        #expect(stream.attempts > 1)
+        #expect(events.retries > 0)
+
+        let badPassword = ConnectionStringRedaction.redact(try LiveServers.pgURI()) == (try LiveServers.pgURI())
+            ? try LiveServers.pgURI() : try LiveServers.pgURI().replacingOccurrences(of: ":energize-local@", with: ":wrong-password@")
+        do {
+            _ = try PGConnection(badPassword)
+            Issue.record("connected with a wrong password")
+        } catch let error as PGError {
+            #expect(error.retryability == .terminal)
+            #expect(!"\(error)".contains("wrong-password"))
+        }
+    }
+
+    @Test func statusReadsTheRunHistory() async throws {
+        let connection = try LiveServers.freshSchemas(["it_status", "it_status_meta"])
+        defer { connection.close() }
+        let source = MemorySource(["a": [["n": .int32(1)]], "b": [["n": .string("x")]]])
+        let sink = PGSink(connectionString: try LiveServers.pgURI(), settings: PGSinkSettings(rawSchema: "it_status", metaSchema: "it_status_meta"))
+        let report = try await Pipeline(name: "it-status", source: source, sink: sink, streams: [StreamConfig("a"), StreamConfig("b")]).run()
+        let history = try RunHistory.read(connection, metaSchema: "it_status_meta", pipeline: "it-status", limit: 3)
+        #expect(history.runs.map(\.runId) == [report.run.runId])
+        #expect(history.runs[0].streams.map(\.stream) == ["a", "b"])
+        #expect(history.runs[0].streams[0].rowsLoaded == 1)
+        #expect(history.text.contains("run \(report.run.runId)"))
+        let json = try JSONEncoder().encode(history)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"pipeline\":\"it-status\""))
+    }
+
+    static func freePort() throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+}
+
+/// Collects pipeline events from stream threads.
+final class EventLog: @unchecked Sendable {
+    // @unchecked Sendable: `events` is only touched under `lock`.
+    private let lock = NSLock()
+    private var events: [PipelineEvent] = []
+
+    func append(_ event: PipelineEvent) { lock.withLock { events.append(event) } }
+
+    var retries: Int {
+        lock.withLock { events.filter { if case .streamRetrying = $0 { true } else { false } }.count }
+    }
+}

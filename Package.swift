@@ -42,10 +42,13 @@ let package = Package(
             name: "energize-bench",
             dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),
 
+        .target(name: "FleetPipeline", dependencies: ["EnergizeCore"], path: "Examples/FleetPipeline"),
         .executableTarget(
             name: "CustomPipeline",
-            dependencies: ["EnergizeCore", "MongoSource", "PGSink"],
+            dependencies: ["EnergizeCore", "FleetPipeline", "MongoSource", "PGSink"],
             path: "Examples/CustomPipeline"),
+        .testTarget(name: "FleetPipelineTests", dependencies: ["FleetPipeline", "EnergizeCore", "EnergizeTesting"],
+                    path: "Examples/FleetPipelineTests"),
 
         .testTarget(name: "EnergizeCoreTests", dependencies: ["EnergizeCore", "EnergizeTesting"]),
         .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore", "CMongoC"]),

@@ -14,6 +14,9 @@ source "$(bash scripts/servers.sh env)"
 
 # The live suites run against these servers; with them set, an unreachable server fails.
 export ENERGIZE_LIVE_TESTS=1
+# Apache Airflow, to load the DAG that `energize airflow-dag` writes.
+ENERGIZE_AIRFLOW_PYTHON=$(bash scripts/airflow-venv.sh)
+export ENERGIZE_AIRFLOW_PYTHON
 echo "energize: building"
 swift build --build-tests
 echo "energize: running tests"

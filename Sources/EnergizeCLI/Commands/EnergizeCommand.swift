@@ -6,7 +6,7 @@ public struct EnergizeCommand: AsyncParsableCommand {
         commandName: "energize",
         abstract: "Move MongoDB operational data into a PostgreSQL warehouse.",
         subcommands: [RunCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
-                      InitCommand.self, SeedCommand.self, VerifyCommand.self])
+                      InitCommand.self, AirflowDAGCommand.self, SeedCommand.self, VerifyCommand.self])
 
     public init() {}
 }

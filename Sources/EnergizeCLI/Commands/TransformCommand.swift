@@ -30,7 +30,7 @@ struct TransformCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let uri = try config.requirePG()
-        let lock = try PipelineLock(connectionString: uri, pipeline: config.pipeline, waitSeconds: config.lockWaitSeconds) { print($0) }
+        let lock = try PipelineLock(connectionString: uri, pipeline: config.pipeline + ":transform", waitSeconds: config.lockWaitSeconds) { print($0) }
         defer { lock.release() }
         let step = try WarehouseStep(pgURI: uri, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
                                      modelsDirectory: modelsDir ?? config.modelsDirectory)

@@ -24,7 +24,7 @@ struct PipelineExecution {
         let pgURI = try config.requirePG()
         let lock: PipelineLock
         do {
-            lock = try PipelineLock(connectionString: pgURI, pipeline: config.pipeline, waitSeconds: config.lockWaitSeconds) {
+            lock = try PipelineLock(connectionString: pgURI, pipeline: lockName, waitSeconds: config.lockWaitSeconds) {
                 print($0)
             }
         } catch let error as EnergizeError where error.code == .locked {
@@ -56,6 +56,13 @@ struct PipelineExecution {
             if status != 0 { return Status(rawValue: status) ?? .failed }
         }
         return report.streamsOverRejectThreshold.isEmpty ? .succeeded : .tooManyRejects
+    }
+
+    /// The whole pipeline's lock, or one per stream selection: an orchestrator running each
+    /// stream as its own task (`energize airflow-dag`) runs them in parallel.
+    private var lockName: String {
+        guard let streamNames else { return config.pipeline }
+        return config.pipeline + ":streams:" + streamNames.sorted().joined(separator: ",")
     }
 
     private func source() throws -> any Source {

@@ -1,0 +1,58 @@
+import EnergizeCLI
+import EnergizeCore
+import Foundation
+import Testing
+
+/// The DAG `energize airflow-dag` writes loads in real Apache Airflow with the expected tasks,
+/// dependencies, retries and schedule. `make test` installs Airflow (scripts/airflow-venv.sh).
+@Suite(.enabled(if: LiveServers.enabled)) struct AirflowDAGTests {
+    @Test func theGeneratedDAGLoadsInAirflow() throws {
+        guard let python = ProcessInfo.processInfo.environment["ENERGIZE_AIRFLOW_PYTHON"], !python.isEmpty else {
+            throw LiveServers.Missing(description: "ENERGIZE_AIRFLOW_PYTHON is not set: run the tests with `make test`, which installs Apache Airflow")
+        }
+        var config = try ConfigReader(file: "dag.yml", environment: [:]).parse("""
+            pipeline: fleet ops
+            schedule: {cron: "15 */2 * * 1-5"}
+            retries: {attempts: 4, initial_delay: 30s, max_delay: 20m}
+            streams:
+              - {name: vehicles}
+              - {name: "readings 2024", strategy: incremental, key: id, cursor: at, lookback: 2h}
+            """)
+        config.pgURI = nil
+        let dag = AirflowDAG(config: config, executable: "/opt/energize/bin/energize", configFile: "/etc/energize/it's.yml")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-dag-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("home"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("dags"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try dag.python.write(to: folder.appendingPathComponent("dags/" + dag.dagId + ".py"), atomically: true, encoding: .utf8)
+
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("scripts/airflow_dag_check.py").path, folder.appendingPathComponent("dags").path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AIRFLOW_HOME"] = folder.appendingPathComponent("home").path
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let line = try #require(text.split(separator: "\n").last, "no output from Airflow")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(text)")
+        let errors = result["errors"] as? [String: Any]
+        #expect(errors?.isEmpty == true, "\(String(describing: errors))")
+        let dags = try #require(result["dags"] as? [String: Any])
+        let loaded = try #require(dags["energize_fleet_ops"] as? [String: Any], "\(dags.keys)")
+        let tasks = try #require(loaded["tasks"] as? [String: [String]])
+        #expect(tasks == ["load_vehicles": [], "load_readings_2024": [],
+                          "transform": ["load_readings_2024", "load_vehicles"], "test": ["transform"]])
+        #expect((loaded["retries"] as? [String: Int])?.values.allSatisfy { $0 == 4 } == true)
+        #expect((loaded["schedule"] as? String) == "15 */2 * * 1-5")
+        let commands = try #require(loaded["commands"] as? [String: String])
+        #expect(commands["load_readings_2024"] == "/opt/energize/bin/energize run --config '/etc/energize/it'\"'\"'s.yml' --streams 'readings 2024' --retries 0")
+        #expect(commands["test"] == "/opt/energize/bin/energize test --config '/etc/energize/it'\"'\"'s.yml'")
+    }
+}

@@ -12,7 +12,8 @@ struct RunCommand: AsyncParsableCommand {
             customers, products and stores load with `replace`; sales and transactions with `incremental` \
             on updated_at with a 7-day look-back. Flags override the file. Exit status: 1 a stream or model \
             failed, 3 a stream rejected more than max_reject_ratio, 4 a data test failed, 5 another run \
-            holds the pipeline's lock.
+            holds the pipeline's lock, 6 stopped by SIGINT/SIGTERM (running streams commit or roll back \
+            first; the others run next time).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -60,8 +61,11 @@ struct RunCommand: AsyncParsableCommand {
         if let retries { config.retry.retries = retries }
         if let modelsDir { config.modelsDirectory = modelsDir }
         if skipTransform { config.transform = false }
+        let stop = StopRequest()
+        let signals = SignalWatcher(stop: stop)
+        defer { withExtendedLifetime(signals) {} }
         let execution = PipelineExecution(config: config, streamNames: streams.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                          fullRefresh: fullRefresh, quiet: quiet)
+                                          fullRefresh: fullRefresh, quiet: quiet, stop: stop)
         let status = try await execution.run()
         if status != .succeeded { throw ExitCode(status.rawValue) }
     }

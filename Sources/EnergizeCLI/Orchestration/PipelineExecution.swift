@@ -17,6 +17,8 @@ struct PipelineExecution {
     /// Exit statuses.
     enum Status: Int32 {
         case succeeded = 0, failed = 1, tooManyRejects = 3, dataTestsFailed = 4, locked = 5
+        /// SIGINT/SIGTERM: the running streams finished their transaction, the others did not start.
+        case stopped = 6
     }
 
     /// Runs once; returns the exit status.
@@ -44,6 +46,10 @@ struct PipelineExecution {
         progress.finish()
         let summary = RunSummary(report: report)
         print(quiet ? summary.verdict : summary.text)
+        if report.stopped {
+            print("stopped on request: committed streams stay, the others run next time; transform skipped")
+            return .stopped
+        }
         if !report.succeeded {
             if config.transform && streamNames == nil { print("transform skipped: the extract-load did not succeed") }
             return .failed

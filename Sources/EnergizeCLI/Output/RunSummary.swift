@@ -22,7 +22,10 @@ struct RunSummary {
         }
         lines.append(Table.render(header: header, rows: rows))
         for stream in report.streams where stream.status == .failed {
-            lines.append("FAILED \(stream.error ?? stream.stream)")
+            lines.append("FAILED \(stream.error ?? stream.stream)" + (stream.attempts > 1 ? " (after \(stream.attempts) attempts)" : ""))
+        }
+        for stream in report.streams where stream.status == .succeeded && stream.attempts > 1 {
+            lines.append("RETRIED \(stream.stream): succeeded on attempt \(stream.attempts)")
         }
         for stream in report.streamsOverRejectThreshold {
             lines.append(String(format: "REJECTS %@: %.1f%% of %d documents rejected, over the limit of %.1f%% (see _rejects)",
@@ -33,18 +36,18 @@ struct RunSummary {
     }
 
     var verdict: String {
-        let failed = report.streams.filter { $0.status == .failed }.count
+        let failed = report.streams.filter { $0.status != .succeeded }.count
         let unchanged = report.streams.allSatisfy { $0.outcome?.tableUnchanged == true }
         let duration = String(format: "%.1f", report.durationSeconds)
         if failed > 0 {
-            return "run \(report.run.runId): \(failed) of \(report.streams.count) streams FAILED (\(duration) s); their tables are as before the run"
+            return "run \(report.run.runId): \(failed) of \(report.streams.count) streams FAILED or not started (\(duration) s); their tables are as before the run"
         }
         return "run \(report.run.runId): \(report.streams.count) streams loaded in \(duration) s"
             + (unchanged ? "; every table holds the same rows as before the run (no source change)" : "")
     }
 
     private func change(_ stream: StreamReport) -> String {
-        guard let outcome = stream.outcome else { return "failed, rolled back" }
+        guard let outcome = stream.outcome else { return stream.status == .skipped ? "not started (stop requested)" : "failed, rolled back" }
         if outcome.tableUnchanged { return "unchanged" }
         return "+\(outcome.rowsAdded) new or changed, -\(outcome.rowsRemoved) replaced or removed"
     }

@@ -80,9 +80,10 @@ struct MetaStore: Sendable {
     /// Marks a run finished with its status.
     func finishRun(_ connection: PGConnection, _ report: RunReport) throws {
         let failed = report.streams.filter { $0.status == .failed }
+        let status = !failed.isEmpty ? "failed" : report.stopped ? "stopped" : "succeeded"
         try connection.execute("""
             UPDATE \(runs) SET finished_at = clock_timestamp(), status = $2, streams_failed = $3, error = $4 WHERE run_id = $1
-            """, [String(report.run.runId), failed.isEmpty ? "succeeded" : "failed", String(failed.count),
+            """, [String(report.run.runId), status, String(failed.count),
                   failed.isEmpty ? nil : failed.compactMap(\.error).joined(separator: "\n")])
     }
 

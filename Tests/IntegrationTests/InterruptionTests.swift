@@ -1,0 +1,93 @@
+import EnergizeCLI
+import EnergizeCore
+import EnergizeTech
+import Foundation
+import MongoSource
+import PGSink
+import Testing
+
+/// SIGTERM and SIGKILL in the middle of a load leave every table as its last committed run left
+/// it, and the next run completes the work. Runs the `energize` binary as a separate process.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct InterruptionTests {
+    static let database = "it_interrupt"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func energize(_ arguments: [String], signal: Int32?, after seconds: Double) throws -> Int32 {
+        let process = Process()
+        process.executableURL = Self.repository.appendingPathComponent(".build/debug/energize")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["ENERGIZE_MONGO_URI"] = try LiveServers.mongoURI()
+        environment["ENERGIZE_PG_URI"] = try LiveServers.pgURI()
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        if let signal {
+            Thread.sleep(forTimeInterval: seconds)
+            kill(process.processIdentifier, signal)
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Each stream's table is either complete (its run record says it committed) or as before (absent).
+    func expectConsistent(_ connection: PGConnection, schema: String, client: MongoClient) throws {
+        for stream in EnergizeTechStreams.all {
+            let exists = try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(schema).\(stream.table)"]).scalar == "t"
+            let committed = try connection.execute("""
+                SELECT count(*) FROM \(schema)_meta.stream_runs WHERE stream = $1 AND status = 'succeeded'
+                """, [stream.name]).scalar ?? "0"
+            guard exists else {
+                #expect(committed == "0", "\(stream.name): committed but no table")
+                continue
+            }
+            let rows = Int(try connection.execute("SELECT count(*) FROM \(schema).\(stream.table)").scalar ?? "0") ?? 0
+            let valid = try countValid(stream, client: client)
+            #expect(rows == valid, "\(stream.name): \(rows) rows, \(valid) valid documents")
+        }
+    }
+
+    func countValid(_ stream: StreamConfig, client: MongoClient) throws -> Int {
+        let cursor = client.collection(stream.collection, in: Self.database).find(batchSize: 2_000)
+        var count = 0
+        while let document = try cursor.next() {
+            if stream.rules.violation(in: document) == nil { count += 1 }
+        }
+        return count
+    }
+
+    @Test(arguments: [(SIGTERM, 0.5), (SIGKILL, 1.2)])
+    func anInterruptedRunLeavesCommittedStateAndTheNextRunCompletesIt(signal: Int32, after delay: Double) throws {
+        let client = try LiveServers.freshCollections(Self.database, EnergizeTechStreams.all.map(\.collection))
+        try SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.database)
+            .seed(SyntheticData(size: .init(customers: 300, sales: 6_000), seed: 9))
+        let schema = "it_interrupt_\(signal)"
+        let connection = try LiveServers.freshSchemas([schema, schema + "_meta"])
+        defer { connection.close() }
+        try connection.execute("CREATE SCHEMA \(schema)_meta")
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("energize-\(UUID().uuidString).yml")
+        defer { try? FileManager.default.removeItem(at: config) }
+        try """
+            pipeline: \(schema)
+            source: {database: \(Self.database)}
+            destination: {raw_schema: \(schema), meta_schema: \(schema)_meta}
+            transform: {enabled: false}
+            concurrency: 1
+            batch_size: 200
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let status = try energize(["run", "--config", config.path, "--quiet"], signal: signal, after: delay)
+        if signal == SIGTERM {
+            #expect([0, 6].contains(status), "exit status \(status)")
+            if status == 6 {
+                #expect(try connection.execute("SELECT status FROM \(schema)_meta.runs WHERE run_id = 1").scalar == "stopped")
+            }
+        }
+        try expectConsistent(connection, schema: schema, client: client)
+        // The next run completes everything.
+        #expect(try energize(["run", "--config", config.path, "--quiet"], signal: nil, after: 0) == 0)
+        try expectConsistent(connection, schema: schema, client: client)
+        for stream in EnergizeTechStreams.all {
+            #expect(try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(schema).\(stream.table)"]).scalar == "t", "\(stream.name)")
+        }
+    }
+}

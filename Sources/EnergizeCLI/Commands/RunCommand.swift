@@ -48,8 +48,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A folder of .sql model files to build next to the built-in models (see docs/warehouse.md).")
     var modelsDir: String?
 
-    @Flag(help: "Print only the summary's last lines.")
-    var quiet = false
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         var config = try options.load()
@@ -65,7 +64,8 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }
         let execution = PipelineExecution(config: config, streamNames: streams.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                          fullRefresh: fullRefresh, quiet: quiet, stop: stop)
+                                          fullRefresh: fullRefresh, quiet: output.quiet, stop: stop,
+                                          json: output.logFormat == .json, logger: output.logger())
         let status = try await execution.run()
         if status != .succeeded { throw ExitCode(status.rawValue) }
     }

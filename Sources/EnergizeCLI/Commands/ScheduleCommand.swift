@@ -27,8 +27,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     @Flag(help: "Start with a run now instead of waiting for the first tick.")
     var now = false
 
-    @Flag(help: "Print only the summary's last lines.")
-    var quiet = false
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         var config = try options.load()
@@ -56,7 +55,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             }
             scheduler.ran(at: Date())
             print("== run at \(Self.text(Date()))")
-            let status = try await PipelineExecution(config: config, quiet: quiet, stop: stop).run()
+            let status = try await PipelineExecution(config: config, quiet: output.quiet, stop: stop, json: output.logFormat == .json, logger: output.logger()).run()
             print("== finished with status \(status.rawValue) (\(status))")
             runs += 1
             if let maxRuns, runs >= maxRuns { break }

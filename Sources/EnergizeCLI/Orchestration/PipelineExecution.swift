@@ -1,5 +1,6 @@
 import EnergizeCore
 import Foundation
+import Logging
 import MongoSource
 import PGSink
 import Warehouse
@@ -13,6 +14,9 @@ struct PipelineExecution {
     var fullRefresh = false
     var quiet = false
     var stop = StopRequest()
+    /// Log lines as JSON, not a live line and tables.
+    var json = false
+    var logger = Logger(label: "energize")
 
     /// Exit statuses.
     enum Status: Int32 {
@@ -36,7 +40,7 @@ struct PipelineExecution {
         defer { lock.release() }
         let sink = PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: try streams(), settings: config.settings)
-        let progress = ProgressPrinter(enabled: !quiet)
+        let progress = ProgressPrinter(enabled: !quiet || json, live: !json, logger: logger)
         let report: RunReport
         do {
             report = try await pipeline.run(stop: stop) { progress.handle($0) }
@@ -45,7 +49,11 @@ struct PipelineExecution {
         }
         progress.finish()
         let summary = RunSummary(report: report)
-        print(quiet ? summary.verdict : summary.text)
+        if json {
+            logger.info("\(summary.verdict)", metadata: ["run_id": "\(report.run.runId)", "pipeline": "\(report.run.pipeline)"])
+        } else {
+            print(quiet ? summary.verdict : summary.text)
+        }
         if report.stopped {
             print("stopped on request: committed streams stay, the others run next time; transform skipped")
             return .stopped

@@ -1,21 +1,30 @@
 import EnergizeCore
 import Foundation
+import Logging
+import PGSink
 
 /// Shows what a running pipeline does: on a terminal, one live line per stream (documents,
-/// documents per second, ETA from the collection's estimated count); off a terminal, a plain
-/// line when a stream starts, retries and finishes.
+/// documents per second, ETA from the collection's estimated count); off a terminal or with
+/// `--log-format json`, a log line when a stream starts, retries and finishes (each batch with
+/// `--verbose`), with the stream and counts as metadata.
 final class ProgressPrinter: @unchecked Sendable {
     // @unchecked Sendable: all state is guarded by `lock`; events arrive from stream threads.
     private let lock = NSLock()
     private let enabled: Bool
-    private let terminal = isatty(STDOUT_FILENO) == 1
+    private let terminal: Bool
+    private let logger: Logger
     private var started: [String: Date] = [:]
     private var estimates: [String: Int] = [:]
     private var counts: [String: Int] = [:]
     private var lastDraw = Date.distantPast
 
-    init(enabled: Bool) {
+    /// - Parameters:
+    ///   - enabled: false prints nothing (`--quiet`).
+    ///   - live: draw a live line when standard output is a terminal (text logs only).
+    init(enabled: Bool, live: Bool = true, logger: Logger = Logger(label: "energize")) {
         self.enabled = enabled
+        self.terminal = live && isatty(STDOUT_FILENO) == 1
+        self.logger = logger
     }
 
     func handle(_ event: PipelineEvent) {
@@ -26,18 +35,28 @@ final class ProgressPrinter: @unchecked Sendable {
                 started[stream] = Date()
                 estimates[stream] = estimate
                 counts[stream] = 0
-                if !terminal { print("\(timestamp()) stream \(stream): started\(estimate.map { ", about \($0) documents" } ?? "")") }
-            case .streamProgress(let stream, let read, _):
+                if !terminal {
+                    logger.info("stream started", metadata: ["stream": "\(stream)", "mongo.estimated_count": "\(estimate.map(String.init) ?? "unknown")"])
+                }
+            case .streamProgress(let stream, let read, let rejected):
                 counts[stream] = read
                 if terminal && Date().timeIntervalSince(lastDraw) > 0.25 { draw() }
+                logger.debug("batch loaded", metadata: ["stream": "\(stream)", "rows.read": "\(read)", "rows.rejected": "\(rejected)"])
             case .streamRetrying(let stream, let attempt, let delay, let error):
                 clearLine()
-                print("\(timestamp()) stream \(stream): attempt \(attempt) failed (\(error)); retrying in \(String(format: "%.0f", delay)) s")
+                logger.warning("stream attempt failed; retrying", metadata: [
+                    "stream": "\(stream)", "attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))", "error": "\(error)"])
             case .streamFinished(let report):
                 clearLine()
                 counts[report.stream] = nil
                 if !terminal || report.status != .succeeded {
-                    print("\(timestamp()) stream \(report.stream): \(report.status.rawValue), \(report.rowsRead) read, \(report.rowsRejected) rejected, \(String(format: "%.1f", report.durationSeconds)) s")
+                    var metadata: Logger.Metadata = [
+                        "stream": "\(report.stream)", "status": "\(report.status.rawValue)", "rows.read": "\(report.rowsRead)",
+                        "rows.loaded": "\(report.outcome?.rowsLoaded ?? 0)", "rows.rejected": "\(report.rowsRejected)",
+                        "attempts": "\(report.attempts)", "duration_seconds": "\(String(format: "%.3f", report.durationSeconds))"]
+                    if let error = report.error { metadata["error"] = "\(error)" }
+                    if let watermark = report.outcome?.watermarkAfter.flatMap(ValueText.display) { metadata["watermark.after"] = "\(watermark)" }
+                    if report.status == .succeeded { logger.info("stream finished", metadata: metadata) } else { logger.error("stream finished", metadata: metadata) }
                 }
             }
         }
@@ -68,9 +87,5 @@ final class ProgressPrinter: @unchecked Sendable {
 
     private func clearLine() {
         if terminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    private func timestamp() -> String {
-        CivilTime(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+
+/// A swift-log handler writing one JSON object per line to standard output:
+/// `{"ts": "...", "level": "info", "label": "energize", "msg": "...", "stream": "sales", ...}`.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        var object: [String: Any] = [
+            "ts": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "label": label, "msg": message.description,
+        ]
+        for (key, value) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) {
+            object[key] = Self.plain(value)
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    static func plain(_ value: Logger.Metadata.Value) -> Any {
+        switch value {
+        case .string(let text): text
+        case .stringConvertible(let convertible): convertible.description
+        case .array(let values): values.map(plain)
+        case .dictionary(let values): values.mapValues(plain)
+        }
+    }
+}
+
+/// How the CLI logs: `--log-format text|json`, `--quiet`, `--verbose`.
+enum LogSetup {
+    nonisolated(unsafe) private static var bootstrapped = false
+
+    /// Bootstraps swift-log once per process.
+    static func bootstrap(json: Bool, level: Logger.Level) {
+        guard !bootstrapped else { return }
+        bootstrapped = true
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

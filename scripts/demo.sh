@@ -15,7 +15,7 @@ source "$(bash scripts/servers.sh env)"
 echo "energize: building (first build takes about a minute)"
 swift build --product energize 2>&1 | grep -E "error|warning: unre|Compiling energize|Build complete" || true
 energize=$(swift build --product energize --show-bin-path)/energize
-psql_q() { psql "$ENERGIZE_PG_URI" -X -q -P footer=off "$@"; }
+psql_q() { PGOPTIONS='-c client_min_messages=warning' psql "$ENERGIZE_PG_URI" -X -q -P footer=off "$@"; }
 
 step() { printf '\n== %s\n' "$*"; }
 step "0. Start from an empty warehouse (drops the demo's raw tables and run history)"
@@ -37,7 +37,7 @@ step "4. Second run, no source change: nothing moves"
 
 step "5. A day of changes in MongoDB (late status updates, moves, deletes, new sales), then an incremental run"
 "$energize" seed --touch 5 --seed 42
-"$energize" run
+"$energize" run --quiet
 "$energize" verify
 
 step "6. What landed"
@@ -74,6 +74,7 @@ cat <<TXT
 == Look further
   source "$(bash scripts/servers.sh env)"     # sets ENERGIZE_PG_URI and ENERGIZE_MONGO_URI
   psql "\$ENERGIZE_PG_URI"                     # raw tables + _rejects (public), staging, warehouse, energize_meta
+  $energize status                            # the last runs: streams, models, data tests
   $energize run --help
   make servers-stop                           # stop the local servers
 TXT

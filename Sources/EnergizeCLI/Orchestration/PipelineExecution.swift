@@ -40,7 +40,7 @@ struct PipelineExecution {
         defer { lock.release() }
         let sink = PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: try streams(), settings: config.settings)
-        let progress = ProgressPrinter(enabled: !quiet || json, live: !json, logger: logger)
+        let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
         let report: RunReport
         do {
             report = try await pipeline.run(stop: stop) { progress.handle($0) }

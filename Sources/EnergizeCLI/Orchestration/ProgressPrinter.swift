@@ -13,6 +13,8 @@ final class ProgressPrinter: @unchecked Sendable {
     private let enabled: Bool
     private let terminal: Bool
     private let logger: Logger
+    /// A table of every stream is printed after the run: log only failures and retries then.
+    private let summaryFollows: Bool
     private var started: [String: Date] = [:]
     private var estimates: [String: Int] = [:]
     private var counts: [String: Int] = [:]
@@ -21,8 +23,9 @@ final class ProgressPrinter: @unchecked Sendable {
     /// - Parameters:
     ///   - enabled: false prints nothing (`--quiet`).
     ///   - live: draw a live line when standard output is a terminal (text logs only).
-    init(enabled: Bool, live: Bool = true, logger: Logger = Logger(label: "energize")) {
+    init(enabled: Bool, live: Bool = true, summaryFollows: Bool = false, logger: Logger = Logger(label: "energize")) {
         self.enabled = enabled
+        self.summaryFollows = summaryFollows
         self.terminal = live && isatty(STDOUT_FILENO) == 1
         self.logger = logger
     }
@@ -36,7 +39,7 @@ final class ProgressPrinter: @unchecked Sendable {
                 estimates[stream] = estimate
                 counts[stream] = 0
                 if !terminal {
-                    logger.info("stream started", metadata: ["stream": "\(stream)", "mongo.estimated_count": "\(estimate.map(String.init) ?? "unknown")"])
+                    logger.debug("stream started", metadata: ["stream": "\(stream)", "mongo.estimated_count": "\(estimate.map(String.init) ?? "unknown")"])
                 }
             case .streamProgress(let stream, let read, let rejected):
                 counts[stream] = read
@@ -49,7 +52,7 @@ final class ProgressPrinter: @unchecked Sendable {
             case .streamFinished(let report):
                 clearLine()
                 counts[report.stream] = nil
-                if !terminal || report.status != .succeeded {
+                if (!terminal && !summaryFollows) || report.status != .succeeded {
                     var metadata: Logger.Metadata = [
                         "stream": "\(report.stream)", "status": "\(report.status.rawValue)", "rows.read": "\(report.rowsRead)",
                         "rows.loaded": "\(report.outcome?.rowsLoaded ?? 0)", "rows.rejected": "\(report.rowsRejected)",

@@ -69,6 +69,9 @@ import Testing
         #expect(stream.status == .succeeded, "\(stream.error ?? "")")
         #expect(stream.attempts > 1)
         #expect(events.retries > 0)
+        // Run history keeps the attempts and the error that the retry overcame.
+        let recorded = try connection.execute("SELECT status, attempts, error IS NOT NULL FROM it_retry_meta.stream_runs").rows
+        #expect(recorded == [["succeeded", String(stream.attempts), "t"]])
 
         let badPassword = ConnectionStringRedaction.redact(try LiveServers.pgURI()) == (try LiveServers.pgURI())
             ? try LiveServers.pgURI() : try LiveServers.pgURI().replacingOccurrences(of: ":energize-local@", with: ":wrong-password@")

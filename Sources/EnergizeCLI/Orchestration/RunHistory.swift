@@ -12,7 +12,9 @@ struct RunHistory: Codable {
         var rowsRejected: Int
         var watermarkBefore: String?
         var watermarkAfter: String?
+        /// The last failure's error (also when a retry then succeeded).
         var error: String?
+        var attempts: Int
     }
 
     struct Run: Codable {
@@ -42,11 +44,12 @@ struct RunHistory: Codable {
         return RunHistory(pipeline: pipeline, runs: try runs.map { row in
             let id = row[0] ?? "0"
             let streams = try connection.execute("""
-                SELECT stream, status, rows_read, rows_loaded, rows_rejected, watermark_before, watermark_after, error
+                SELECT stream, status, rows_read, rows_loaded, rows_rejected, watermark_before, watermark_after, error, attempts
                 FROM \(meta("stream_runs")) WHERE run_id = $1 ORDER BY stream
                 """, [id]).rows.map { s in
                 Stream(stream: s[0] ?? "", status: s[1] ?? "", rowsRead: Int(s[2] ?? "0") ?? 0, rowsLoaded: Int(s[3] ?? "0") ?? 0,
-                       rowsRejected: Int(s[4] ?? "0") ?? 0, watermarkBefore: s[5], watermarkAfter: s[6], error: s[7])
+                       rowsRejected: Int(s[4] ?? "0") ?? 0, watermarkBefore: s[5], watermarkAfter: s[6], error: s[7],
+                       attempts: Int(s[8] ?? "1") ?? 1)
             }
             var built = 0, failedModels: [String] = [], passed = 0, failedTests: [String] = []
             if hasModels {
@@ -70,13 +73,15 @@ struct RunHistory: Codable {
         for run in runs {
             let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
             lines.append("run \(run.runId)  \(run.startedAt) UTC  \(duration)  \(run.status.uppercased())")
-            let rows = run.streams.map { [$0.stream, $0.status, String($0.rowsRead), String($0.rowsLoaded), String($0.rowsRejected),
-                                          $0.watermarkAfter ?? "-"] }
+            let rows = run.streams.map { [$0.stream, $0.status, String($0.attempts), String($0.rowsRead), String($0.rowsLoaded),
+                                          String($0.rowsRejected), $0.watermarkAfter ?? "-"] }
             if !rows.isEmpty {
-                lines.append(Table.render(header: ["  stream", "status", "read", "loaded", "rejected", "watermark after"],
-                                          rows: rows.map { ["  " + $0[0]] + $0.dropFirst() }))
+                lines.append(Table.render(header: ["stream", "status", "attempts", "read", "loaded", "rejected", "watermark after"], rows: rows))
             }
-            for stream in run.streams where stream.error != nil { lines.append("  error in \(stream.stream): \(stream.error!)") }
+            for stream in run.streams where stream.error != nil {
+                let when = stream.status == "succeeded" ? "before a retry succeeded" : "last attempt"
+                lines.append("  error in \(stream.stream) (\(when)): \(stream.error!)")
+            }
             if run.modelsBuilt + run.modelsFailed.count > 0 {
                 lines.append("  models: \(run.modelsBuilt) built" + (run.modelsFailed.isEmpty ? "" : ", failed: " + run.modelsFailed.joined(separator: ", ")))
                 lines.append("  data tests: \(run.testsPassed) passed" + (run.testsFailed.isEmpty ? "" : ", failed: " + run.testsFailed.joined(separator: ", ")))

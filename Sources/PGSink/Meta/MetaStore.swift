@@ -32,6 +32,8 @@ struct MetaStore: Sendable {
               rows_removed bigint, table_rows bigint, watermark_before text, cutoff text,
               watermark_after text, error text, PRIMARY KEY (run_id, stream))
             """,
+            // Each attempt of a stream in a run (a failure, then a retry) updates one row.
+            "ALTER TABLE \(streamRuns) ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 1",
             """
             CREATE TABLE IF NOT EXISTS \(watermarks) (
               pipeline text NOT NULL, stream text NOT NULL, cursor_field text NOT NULL, value text,
@@ -112,7 +114,10 @@ struct MetaStore: Sendable {
               $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
             ON CONFLICT (run_id, stream) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status,
               rows_read = excluded.rows_read, rows_loaded = excluded.rows_loaded, rows_rejected = excluded.rows_rejected,
-              error = excluded.error
+              rows_deleted = excluded.rows_deleted, rows_added = excluded.rows_added, rows_removed = excluded.rows_removed,
+              table_rows = excluded.table_rows, watermark_before = excluded.watermark_before, cutoff = excluded.cutoff,
+              watermark_after = excluded.watermark_after, attempts = \(streamRuns).attempts + 1,
+              error = coalesce(excluded.error, \(streamRuns).error)
             """, [String(run.runId), stream.name, table, stream.strategy.summary, String(progress.startedAt),
                   outcome == nil ? "failed" : "succeeded", String(progress.rowsRead),
                   String(outcome?.rowsLoaded ?? 0), String(progress.rowsRejected),

@@ -37,7 +37,7 @@ struct TransformCommand: AsyncParsableCommand {
         let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
         let context = try sink.beginRun(pipeline: config.pipeline, streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
-        let status = try await WarehouseRun(step: step, sink: sink, quiet: quiet)
+        let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet))
             .transformAndTest(context, select: select, fullRefresh: fullRefresh, skipTests: skipTests)
         if status != 0 { throw ExitCode(status) }
     }
@@ -59,7 +59,7 @@ struct TestCommand: AsyncParsableCommand {
         let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
         let context = try sink.beginRun(pipeline: config.pipeline, streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
-        let results = try step.test(runId: context.runId, quiet: false)
+        let results = try step.test(runId: context.runId, reporter: Reporter())
         if results.contains(where: { !$0.passed }) {
             try sink.markRunFailed(runId: context.runId, error: "data tests failed")
             throw ExitCode(4)
@@ -71,25 +71,26 @@ struct TestCommand: AsyncParsableCommand {
 struct WarehouseRun {
     let step: WarehouseStep
     let sink: PGSink
-    let quiet: Bool
+    let reporter: Reporter
 
     /// 0 when everything passed, 1 when a model failed, 4 when a data test failed.
     func transformAndTest(_ context: RunContext, select: [String], fullRefresh: Bool, skipTests: Bool) async throws -> Int32 {
-        if !quiet { print("transform (run \(context.runId)):") }
-        let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, quiet: quiet)
+        if !reporter.json { reporter.detail("transform (run \(context.runId)):") }
+        let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, reporter: reporter)
         let failedModels = report.models.filter { $0.status != .succeeded }
-        print(String(format: "transform: %d of %d models built in %.1f s", report.models.count - failedModels.count,
-                     report.models.count, report.durationSeconds))
+        reporter.summary(String(format: "transform: %d of %d models built in %.1f s", report.models.count - failedModels.count,
+                                report.models.count, report.durationSeconds),
+                         ["run_id": "\(context.runId)", "models.failed": "\(failedModels.count)"])
         if !failedModels.isEmpty {
             let errors = failedModels.map { "\($0.model): \($0.error ?? $0.status.rawValue)" }
-            errors.forEach { print("  FAILED \($0)") }
+            errors.forEach { reporter.failure("  FAILED \($0)") }
             try sink.markRunFailed(runId: context.runId, error: errors.joined(separator: "\n"))
             return 1
         }
         try sink.extendRun(runId: context.runId)
         if skipTests { return 0 }
         let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
-        let results = try step.test(runId: context.runId, models: selected, quiet: quiet)
+        let results = try step.test(runId: context.runId, models: selected, reporter: reporter)
         let failed = results.filter { !$0.passed }
         if !failed.isEmpty {
             try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))

@@ -65,7 +65,7 @@ struct PipelineExecution {
         if config.transform && streamNames == nil {
             let step = try WarehouseStep(pgURI: pgURI, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
                                          modelsDirectory: config.modelsDirectory)
-            let status = try await WarehouseRun(step: step, sink: sink, quiet: quiet)
+            let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(json: json, quiet: quiet, logger: logger))
                 .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
             if status != 0 { return Status(rawValue: status) ?? .failed }
         }

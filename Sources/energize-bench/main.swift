@@ -89,7 +89,7 @@ for round in 1...options.repeats {
     reset.close()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: energize)
-    process.arguments = ["run", "--database", options.database, "--raw-schema", options.schema,
+    process.arguments = ["run", "--skip-transform", "--database", options.database, "--raw-schema", options.schema,
                          "--page-size", String(options.pageSize), "--quiet"]
     let run = try seconds {
         try process.run()

@@ -58,3 +58,11 @@ import Testing
         #expect(ignoring.runStatements(table: "t", source: "SELECT 1").count == 6)
     }
 }
+
+@Suite struct DataTestQueryTests {
+    @Test func acceptedValuesTravelAsAParameter() {
+        let query = DataTest(model: "fact", .acceptedValues("status", ["completed", #"it's "odd" \ value"#])).failuresQuery { #""w"."\#($0)""# }
+        #expect(query.sql == #"SELECT DISTINCT "status"::text FROM "w"."fact" WHERE "status" IS NOT NULL AND NOT ("status"::text = ANY ($1::text[]))"#)
+        #expect(query.parameters == [#"{"completed","it's \"odd\" \\ value"}"#])
+    }
+}

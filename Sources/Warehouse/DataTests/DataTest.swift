@@ -39,9 +39,27 @@ public struct DataTest: Sendable, Hashable {
         }
     }
 
-    /// A query returning one text column describing each offending row or key.
+    /// A query returning one text column describing each offending row or key, and its
+    /// parameters (accepted values travel as a text array, never in the SQL text).
     /// - Parameter relation: maps a model name to its quoted relation.
-    public func failuresQuery(_ relation: (String) -> String) -> String {
+    public func failuresQuery(_ relation: (String) -> String) -> (sql: String, parameters: [String?]) {
+        switch kind {
+        case .acceptedValues(let column, let values):
+            let andFilter = filter.map { " AND \($0)" } ?? ""
+            return ("SELECT DISTINCT \(Quoting.quote(column))::text FROM \(relation(model)) WHERE \(Quoting.quote(column)) IS NOT NULL AND NOT (\(Quoting.quote(column))::text = ANY ($1::text[]))\(andFilter)",
+                    [Self.arrayLiteral(values)])
+        default:
+            return (sql(relation), [])
+        }
+    }
+
+    /// A PostgreSQL text array literal: `{"a","b \"c\""}`.
+    static func arrayLiteral(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+
+    private func sql(_ relation: (String) -> String) -> String {
         let table = relation(model)
         let whereFilter = filter.map { " WHERE \($0)" } ?? ""
         let andFilter = filter.map { " AND \($0)" } ?? ""
@@ -51,9 +69,8 @@ public struct DataTest: Sendable, Hashable {
             return "SELECT concat_ws(', ', \(list)) || ' (' || count(*) || ' rows)' FROM \(table)\(whereFilter) GROUP BY \(list) HAVING count(*) > 1"
         case .notNull(let column):
             return "SELECT row_to_json(t)::text FROM \(table) t WHERE \(Quoting.quote(column)) IS NULL\(andFilter)"
-        case .acceptedValues(let column, let values):
-            let list = values.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
-            return "SELECT DISTINCT \(Quoting.quote(column))::text FROM \(table) WHERE \(Quoting.quote(column)) IS NOT NULL AND \(Quoting.quote(column))::text NOT IN (\(list))\(andFilter)"
+        case .acceptedValues:
+            preconditionFailure("accepted values are answered by failuresQuery with parameters")
         case .relationship(let column, let to, let toColumn):
             return """
                 SELECT DISTINCT t.\(Quoting.quote(column))::text FROM \(table) t WHERE t.\(Quoting.quote(column)) IS NOT NULL\(andFilter)
@@ -108,8 +125,8 @@ public struct DataTestRunner: Sendable {
             let query = test.failuresQuery { graph.models[$0]?.relation ?? Quoting.quote($0) }
             var result: DataTestResult
             do {
-                let count = Int(try executor.scalar("SELECT count(*) FROM (\(query)) f") ?? "0") ?? 0
-                let sample = count == 0 ? [] : try executor.run("\(query) LIMIT 5", []).compactMap { $0.first ?? nil }
+                let count = Int(try executor.scalar("SELECT count(*) FROM (\(query.sql)) f", query.parameters) ?? "0") ?? 0
+                let sample = count == 0 ? [] : try executor.run("\(query.sql) LIMIT 5", query.parameters).compactMap { $0.first ?? nil }
                 result = DataTestResult(name: test.name, model: test.model, failures: count, sample: sample)
             } catch {
                 result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])

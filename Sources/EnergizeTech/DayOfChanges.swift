@@ -27,6 +27,7 @@ public struct DayOfChanges: Sendable {
         /// When the day of changes starts: after every `updated_at` in the source.
         public var clock: Int64
 
+        /// Creates a `Snapshot` from its parts.
         public init(customers: [Document], products: [Document], stores: [Document], recentSales: [Document],
                     olderSales: [Document], lastSaleNumber: Int, lastTransactionNumber: Int, clock: Int64) {
             self.customers = customers
@@ -43,6 +44,7 @@ public struct DayOfChanges: Sendable {
     public var percent: Double
     public var seed: UInt64
 
+    /// Creates a `DayOfChanges` from its parts.
     public init(percent: Double, seed: UInt64) {
         self.percent = percent
         self.seed = seed

@@ -2,10 +2,12 @@
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// Creates a `SeededRandom` from its parts.
     public init(seed: UInt64) {
         state = seed
     }
 
+    /// See `RandomNumberGenerator.next()`.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

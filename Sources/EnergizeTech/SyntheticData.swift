@@ -10,11 +10,13 @@ public struct SyntheticData: Sendable {
         public var customers: Int
         public var sales: Int
 
+        /// Creates a `Size` from its parts.
         public init(scale: Int) {
             customers = 300 * max(scale, 1)
             sales = 5_000 * max(scale, 1)
         }
 
+        /// Creates a `Size` from its parts.
         public init(customers: Int, sales: Int) {
             self.customers = customers
             self.sales = sales
@@ -30,6 +32,7 @@ public struct SyntheticData: Sendable {
     public let size: Size
     public let seed: UInt64
 
+    /// Creates a `SyntheticData` from its parts.
     public init(size: Size, seed: UInt64) {
         self.size = size
         self.seed = seed

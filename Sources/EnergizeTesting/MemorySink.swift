@@ -16,6 +16,7 @@ public final class MemorySink: Sink, @unchecked Sendable {
     /// When set, `write` throws this error after this many batches (to test rollback).
     public var failAfterBatches: Int?
 
+    /// Creates a `MemorySink` with its defaults.
     public init() {}
 
     /// The rows of a table (without `_loaded_at`; `_run_id` is kept as an int64 field).
@@ -31,6 +32,7 @@ public final class MemorySink: Sink, @unchecked Sendable {
     /// The reports of finished runs.
     public var finishedRuns: [RunReport] { lock.withLock { reports } }
 
+    /// See `Sink.beginRun(pipeline:streams:)`.
     public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
         lock.withLock {
             defer { nextRunId += 1 }
@@ -38,6 +40,7 @@ public final class MemorySink: Sink, @unchecked Sendable {
         }
     }
 
+    /// See `Sink.openLoad(for:run:)`.
     public func openLoad(for stream: StreamConfig, run: RunContext) throws -> any StreamLoad {
         let current = rows(stream.table)
         var watermark: Value?
@@ -51,6 +54,7 @@ public final class MemorySink: Sink, @unchecked Sendable {
         return MemoryLoad(sink: self, stream: stream, run: run, watermark: watermark)
     }
 
+    /// See `Sink.finishRun(_:)`.
     public func finishRun(_ report: RunReport) throws {
         lock.withLock { reports.append(report) }
     }

@@ -10,6 +10,7 @@ public final class MemorySource: Source, @unchecked Sendable {
     private let lock = NSLock()
     private var collections: [String: [Document]] = [:]
 
+    /// Creates a `MemorySource` from its parts.
     public init(_ collections: [String: [Document]] = [:]) {
         self.collections = collections
     }
@@ -44,6 +45,7 @@ public final class MemorySource: Source, @unchecked Sendable {
         lock.withLock { collections[collection, default: []] }
     }
 
+    /// See `Source.openReader(_:)`.
     public func openReader(_ request: ExtractRequest) throws -> any DocumentReader {
         var documents = documents(request.stream.collection)
         if let floor = request.cursorFloor, let cursor = request.stream.strategy.cursorField {

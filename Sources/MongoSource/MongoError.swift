@@ -12,6 +12,7 @@ public struct MongoError: Error, Sendable, CustomStringConvertible, RetryClassif
     public var message: String
     public var retryability: Retryability
 
+    /// Creates a `MongoError` from its parts.
     public init(operation: String, domain: UInt32 = 0, code: UInt32 = 0, message: String, retryability: Retryability = .terminal) {
         self.operation = operation
         self.domain = domain

@@ -18,6 +18,7 @@ public struct MongoSource: Source {
         self.options = options
     }
 
+    /// See `Source.openReader(_:)`.
     public func openReader(_ request: ExtractRequest) throws -> any DocumentReader {
         let client = try MongoClient(uri: uri)
         do {

@@ -5,6 +5,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible, RetryClassifyin
     /// An open set of failure kinds.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let name: String
+        /// Creates a `Code` from its parts.
         public init(_ name: String) { self.name = name }
         public var description: String { name }
 
@@ -22,6 +23,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible, RetryClassifyin
     /// The statement, without bound values, when there was one.
     public var sql: String?
 
+    /// Creates a `PGError` from its parts.
     public init(_ code: Code, message: String, sqlState: String? = nil, sql: String? = nil) {
         self.code = code
         self.message = message.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -7,6 +7,7 @@ public struct PGSinkSettings: Sendable, Hashable {
     /// Schema of run history and watermarks.
     public var metaSchema: String
 
+    /// Creates a `PGSinkSettings` from its parts.
     public init(rawSchema: String = "public", metaSchema: String = "energize_meta") {
         self.rawSchema = rawSchema
         self.metaSchema = metaSchema
@@ -28,6 +29,7 @@ public struct PGSink: Sink {
     var meta: MetaStore { MetaStore(schema: settings.metaSchema) }
     var rejectsTable: String { SQLIdentifier.qualified(settings.rawSchema, "_rejects") }
 
+    /// See `Sink.beginRun(pipeline:streams:)`.
     public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }
@@ -46,6 +48,7 @@ public struct PGSink: Sink {
         return RunContext(runId: runId, pipeline: pipeline, startedAt: startedAt)
     }
 
+    /// See `Sink.openLoad(for:run:)`.
     public func openLoad(for stream: StreamConfig, run: RunContext) throws -> any StreamLoad {
         let connection = try PGConnection(connectionString)
         do {
@@ -70,6 +73,7 @@ public struct PGSink: Sink {
         try meta.extend(connection, runId: runId)
     }
 
+    /// See `Sink.finishRun(_:)`.
     public func finishRun(_ report: RunReport) throws {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }

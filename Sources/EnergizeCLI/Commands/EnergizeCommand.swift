@@ -8,6 +8,7 @@ public struct EnergizeCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
                       InitCommand.self, AirflowDAGCommand.self, SeedCommand.self, VerifyCommand.self])
 
+    /// Creates an `EnergizeCommand` with its defaults.
     public init() {}
 }
 

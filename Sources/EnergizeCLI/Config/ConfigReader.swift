@@ -11,6 +11,7 @@ public struct ConfigReader {
     let file: String
     let environment: [String: String]
 
+    /// Creates a `ConfigReader` from its parts.
     public init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.file = file
         self.environment = environment

@@ -32,6 +32,7 @@ public struct EnergizeConfig: Sendable {
         case interval(Double)
     }
 
+    /// Creates an `EnergizeConfig` with its defaults.
     public init() {}
 
     /// The pipeline settings these options make.
@@ -47,6 +48,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var problem: String
 
+    /// Creates a `ConfigError` from its parts.
     public init(file: String, path: String, problem: String) {
         self.file = file
         self.path = path

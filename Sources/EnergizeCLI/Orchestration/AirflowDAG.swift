@@ -11,6 +11,7 @@ public struct AirflowDAG {
     /// The configuration file on the Airflow workers.
     public var configFile: String
 
+    /// Creates an `AirflowDAG` from its parts.
     public init(config: EnergizeConfig, executable: String = "energize", configFile: String = "energize.yml") {
         self.config = config
         self.executable = executable

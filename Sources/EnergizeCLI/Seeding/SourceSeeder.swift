@@ -7,6 +7,7 @@ public struct SourceSeeder {
     public var uri: String
     public var database: String
 
+    /// Creates a `SourceSeeder` from its parts.
     public init(uri: String, database: String) {
         self.uri = uri
         self.database = database

@@ -7,6 +7,7 @@ public struct Reject: Sendable, Hashable {
     /// The whole document as it was read.
     public var document: Document
 
+    /// Creates a `Reject` from its parts.
     public init(documentId: String?, reason: String, document: Document) {
         self.documentId = documentId
         self.reason = reason

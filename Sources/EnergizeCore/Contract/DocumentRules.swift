@@ -9,6 +9,7 @@ public struct DocumentRules: Sendable, Hashable {
     /// Fields that must be present and not `null` (the strategy's key and cursor).
     public var required: [String]
 
+    /// Creates a `DocumentRules` from its parts.
     public init(contract: [FieldRequirement] = [], required: [String] = []) {
         self.contract = contract
         self.required = required

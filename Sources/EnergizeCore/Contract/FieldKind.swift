@@ -70,6 +70,7 @@ public struct FieldRequirement: Sendable, Hashable {
     /// When `true` the field may be missing or `null`.
     public var optional: Bool
 
+    /// Creates a `FieldRequirement` from its parts.
     public init(_ name: String, _ kind: FieldKind, optional: Bool = false) {
         self.name = name
         self.kind = kind

@@ -12,6 +12,7 @@ public struct EnergizeError: Error, Sendable, CustomStringConvertible {
     /// An open set of error codes; new ones can be added without breaking anybody.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let name: String
+        /// Creates a `Code` from its parts.
         public init(_ name: String) { self.name = name }
         public var description: String { name }
 
@@ -33,6 +34,7 @@ public struct EnergizeError: Error, Sendable, CustomStringConvertible {
     /// The lower-level error this one wraps.
     public var underlying: (any Error)?
 
+    /// Creates an `EnergizeError` from its parts.
     public init(_ code: Code, _ message: String, context: [String: String] = [:],
                 retryability: Retryability = .terminal, underlying: (any Error)? = nil) {
         self.code = code

@@ -12,6 +12,7 @@ public struct Pipeline: Sendable {
     public var streams: [StreamConfig]
     public var settings: PipelineSettings
 
+    /// Creates a `Pipeline` from its parts.
     public init(name: String, source: any Source, sink: any Sink, streams: [StreamConfig],
                 settings: PipelineSettings = PipelineSettings()) {
         self.name = name

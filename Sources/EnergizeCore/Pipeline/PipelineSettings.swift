@@ -17,6 +17,7 @@ public struct PipelineSettings: Sendable, Hashable {
     /// How failed streams are retried (transient failures only).
     public var retry: RetryPolicy
 
+    /// Creates a `PipelineSettings` from its parts.
     public init(batchSize: Int = 5_000, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
                 maxRejectRatio: Double? = nil, retry: RetryPolicy = .none) {
         self.retry = retry
@@ -44,6 +45,7 @@ public final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
     private var requested = false
 
+    /// Creates a `StopRequest` with its defaults.
     public init() {}
 
     /// Requests the stop.

@@ -25,6 +25,7 @@ public struct StreamReport: Sendable, Hashable {
     /// How many times the stream ran (1 without retries).
     public var attempts = 1
 
+    /// Creates a `StreamReport` from its parts.
     public init(stream: String, strategy: String, status: Status, rowsRead: Int, rowsRejected: Int,
                 watermarkBefore: Value?, cutoff: Value?, outcome: LoadOutcome?, durationSeconds: Double,
                 error: String? = nil, retryability: Retryability? = nil, maxRejectRatio: Double? = nil) {
@@ -57,6 +58,7 @@ public struct RunReport: Sendable, Hashable {
     public var streams: [StreamReport]
     public var durationSeconds: Double
 
+    /// Creates a `RunReport` from its parts.
     public init(run: RunContext, streams: [StreamReport], durationSeconds: Double) {
         self.run = run
         self.streams = streams

@@ -6,6 +6,7 @@ public struct RunContext: Sendable, Hashable {
     /// When the run started, in milliseconds since the epoch.
     public var startedAt: Int64
 
+    /// Creates a `RunContext` from its parts.
     public init(runId: Int64, pipeline: String, startedAt: Int64) {
         self.runId = runId
         self.pipeline = pipeline
@@ -30,6 +31,7 @@ public struct StreamProgress: Sendable, Hashable {
     public var cutoff: Value?
     public var startedAt: Int64 = 0
 
+    /// Creates a `StreamProgress` with its defaults.
     public init() {}
 }
 
@@ -48,6 +50,7 @@ public struct LoadOutcome: Sendable, Hashable {
     /// The greatest cursor value in the table after the load (incremental streams).
     public var watermarkAfter: Value?
 
+    /// Creates a `LoadOutcome` from its parts.
     public init(rowsLoaded: Int, rowsDeleted: Int, rowsAdded: Int, rowsRemoved: Int, tableRows: Int, watermarkAfter: Value?) {
         self.rowsLoaded = rowsLoaded
         self.rowsDeleted = rowsDeleted

@@ -7,6 +7,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// Why an expression cannot be parsed, naming the field.
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
         public let description: String
+        /// Creates an `Invalid` from its parts.
         public init(description: String) { self.description = description }
     }
 

@@ -9,6 +9,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The share of each wait drawn at random (0…1), so retrying clients do not move in step.
     public var jitter: Double
 
+    /// Creates a `RetryPolicy` from its parts.
     public init(retries: Int = 0, initialDelay: Double = 5, maxDelay: Double = 300, jitter: Double = 0.2) {
         self.retries = max(0, retries)
         self.initialDelay = max(0, initialDelay)

@@ -3,6 +3,7 @@ public struct Lookback: Sendable, Hashable, CustomStringConvertible {
     /// The window in milliseconds (cursor values are BSON dates or numbers).
     public var milliseconds: Int64
 
+    /// Creates a `Lookback` from its parts.
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
     public static func days(_ days: Int) -> Lookback { Lookback(milliseconds: Int64(days) * 86_400_000) }
     public static func hours(_ hours: Int) -> Lookback { Lookback(milliseconds: Int64(hours) * 3_600_000) }

@@ -10,6 +10,7 @@ public struct StreamConfig: Sendable, Hashable {
     /// The stream's contract; empty accepts any document.
     public var contract: [FieldRequirement]
 
+    /// Creates a `StreamConfig` from its parts.
     public init(_ name: String, collection: String? = nil, table: String? = nil,
                 strategy: LoadStrategy = .replace, contract: [FieldRequirement] = []) {
         self.name = name
@@ -31,6 +32,7 @@ public struct ExtractRequest: Sendable, Hashable {
     /// Only documents whose cursor field is `>=` this value; `nil` for all.
     public var cursorFloor: Value?
 
+    /// Creates an `ExtractRequest` from its parts.
     public init(stream: StreamConfig, cursorFloor: Value? = nil) {
         self.stream = stream
         self.cursorFloor = cursorFloor

@@ -3,6 +3,7 @@ public struct Column: Sendable, Hashable {
     public var name: String
     public var type: ColumnType
 
+    /// Creates a `Column` from its parts.
     public init(_ name: String, _ type: ColumnType) {
         self.name = name
         self.type = type
@@ -14,6 +15,7 @@ public struct Schema: Sendable, Hashable {
     public private(set) var columns: [Column]
     private var positions: [String: Int]
 
+    /// Creates a `Schema` from its parts.
     public init(_ columns: [Column] = []) {
         self.columns = []
         self.positions = [:]

@@ -53,6 +53,7 @@ public struct Field: Sendable, Hashable {
     public var name: String
     public var value: Value
 
+    /// Creates a `Field` from its parts.
     public init(_ name: String, _ value: Value) {
         self.name = name
         self.value = value
@@ -71,11 +72,13 @@ public struct Document: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         self.init([])
     }
 
+    /// Creates a `Document` from its parts.
     public init(_ fields: [Field], sourceIssue: String? = nil) {
         self.fields = fields
         self.sourceIssue = sourceIssue
     }
 
+    /// Creates a document from `name: value` pairs, in order.
     public init(dictionaryLiteral elements: (String, Value)...) {
         self.fields = elements.map { Field($0.0, $0.1) }
     }

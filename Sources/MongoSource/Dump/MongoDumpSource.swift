@@ -13,10 +13,12 @@ public struct MongoDumpSource: Source {
     /// The folder of one database in a dump (`dump/<database>/`).
     public var folder: String
 
+    /// Creates a `MongoDumpSource` from its parts.
     public init(folder: String) {
         self.folder = folder
     }
 
+    /// See `Source.openReader(_:)`.
     public func openReader(_ request: ExtractRequest) throws -> any DocumentReader {
         let base = URL(fileURLWithPath: folder).appendingPathComponent(request.stream.collection)
         let candidates = [base.appendingPathExtension("bson").path, base.appendingPathExtension("bson.gz").path]

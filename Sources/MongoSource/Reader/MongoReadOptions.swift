@@ -10,6 +10,7 @@ public struct MongoReadOptions: Sendable, Hashable {
     /// Documents per server reply.
     public var batchSize: Int
 
+    /// Creates a `MongoReadOptions` from its parts.
     public init(pageSize: Int = 0, batchSize: Int = 5_000) {
         self.pageSize = max(0, pageSize)
         self.batchSize = max(1, batchSize)

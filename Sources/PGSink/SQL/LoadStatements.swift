@@ -20,6 +20,7 @@ public struct LoadStatements: Sendable, Hashable {
     /// the key and cursor columns.
     public var stageIsEmpty: Bool
 
+    /// Creates a `LoadStatements` from its parts.
     public init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
                 columnNames: [String: String] = [:], stageIsEmpty: Bool = false) {
         self.target = target

@@ -21,6 +21,7 @@ public struct DataTest: Sendable, Hashable {
     /// Rows the test ignores (e.g. `customer_sk <> -1` for the unknown member).
     public var filter: String?
 
+    /// Creates a `DataTest` from its parts.
     public init(model: String, _ kind: Kind, filter: String? = nil) {
         self.model = model
         self.kind = kind
@@ -111,6 +112,7 @@ public struct DataTestRunner: Sendable {
     public var graph: ModelGraph
     public var meta: WarehouseMeta
 
+    /// Creates a `DataTestRunner` from its parts.
     public init(tests: [DataTest], graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta()) {
         self.tests = tests
         self.graph = graph

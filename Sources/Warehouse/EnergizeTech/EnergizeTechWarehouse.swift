@@ -12,6 +12,7 @@ public struct EnergizeTechWarehouse: Sendable {
     /// held a value) reads as NULL of its type.
     public var rawColumns: [String: Set<String>]
 
+    /// Creates an `EnergizeTechWarehouse` from its parts.
     public init(rawSchema: String = "public", stagingSchema: String = "staging", warehouseSchema: String = "warehouse",
                 rawColumns: [String: Set<String>]) {
         self.rawSchema = rawSchema

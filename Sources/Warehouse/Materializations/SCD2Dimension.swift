@@ -30,6 +30,7 @@ public struct SCD2Dimension: Sendable, Hashable {
     public var updatedAt: String
     public var hardDeletes: HardDeletes
 
+    /// Creates a `SCD2Dimension` from its parts.
     public init(naturalKey: String, surrogateKey: String, tracked: [String], carried: [String] = [],
                 createdAt: String = "created_at", updatedAt: String = "updated_at", hardDeletes: HardDeletes = .invalidate) {
         self.naturalKey = naturalKey

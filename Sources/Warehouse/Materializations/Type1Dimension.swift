@@ -9,6 +9,7 @@ public struct Type1Dimension: Sendable, Hashable {
     /// The other columns of the source.
     public var attributes: [String]
 
+    /// Creates a `Type1Dimension` from its parts.
     public init(naturalKey: String, surrogateKey: String, attributes: [String]) {
         self.naturalKey = naturalKey
         self.surrogateKey = surrogateKey

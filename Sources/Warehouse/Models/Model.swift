@@ -37,6 +37,7 @@ public struct IncrementalConfig: Sendable, Hashable {
     /// whose source rows disappeared.
     public var changedScopes: String
 
+    /// Creates an `IncrementalConfig` from its parts.
     public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: String) {
         self.uniqueKey = uniqueKey
         self.scope = scope ?? uniqueKey
@@ -56,6 +57,7 @@ public struct Model: Sendable, Hashable {
     /// Names of the models this one reads (they run first).
     public var dependencies: [String]
 
+    /// Creates a `Model` from its parts.
     public init(name: String, schema: String, sql: String, materialization: Materialization, dependencies: [String] = []) {
         self.name = name
         self.schema = schema

@@ -11,6 +11,7 @@ public struct ModelReport: Sendable, Hashable {
     /// Why it failed or was skipped.
     public var error: String?
 
+    /// Creates a `ModelReport` from its parts.
     public init(model: String, materialization: String, status: Status, rows: Int?, durationSeconds: Double, error: String? = nil) {
         self.model = model
         self.materialization = materialization
@@ -27,6 +28,7 @@ public struct TransformReport: Sendable, Hashable {
     public var models: [ModelReport]
     public var durationSeconds: Double
 
+    /// Creates a `TransformReport` from its parts.
     public init(runId: Int64, models: [ModelReport], durationSeconds: Double) {
         self.runId = runId
         self.models = models
@@ -42,6 +44,7 @@ public struct TransformReport: Sendable, Hashable {
 public struct ModelSelection: Sendable, Hashable {
     public var terms: [String]
 
+    /// Creates a `ModelSelection` from its parts.
     public init(_ terms: [String]) {
         self.terms = terms
     }

@@ -12,6 +12,7 @@ public struct TransformRunner: Sendable {
     /// Models run at the same time.
     public var concurrency: Int
 
+    /// Creates a `TransformRunner` from its parts.
     public init(graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta(), concurrency: Int = 2,
                 connect: @escaping @Sendable () throws -> any SQLExecutor) {
         self.graph = graph

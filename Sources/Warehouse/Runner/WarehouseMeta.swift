@@ -4,6 +4,7 @@ import EnergizeCore
 public struct WarehouseMeta: Sendable {
     public var schema: String
 
+    /// Creates a `WarehouseMeta` from its parts.
     public init(schema: String = "energize_meta") {
         self.schema = schema
     }

@@ -13,7 +13,7 @@ struct SeedCommand: AsyncParsableCommand {
             late status updates, customers who move, a price change, deletes and new documents.
             """)
 
-    @OptionGroup var connections: ConnectionOptions
+    @OptionGroup var options: ConfigOptions
 
     @Option(help: "Dataset size: 300×N customers and 5,000×N sales.")
     var scale = 1
@@ -28,17 +28,18 @@ struct SeedCommand: AsyncParsableCommand {
     var touch: Double?
 
     func run() async throws {
-        let seeder = SourceSeeder(uri: try connections.resolvedMongoURI(), database: connections.database)
+        let config = try options.load()
+        let seeder = SourceSeeder(uri: try config.requireMongo(), database: config.database)
         let started = Date()
         if let touch {
             let counts = try seeder.touch(DayOfChanges(percent: touch, seed: seed))
-            print("touched \(connections.database): \(counts.inserted) inserted, \(counts.replaced) replaced, \(counts.deleted) deleted")
+            print("touched \(config.database): \(counts.inserted) inserted, \(counts.replaced) replaced, \(counts.deleted) deleted")
             return
         }
         var size = SyntheticData.Size(scale: scale)
         if let sales { size.sales = sales }
         let written = try seeder.seed(SyntheticData(size: size, seed: seed))
         let list = ["customers", "products", "stores", "sales", "transactions"].map { "\($0) \(written[$0] ?? 0)" }
-        print("seeded \(connections.database) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(list.joined(separator: ", "))")
+        print("seeded \(config.database) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(list.joined(separator: ", "))")
     }
 }

@@ -10,12 +10,12 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Compare MongoDB document counts with PostgreSQL rows plus rejected documents.")
 
-    @OptionGroup var options: WarehouseOptions
+    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let balances = try LoadBalance.measure(mongoURI: try options.connections.resolvedMongoURI(), database: options.connections.database,
-                                               pgURI: try options.connections.resolvedPGURI(), rawSchema: options.rawSchema,
-                                               streams: EnergizeTechStreams.all)
+        let config = try options.load()
+        let balances = try LoadBalance.measure(mongoURI: try config.requireMongo(), database: config.database,
+                                               pgURI: try config.requirePG(), rawSchema: config.rawSchema, streams: config.streams)
         let rows = balances.map { [$0.stream, String($0.sourceDocuments), String($0.tableRows), String($0.rejected),
                                    $0.balanced ? "ok" : "MISMATCH"] }
         print(Table.render(header: ["collection", "mongodb", "table rows", "rejected", "rows + rejected = mongodb"], rows: rows))

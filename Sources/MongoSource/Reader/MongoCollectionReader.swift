@@ -21,8 +21,10 @@ final class MongoCollectionReader: DocumentReader {
         if let floor = request.cursorFloor, let cursorField = request.stream.strategy.cursorField {
             filter = [cursorField: .document(["$gte": floor])]
         }
-        // Also the first round trip: an unreachable server fails here, with the stream named.
-        estimatedCount = try collection.estimatedCount()
+        // The first round trip: an unreachable server fails here, with the stream named. The
+        // estimate only feeds progress, so a user without the `count` privilege still reads.
+        try client.ping(database: database)
+        estimatedCount = try? collection.estimatedCount()
         var paged = false
         var empty = false
         if options.pageSize > 0 {

@@ -78,8 +78,8 @@ final class ProgressPrinter: @unchecked Sendable {
             let rate = Double(read) / elapsed
             var text = "\(stream) \(read)"
             if let estimate = estimates[stream], estimate > 0 {
-                let remaining = rate > 0 ? Double(max(estimate - read, 0)) / rate : 0
-                text += "/\(estimate) \(Int(rate))/s ETA \(Int(remaining))s"
+                let eta = rate > 0 ? "\(Int(Double(max(estimate - read, 0)) / rate))s" : "?"
+                text += "/\(estimate) \(Int(rate))/s ETA \(eta)"
             } else {
                 text += " \(Int(rate))/s"
             }

@@ -32,11 +32,7 @@ struct TransformCommand: AsyncParsableCommand {
         let uri = try config.requirePG()
         let lock = try PipelineLock(connectionString: uri, pipeline: config.pipeline + ":transform", waitSeconds: config.lockWaitSeconds) { print($0) }
         defer { lock.release() }
-        let step = try WarehouseStep(pgURI: uri, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
-                                     modelsDirectory: modelsDir ?? config.modelsDirectory)
-        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
-        let context = try sink.beginRun(pipeline: config.pipeline, streams: [])
-        try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
+        let (step, sink, context) = try config.warehouseRun(modelsDirectory: modelsDir ?? config.modelsDirectory)
         let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet))
             .transformAndTest(context, select: select, fullRefresh: fullRefresh, skipTests: skipTests)
         if status != 0 { throw ExitCode(status) }
@@ -53,12 +49,7 @@ struct TestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let uri = try config.requirePG()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
-                                     modelsDirectory: config.modelsDirectory)
-        let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
-        let context = try sink.beginRun(pipeline: config.pipeline, streams: [])
-        try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
+        let (step, sink, context) = try config.warehouseRun(modelsDirectory: config.modelsDirectory)
         let results = try step.test(runId: context.runId, reporter: Reporter())
         if results.contains(where: { !$0.passed }) {
             try sink.markRunFailed(runId: context.runId, error: "data tests failed")
@@ -98,5 +89,22 @@ struct WarehouseRun {
         }
         try sink.extendRun(runId: context.runId)
         return 0
+    }
+}
+
+extension EnergizeConfig {
+    /// The sink of this configuration's warehouse.
+    func sink(pgURI: String) -> PGSink {
+        PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema))
+    }
+
+    /// A run of the warehouse steps alone (no extract-load), recorded in the run history.
+    func warehouseRun(modelsDirectory: String?) throws -> (WarehouseStep, PGSink, RunContext) {
+        let uri = try requirePG()
+        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema, metaSchema: metaSchema, modelsDirectory: modelsDirectory)
+        let sink = sink(pgURI: uri)
+        let context = try sink.beginRun(pipeline: pipeline, streams: [])
+        try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
+        return (step, sink, context)
     }
 }

@@ -38,7 +38,7 @@ struct PipelineExecution {
             return .locked
         }
         defer { lock.release() }
-        let sink = PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: config.rawSchema, metaSchema: config.metaSchema))
+        let sink = config.sink(pgURI: pgURI)
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: try streams(), settings: config.settings)
         let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
         let report: RunReport

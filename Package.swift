@@ -10,7 +10,6 @@ let package = Package(
         .library(name: "PGSink", targets: ["PGSink"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
         .library(name: "EnergizeTesting", targets: ["EnergizeTesting"]),
-        .library(name: "EnergizeTech", targets: ["EnergizeTech"]),
         .executable(name: "energize", targets: ["energize"]),
     ],
     dependencies: [
@@ -30,11 +29,10 @@ let package = Package(
         .target(name: "PGSink", dependencies: ["EnergizeCore", "CLibPQ"]),
         .target(name: "Warehouse", dependencies: ["EnergizeCore"]),
         .target(name: "EnergizeTesting", dependencies: ["EnergizeCore"]),
-        .target(name: "EnergizeTech", dependencies: ["EnergizeCore"]),
         .target(
             name: "EnergizeCLI",
             dependencies: [
-                "EnergizeCore", "MongoSource", "PGSink", "Warehouse", "EnergizeTech",
+                "EnergizeCore", "MongoSource", "PGSink", "Warehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,13 +47,20 @@ let package = Package(
             name: "CustomPipeline",
             dependencies: ["EnergizeCore", "FleetPipeline", "MongoSource", "PGSink"],
             path: "Examples/CustomPipeline"),
+        // The EnergizeTech example project: its synthetic data generator and the command that writes it.
+        .target(name: "EnergizeTech", dependencies: ["EnergizeCore", "MongoSource"], path: "Examples/energizetech/Generator"),
+        .executableTarget(
+            name: "energizetech-data",
+            dependencies: ["EnergizeCLI", "EnergizeTech", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/energizetech/DataCommand"),
+        .testTarget(name: "EnergizeTechTests", dependencies: ["EnergizeTech", "EnergizeCLI", "EnergizeCore"],
+                    path: "Examples/energizetech/GeneratorTests"),
         .testTarget(name: "FleetPipelineTests", dependencies: ["FleetPipeline", "EnergizeCore", "EnergizeTesting"],
                     path: "Examples/FleetPipelineTests"),
 
         .testTarget(name: "EnergizeCoreTests", dependencies: ["EnergizeCore", "EnergizeTesting"]),
         .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore", "CMongoC"]),
         .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
-        .testTarget(name: "EnergizeTechTests", dependencies: ["EnergizeTech", "EnergizeCore"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "EnergizeCLITests", dependencies: ["EnergizeCLI", "EnergizeCore", "EnergizeTesting"]),
         .testTarget(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: on a fresh machine, installs what is missing, starts local PostgreSQL and a
-# MongoDB wire-protocol server, seeds synthetic EnergizeTech data, runs the pipeline, and
-# shows what landed. The servers keep running afterwards so you can look around
+# MongoDB wire-protocol server, seeds synthetic EnergizeTech data, runs the example project
+# Examples/energizetech (its energize.yml, contracts/ and models/), and shows what landed. The servers keep running afterwards so you can look around
 # (`make servers-stop` stops them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,11 @@ bash scripts/servers.sh start
 source "$(bash scripts/servers.sh env)"
 echo "energize: building (first build takes about a minute)"
 swift build --product energize 2>&1 | grep -E "error|warning: unre|Compiling energize|Build complete" || true
-energize=$(swift build --product energize --show-bin-path)/energize
+swift build --product energizetech-data 2>&1 | grep -E "error|warning: unre" || true
+bin=$(swift build --show-bin-path)
+energize=$bin/energize
+data=$bin/energizetech-data
+cd Examples/energizetech
 psql_q() { PGOPTIONS='-c client_min_messages=warning' psql "$ENERGIZE_PG_URI" -X -q -P footer=off "$@"; }
 
 step() { printf '\n== %s\n' "$*"; }
@@ -24,9 +28,9 @@ psql_q -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" -c "D
 echo "done"
 
 step "1. Seed MongoDB with synthetic EnergizeTech data (scale $scale, seed 42)"
-"$energize" seed --scale "$scale" --seed 42
+"$data" seed --scale "$scale" --seed 42
 
-step "2. First run: extract-load the five collections, build the warehouse, run the data tests"
+step "2. First run in Examples/energizetech: extract-load the five collections, build the warehouse, run the data tests"
 "$energize" run
 
 step "3. Every MongoDB document is in PostgreSQL or in _rejects"
@@ -36,7 +40,7 @@ step "4. Second run, no source change: nothing moves"
 "$energize" run --quiet
 
 step "5. A day of changes in MongoDB (late status updates, moves, deletes, new sales), then an incremental run"
-"$energize" seed --touch 5 --seed 42
+"$data" touch 5 --seed 42
 "$energize" run --quiet
 "$energize" verify
 
@@ -74,6 +78,7 @@ cat <<TXT
 == Look further
   source "$(bash scripts/servers.sh env)"     # sets ENERGIZE_PG_URI and ENERGIZE_MONGO_URI
   psql "\$ENERGIZE_PG_URI"                     # raw tables + _rejects (public), staging, warehouse, energize_meta
+  cd Examples/energizetech                    # the project: energize.yml, contracts/, models/
   $energize status                            # the last runs: streams, models, data tests
   $energize run --help
   make servers-stop                           # stop the local servers

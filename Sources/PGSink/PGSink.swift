@@ -27,7 +27,8 @@ public struct PGSink: Sink {
     }
 
     var meta: MetaStore { MetaStore(schema: settings.metaSchema) }
-    var rejectsTable: String { SQLIdentifier.qualified(settings.rawSchema, "_rejects") }
+    /// The quoted `_rejects` relation of the raw schema: documents that could not load, with the reason.
+    public var rejectsTable: String { SQLIdentifier.qualified(settings.rawSchema, "_rejects") }
 
     /// See `Sink.beginRun(pipeline:streams:)`.
     public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {

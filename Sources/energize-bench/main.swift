@@ -50,7 +50,7 @@ guard let mongoURI = environment["ENERGIZE_MONGO_URI"], let pgURI = environment[
     print("set ENERGIZE_MONGO_URI and ENERGIZE_PG_URI (make bench does)")
     exit(2)
 }
-let collections = EnergizeTechStreams.all.map(\.collection)
+let collections = ["customers", "products", "stores", "sales", "transactions"]
 let client = try MongoClient(uri: mongoURI)
 
 if options.seed {
@@ -89,7 +89,7 @@ for round in 1...options.repeats {
     reset.close()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: energize)
-    process.arguments = ["run", "--skip-transform", "--database", options.database, "--raw-schema", options.schema,
+    process.arguments = ["run", "--project", "Examples/energizetech", "--skip-transform", "--database", options.database, "--raw-schema", options.schema,
                          "--page-size", String(options.pageSize), "--quiet"]
     let run = try seconds {
         try process.run()

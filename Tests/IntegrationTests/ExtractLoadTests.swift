@@ -19,13 +19,13 @@ import Testing
                                      options: MongoReadOptions(pageSize: pageSize, batchSize: 100)),
                  sink: PGSink(connectionString: try LiveServers.pgURI(),
                               settings: PGSinkSettings(rawSchema: Self.schema, metaSchema: Self.metaSchema)),
-                 streams: EnergizeTechStreams.all, settings: PipelineSettings(batchSize: 64, concurrency: 2))
+                 streams: try EnergizeTechProject.streams(), settings: PipelineSettings(batchSize: 64, concurrency: 2))
     }
 
     @Test func loadsEveryDocumentExactlyThenFollowsTheStrategiesAcrossRuns() async throws {
         let connection = try LiveServers.freshSchemas([Self.schema, Self.metaSchema])
         defer { connection.close() }
-        let client = try LiveServers.freshCollections(Self.database, EnergizeTechStreams.all.map(\.collection))
+        let client = try LiveServers.freshCollections(Self.database, try EnergizeTechProject.streams().map(\.collection))
         let seeder = SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.database)
         try seeder.seed(SyntheticData(size: .init(customers: 60, sales: 600), seed: 11))
         let compare = TableComparison(connection: connection, client: client, database: Self.database, schema: Self.schema)
@@ -33,7 +33,7 @@ import Testing
         // 1. First run: every valid document is a row equal to it, every other one a reject.
         let first = try await pipeline().run()
         #expect(first.succeeded, "\(first.streams.compactMap(\.error))")
-        for stream in EnergizeTechStreams.all {
+        for stream in try EnergizeTechProject.streams() {
             let documents = try compare.documents(stream.collection)
             let valid = documents.filter { stream.rules.violation(in: $0) == nil }
             #expect(try compare.mismatches(table: stream.table, documents: valid) == [], "\(stream.name)")
@@ -55,7 +55,7 @@ import Testing
         try seeder.touch(DayOfChanges(percent: 15, seed: 5))
         let second = try await pipeline(pageSize: 0).run()
         #expect(second.succeeded, "\(second.streams.compactMap(\.error))")
-        for stream in EnergizeTechStreams.all {
+        for stream in try EnergizeTechProject.streams() {
             let documents = try compare.documents(stream.collection)
             let valid = documents.filter { stream.rules.violation(in: $0) == nil }
             let report = try #require(second.streams.first { $0.stream == stream.name })
@@ -100,10 +100,10 @@ import Testing
         #expect(salesWatermark?[0] == second.streams.first { $0.stream == "sales" }?.outcome?.watermarkAfter.flatMap(ValueText.display))
 
         // 3. Re-run with no source change: the same rows, and the report says so.
-        let fingerprints = try EnergizeTechStreams.all.map { try compare.fingerprint($0.table) }
+        let fingerprints = try try EnergizeTechProject.streams().map { try compare.fingerprint($0.table) }
         let third = try await pipeline().run()
         #expect(third.succeeded)
         #expect(third.streams.allSatisfy { $0.outcome?.tableUnchanged == true }, "\(third.streams.map { ($0.stream, $0.outcome) })")
-        #expect(try EnergizeTechStreams.all.map { try compare.fingerprint($0.table) } == fingerprints)
+        #expect(try try EnergizeTechProject.streams().map { try compare.fingerprint($0.table) } == fingerprints)
     }
 }

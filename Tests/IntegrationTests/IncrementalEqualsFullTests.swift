@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: [UInt64(3), 7, 11])
     func incrementalModelsEqualAFullRebuild(seed: UInt64) async throws {
-        _ = try LiveServers.freshCollections(Self.database, EnergizeTechStreams.all.map(\.collection))
+        _ = try LiveServers.freshCollections(Self.database, try EnergizeTechProject.streams().map(\.collection))
         let seeder = SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.database)
         try seeder.seed(SyntheticData(size: .init(customers: 80, sales: 800), seed: seed))
         let f = try WarehouseFixture("it_whinc")

@@ -33,7 +33,7 @@ import Testing
 
     /// Each stream's table is either complete (its run record says it committed) or as before (absent).
     func expectConsistent(_ connection: PGConnection, schema: String, client: MongoClient) throws {
-        for stream in EnergizeTechStreams.all {
+        for stream in try EnergizeTechProject.streams() {
             let exists = try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(schema).\(stream.table)"]).scalar == "t"
             let committed = try connection.execute("""
                 SELECT count(*) FROM \(schema)_meta.stream_runs WHERE stream = $1 AND status = 'succeeded'
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: [(SIGTERM, 0.5), (SIGKILL, 1.2)])
     func anInterruptedRunLeavesCommittedStateAndTheNextRunCompletesIt(signal: Int32, after delay: Double) throws {
-        let client = try LiveServers.freshCollections(Self.database, EnergizeTechStreams.all.map(\.collection))
+        let client = try LiveServers.freshCollections(Self.database, try EnergizeTechProject.streams().map(\.collection))
         try SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.database)
             .seed(SyntheticData(size: .init(customers: 300, sales: 6_000), seed: 9))
         let schema = "it_interrupt_\(signal)"
@@ -67,11 +67,18 @@ import Testing
         defer { connection.close() }
         try connection.execute("CREATE SCHEMA \(schema)_meta")
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("energize-\(UUID().uuidString).yml")
+        let contracts = EnergizeTechProject.folder.appendingPathComponent("contracts").path
         defer { try? FileManager.default.removeItem(at: config) }
         try """
             pipeline: \(schema)
             source: {database: \(Self.database)}
-            destination: {raw_schema: \(schema), meta_schema: \(schema)_meta}
+            schemas: {raw: \(schema), meta: \(schema)_meta}
+            streams:
+              - {name: customers, contract: \(contracts)/customers.yml}
+              - {name: products, contract: \(contracts)/products.yml}
+              - {name: stores, contract: \(contracts)/stores.yml}
+              - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(contracts)/sales.yml}
+              - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(contracts)/transactions.yml}
             transform: {enabled: false}
             concurrency: 1
             batch_size: 200
@@ -89,7 +96,7 @@ import Testing
         // The next run completes everything.
         #expect(try energize(["run", "--config", config.path, "--quiet"], signal: nil, after: 0) == 0)
         try expectConsistent(connection, schema: schema, client: client)
-        for stream in EnergizeTechStreams.all {
+        for stream in try EnergizeTechProject.streams() {
             #expect(try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(schema).\(stream.table)"]).scalar == "t", "\(stream.name)")
         }
     }

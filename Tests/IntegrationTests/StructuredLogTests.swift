@@ -16,7 +16,7 @@ import Testing
         try """
             pipeline: it-jsonlog
             source: {dump_folder: \(folder.path)}
-            destination: {raw_schema: it_jsonlog, meta_schema: it_jsonlog_meta}
+            schemas: {raw: it_jsonlog, meta: it_jsonlog_meta}
             streams: [{name: things}]
             transform: {enabled: false}
             """.write(to: config, atomically: true, encoding: .utf8)

@@ -3,7 +3,6 @@ import Foundation
 import PGSink
 import Testing
 import Warehouse
-import EnergizeTech
 
 /// One hand-written fixture per rule of warehouse.md §3–§6, on the real PostgreSQL.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct WarehouseRuleTests {
@@ -155,12 +154,12 @@ import EnergizeTech
         }
         f.source.set("sales", [sale])
         // A sales stream without the contract lets the malformed line reach the raw table.
-        var streams = EnergizeTechStreams.all
+        var streams = try EnergizeTechProject.streams()
         streams[3].contract = []
         f.streams = streams
         let run = try await f.run()
-        #expect(try f.warehouse().recordItemRejects(f.connection, runId: run.runId) == 1)
-        #expect(try f.warehouse().recordItemRejects(f.connection, runId: run.runId) == 0)
+        #expect(try f.recordItemRejects(runId: run.runId) == 1)
+        #expect(try f.recordItemRejects(runId: run.runId) == 0)
         #expect(try f.rows("SELECT reason FROM RAW._rejects") == [["sale A items.1: quantity two is not a number"]])
         #expect(try f.rows("SELECT sale_id, line_number, quantity FROM WH.fact_sales") == [["A", "1", "1"]])
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `energize` command line: MongoDB → PostgreSQL extract-load for the EnergizeTech contract.
+/// The `energize` command line: a project's MongoDB → PostgreSQL extract-load, models and data tests.
 public struct EnergizeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "energize",

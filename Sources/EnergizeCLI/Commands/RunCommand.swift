@@ -8,9 +8,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Extract-load the collections into PostgreSQL, then transform and test the warehouse.",
         discussion: """
-            Reads energize.yml when present (see `energize init`); without it, the EnergizeTech defaults: \
-            customers, products and stores load with `replace`; sales and transactions with `incremental` \
-            on updated_at with a 7-day look-back. Flags override the file. Exit status: 1 a stream or model \
+            Reads the project's energize.yml (the current folder's, --project DIR or --config FILE; \
+            `energize init` scaffolds one): its streams, contracts, models and tests. Flags override the file. Exit status: 1 a stream or model \
             failed, 3 a stream rejected more than max_reject_ratio, 4 a data test failed, 5 another run \
             holds the pipeline's lock, 6 stopped by SIGINT/SIGTERM (running streams commit or roll back \
             first; the others run next time).
@@ -45,9 +44,6 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
-    @Option(help: "A folder of .sql model files to build next to the built-in models (see docs/warehouse.md).")
-    var modelsDir: String?
-
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -58,7 +54,6 @@ struct RunCommand: AsyncParsableCommand {
         if let fromDump { config.dumpFolder = fromDump }
         if let maxRejectRatio { config.maxRejectRatio = maxRejectRatio }
         if let retries { config.retry.retries = retries }
-        if let modelsDir { config.modelsDirectory = modelsDir }
         if skipTransform { config.transform = false }
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)

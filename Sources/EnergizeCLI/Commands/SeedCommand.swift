@@ -1,45 +1,53 @@
 import ArgumentParser
-import EnergizeTech
+import EnergizeCore
 import Foundation
+import MongoSource
 
-/// `energize seed`: writes synthetic EnergizeTech data, or a day of changes, into MongoDB.
+/// `energize seed`: writes a project's example documents into MongoDB.
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed",
-        abstract: "Write a deterministic synthetic EnergizeTech dataset into MongoDB.",
+        abstract: "Write the project's seed documents (seeds/<collection>.json) into MongoDB.",
         discussion: """
-            Without --touch, drops and rewrites the five collections (scale 1: 300 customers, \
-            5,000 sales). With --touch PCT, applies one day of changes to PCT% of the records: \
-            late status updates, customers who move, a price change, deletes and new documents.
+            Each file seeds/<collection>.json holds MongoDB Extended JSON documents: one JSON array, \
+            or one document per line. The collection's content becomes exactly the file's (it is \
+            dropped first); collections without a file are left alone. --from reads another folder \
+            (e.g. a later day of the same collections).
             """)
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "Dataset size: 300×N customers and 5,000×N sales.")
-    var scale = 1
-
-    @Option(help: "Exact number of sales (overrides --scale for sales).")
-    var sales: Int?
-
-    @Option(help: "Random seed: the same seed writes the same data.")
-    var seed: UInt64 = 42
-
-    @Option(help: "Apply one day of changes to this percentage of records instead of seeding.")
-    var touch: Double?
+    @Option(help: "The folder of <collection>.json files (default: the project's seeds folder).")
+    var from: String?
 
     func run() async throws {
         let config = try options.load()
-        let seeder = SourceSeeder(uri: try config.requireMongo(), database: config.database)
-        let started = Date()
-        if let touch {
-            let counts = try seeder.touch(DayOfChanges(percent: touch, seed: seed))
-            print("touched \(config.database): \(counts.inserted) inserted, \(counts.replaced) replaced, \(counts.deleted) deleted")
-            return
+        let folder = from.map { URL(fileURLWithPath: $0).path } ?? config.path(config.seedsDirectory)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+        } catch {
+            throw CLIError.failed("cannot read the seeds folder \(folder): \(error.localizedDescription)")
         }
-        var size = SyntheticData.Size(scale: scale)
-        if let sales { size.sales = sales }
-        let written = try seeder.seed(SyntheticData(size: size, seed: seed))
-        let list = ["customers", "products", "stores", "sales", "transactions"].map { "\($0) \(written[$0] ?? 0)" }
-        print("seeded \(config.database) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(list.joined(separator: ", "))")
+        guard !names.isEmpty else { throw CLIError.failed("no <collection>.json files in \(folder)") }
+        var loaded: [(String, [Document])] = []
+        for name in names {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw CLIError.failed("cannot read \(path): \(error.localizedDescription)")
+            }
+            loaded.append((String(name.dropLast(".json".count)), try ExtendedJSON.documents(text, source: path)))
+        }
+        let client = try MongoClient(uri: try config.requireMongo())
+        try client.ping()
+        for (collection, documents) in loaded {
+            let target = client.collection(collection, in: config.sourceDatabase)
+            try target.drop()
+            if !documents.isEmpty { try target.insertMany(documents) }
+        }
+        print("seeded \(config.sourceDatabase): " + loaded.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))
     }
 }

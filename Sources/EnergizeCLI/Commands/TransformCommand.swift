@@ -18,8 +18,6 @@ struct TransformCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
-    @Option(help: "A folder of .sql model files to build next to the built-in models (see docs/models.md).")
-    var modelsDir: String?
 
     @Flag(help: "Skip the data tests.")
     var skipTests = false
@@ -32,7 +30,7 @@ struct TransformCommand: AsyncParsableCommand {
         let uri = try config.requirePG()
         let lock = try PipelineLock(connectionString: uri, pipeline: config.pipeline + ":transform", waitSeconds: config.lockWaitSeconds) { print($0) }
         defer { lock.release() }
-        let (step, sink, context) = try config.warehouseRun(modelsDirectory: modelsDir ?? config.modelsDirectory)
+        let (step, sink, context) = try config.warehouseRun()
         let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet))
             .transformAndTest(context, select: select, fullRefresh: fullRefresh, skipTests: skipTests)
         if status != 0 { throw ExitCode(status) }
@@ -49,7 +47,7 @@ struct TestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let (step, sink, context) = try config.warehouseRun(modelsDirectory: config.modelsDirectory)
+        let (step, sink, context) = try config.warehouseRun()
         let results = try step.test(runId: context.runId, reporter: Reporter())
         if results.contains(where: { !$0.passed }) {
             try sink.markRunFailed(runId: context.runId, error: "data tests failed")
@@ -99,9 +97,9 @@ extension EnergizeConfig {
     }
 
     /// A run of the warehouse steps alone (no extract-load), recorded in the run history.
-    func warehouseRun(modelsDirectory: String?) throws -> (WarehouseStep, PGSink, RunContext) {
+    func warehouseRun() throws -> (WarehouseStep, PGSink, RunContext) {
         let uri = try requirePG()
-        let step = try WarehouseStep(pgURI: uri, rawSchema: rawSchema, metaSchema: metaSchema, modelsDirectory: modelsDirectory)
+        let step = try WarehouseStep(pgURI: uri, config: self)
         let sink = sink(pgURI: uri)
         let context = try sink.beginRun(pipeline: pipeline, streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))

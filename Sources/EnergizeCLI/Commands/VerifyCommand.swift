@@ -1,6 +1,5 @@
 import ArgumentParser
 import EnergizeCore
-import EnergizeTech
 import MongoSource
 import PGSink
 
@@ -14,7 +13,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let balances = try LoadBalance.measure(mongoURI: try config.requireMongo(), database: config.database,
+        let balances = try LoadBalance.measure(mongoURI: try config.requireMongo(), database: config.sourceDatabase,
                                                pgURI: try config.requirePG(), rawSchema: config.rawSchema, streams: config.streams)
         let rows = balances.map { [$0.stream, String($0.sourceDocuments), String($0.tableRows), String($0.rejected),
                                    $0.balanced ? "ok" : "MISMATCH"] }

@@ -4,40 +4,28 @@ import PGSink
 import Logging
 import Warehouse
 
-/// The transform and data-test steps of the EnergizeTech warehouse, shared by `run`,
-/// `transform` and `test`.
+/// The transform and data-test steps of a project's warehouse, shared by `run`, `transform`
+/// and `test`.
 struct WarehouseStep {
     let pgURI: String
-    let rawSchema: String
-    let models: EnergizeTechWarehouse
-    let graph: ModelGraph
-
-    /// Reads which columns the raw tables have and assembles the model set.
-    /// - Throws: when a raw table is missing (run the extract-load first).
+    let config: EnergizeConfig
+    let project: ProjectModels
     let meta: WarehouseMeta
+    var graph: ModelGraph { project.graph }
 
-    init(pgURI: String, rawSchema: String, metaSchema: String = "energize_meta", modelsDirectory: String? = nil) throws {
+    /// Reads which columns the raw tables have and compiles the project's models against them.
+    /// - Throws: when a model reads a raw table that does not exist yet (run the extract-load first)
+    ///   or a model file is wrong.
+    init(pgURI: String, config: EnergizeConfig) throws {
         self.pgURI = pgURI
-        self.rawSchema = rawSchema
-        meta = WarehouseMeta(schema: metaSchema)
+        self.config = config
+        meta = WarehouseMeta(schema: config.metaSchema)
         let connection = try PGConnection(pgURI)
         defer { connection.close() }
-        var columns: [String: Set<String>] = [:]
-        for table in ["customers", "products", "stores", "sales", "transactions"] {
-            let names = try connection.execute("""
-                SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2
-                """, [rawSchema, table]).rows.compactMap { $0[0] }
-            guard !names.isEmpty else {
-                throw CLIError.failed("raw table \(rawSchema).\(table) does not exist: run `energize run` (extract-load) first")
-            }
-            columns[table] = Set(names)
-        }
-        models = EnergizeTechWarehouse(rawSchema: rawSchema, rawColumns: columns)
-        let files = try modelsDirectory.map(SQLModelFile.folder) ?? []
-        graph = try ModelGraph(try models.models(adding: files))
+        project = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumns(connection, schema: config.rawSchema))
     }
 
-    /// Runs the selected models, then moves sale lines that cannot be typed into `_rejects`.
+    /// Runs the selected models, then records the rows of models that list untypable documents in `_rejects`.
     func transform(_ run: RunContext, select: [String], fullRefresh: Bool, reporter: Reporter) async throws -> TransformReport {
         let uri = pgURI
         let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri) })
@@ -52,10 +40,12 @@ struct WarehouseStep {
                             + String(repeating: " ", count: max(0, 9 - rows.count)) + rows + " rows  " + String(format: "%6.2f s", model.durationSeconds)
                             + (model.error.map { "\n    \($0)" } ?? ""), metadata, message: "model finished")
         }
-        if report.models.contains(where: { $0.model == "stg_sale_item_rejects" && $0.status == .succeeded }) {
+        let listing = report.models.filter { $0.status == .succeeded }.compactMap { graph.models[$0.model] }.filter { $0.rejectsOf != nil }
+        if !listing.isEmpty {
             let connection = try PGConnection(pgURI)
             defer { connection.close() }
-            try models.recordItemRejects(connection, runId: run.runId)
+            let recording = RejectRecording(rejectsTable: config.sink(pgURI: pgURI).rejectsTable)
+            for model in listing { try recording.record(model, on: connection, runId: run.runId) }
         }
         return report
     }
@@ -64,7 +54,7 @@ struct WarehouseStep {
     func test(runId: Int64, models: Set<String>? = nil, reporter: Reporter) throws -> [DataTestResult] {
         let connection = try PGConnection(pgURI)
         defer { connection.close() }
-        let results = try DataTestRunner(tests: self.models.tests, graph: graph, meta: meta).run(connection, runId: runId, models: models)
+        let results = try DataTestRunner(tests: project.tests, graph: graph, meta: meta).run(connection, runId: runId, models: models)
         let failed = results.filter { !$0.passed }
         if !reporter.quiet || !failed.isEmpty || reporter.json {
             reporter.summary("data tests: \(results.count - failed.count) of \(results.count) passed",

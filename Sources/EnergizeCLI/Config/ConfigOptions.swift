@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 
-/// The configuration file and the flags that override it.
+/// The project's configuration file and the flags that override it.
 struct ConfigOptions: ParsableArguments {
-    @Option(help: "Configuration file (default: energize.yml in the current folder when it exists).")
+    @Option(help: "The project's folder (default: the current folder); its energize.yml is read.")
+    var project: String?
+
+    @Option(help: "The configuration file (default: energize.yml in the project's folder).")
     var config: String?
 
     @Option(name: .customLong("mongo-uri"), help: "MongoDB connection string (overrides the file and $ENERGIZE_MONGO_URI).")
@@ -18,17 +21,21 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Schema of the raw tables and _rejects.")
     var rawSchema: String?
 
-    /// The configuration: the file's (or the defaults), then the environment, then these flags.
+    /// The configuration file these options name.
+    var configFile: String {
+        config ?? ((project ?? ".") as NSString).appendingPathComponent("energize.yml")
+    }
+
+    /// The configuration: the file's, then the environment, then these flags.
+    /// - Throws: `ValidationError` when there is no file, `ConfigError` when it is wrong.
     func load() throws -> EnergizeConfig {
-        var loaded = EnergizeConfig()
-        let environment = ProcessInfo.processInfo.environment
-        if let config {
-            loaded = try ConfigReader(file: config, environment: environment).read()
-        } else if FileManager.default.fileExists(atPath: "energize.yml") {
-            loaded = try ConfigReader(file: "energize.yml", environment: environment).read()
-        } else {
-            loaded = try ConfigReader(file: "(defaults)", environment: environment).parse("")
+        let file = configFile
+        guard FileManager.default.fileExists(atPath: file) else {
+            let folder = URL(fileURLWithPath: project ?? FileManager.default.currentDirectoryPath).path
+            throw ValidationError(config != nil ? "no configuration file \(file)"
+                : "no energize.yml in \(folder): run `energize init` to scaffold a project there, or pass --project DIR or --config FILE")
         }
+        var loaded = try ConfigReader(file: URL(fileURLWithPath: file).path, environment: ProcessInfo.processInfo.environment).read()
         if let mongoURI { loaded.mongoURI = mongoURI }
         if let pgURI { loaded.pgURI = pgURI }
         if let database { loaded.database = database }
@@ -41,7 +48,7 @@ extension EnergizeConfig {
     /// The PostgreSQL connection string, or an error saying where to give one.
     func requirePG() throws -> String {
         guard let pgURI, !pgURI.isEmpty else {
-            throw ValidationError("no PostgreSQL connection string: set destination.pg_uri in energize.yml, ENERGIZE_PG_URI, or --pg-uri")
+            throw ValidationError("no PostgreSQL connection string: set destination.pg_uri in \(file), ENERGIZE_PG_URI, or --pg-uri")
         }
         return pgURI
     }
@@ -49,7 +56,7 @@ extension EnergizeConfig {
     /// The MongoDB connection string, or an error saying where to give one.
     func requireMongo() throws -> String {
         guard let mongoURI, !mongoURI.isEmpty else {
-            throw ValidationError("no MongoDB connection string: set source.mongo_uri in energize.yml, ENERGIZE_MONGO_URI, or --mongo-uri")
+            throw ValidationError("no MongoDB connection string: set source.mongo_uri in \(file), ENERGIZE_MONGO_URI, or --mongo-uri")
         }
         return mongoURI
     }

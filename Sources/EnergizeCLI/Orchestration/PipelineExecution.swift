@@ -63,8 +63,7 @@ struct PipelineExecution {
             return .failed
         }
         if config.transform && streamNames == nil {
-            let step = try WarehouseStep(pgURI: pgURI, rawSchema: config.rawSchema, metaSchema: config.metaSchema,
-                                         modelsDirectory: config.modelsDirectory)
+            let step = try WarehouseStep(pgURI: pgURI, config: config)
             let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(json: json, quiet: quiet, logger: logger))
                 .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
             if status != 0 { return Status(rawValue: status) ?? .failed }
@@ -81,10 +80,13 @@ struct PipelineExecution {
 
     private func source() throws -> any Source {
         if let folder = config.dumpFolder { return MongoDumpSource(folder: folder) }
-        return MongoSource(uri: try config.requireMongo(), database: config.database, options: MongoReadOptions(pageSize: config.pageSize))
+        return MongoSource(uri: try config.requireMongo(), database: config.sourceDatabase, options: MongoReadOptions(pageSize: config.pageSize))
     }
 
     private func streams() throws -> [StreamConfig] {
+        guard !config.streams.isEmpty else {
+            throw CLIError.failed("the configuration has no streams: list them under `streams:` in energize.yml")
+        }
         guard let streamNames else { return config.streams }
         return try streamNames.map { name in
             guard let stream = config.streams.first(where: { $0.name == name }) else {

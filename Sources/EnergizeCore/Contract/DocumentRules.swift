@@ -8,11 +8,18 @@ public struct DocumentRules: Sendable, Hashable {
     public var contract: [FieldRequirement]
     /// Fields that must be present and not `null` (the strategy's key and cursor).
     public var required: [String]
+    /// Whether a top-level field the contract does not name is allowed (`_id` always is).
+    public var allowsExtraFields: Bool
 
-    /// Creates a `DocumentRules` from its parts.
-    public init(contract: [FieldRequirement] = [], required: [String] = []) {
+    /// The rules of one stream.
+    /// - Parameters:
+    ///   - contract: the fields documents must (or may) have; empty for none.
+    ///   - required: fields the load strategy needs present and not `null`.
+    ///   - allowsExtraFields: whether fields the contract does not name are allowed.
+    public init(contract: [FieldRequirement] = [], required: [String] = [], allowsExtraFields: Bool = true) {
         self.contract = contract
         self.required = required
+        self.allowsExtraFields = allowsExtraFields
     }
 
     /// The first reason `document` cannot be loaded, naming the field path, or `nil`.
@@ -22,6 +29,11 @@ public struct DocumentRules: Sendable, Hashable {
             return "field `\(name)` is required by the load strategy but is \(document[name] == nil ? "missing" : "null")"
         }
         if let reason = Self.violation(of: contract, in: document, path: "") { return reason }
+        if !allowsExtraFields, let extra = document.fields.first(where: { field in
+            field.name != "_id" && !contract.contains { $0.name == field.name }
+        }) {
+            return "field `\(extra.name.replacingNul())` is not in the stream's contract, which allows no other fields"
+        }
         if let reason = Self.nulByte(in: document, path: "") { return reason }
         return Self.dateOutOfRange(in: document)
     }
@@ -50,6 +62,10 @@ public struct DocumentRules: Sendable, Hashable {
             }
             guard requirement.kind.admits(value) else {
                 return "field `\(fieldPath)` must be \(requirement.kind.description) but is \(value.kindName) \(Self.preview(value))"
+            }
+            if case .document(let nested) = requirement.kind, case .document(let child) = value,
+               let reason = violation(of: nested, in: child, path: fieldPath + ".") {
+                return reason
             }
             if case .documents(let nested) = requirement.kind, case .array(let elements) = value {
                 if elements.isEmpty { return "field `\(fieldPath)` must be a non-empty array of documents but is empty" }

@@ -12,6 +12,10 @@ public indirect enum FieldKind: Sendable, Hashable {
     case objectId
     /// A non-empty array whose elements are documents satisfying `fields`.
     case documents([FieldRequirement])
+    /// An embedded document satisfying `fields`.
+    case document([FieldRequirement])
+    /// An array of any values (empty included).
+    case array
     /// Any value at all.
     case any
 
@@ -24,7 +28,7 @@ public indirect enum FieldKind: Sendable, Hashable {
         case (.wholeNumber, .int32), (.wholeNumber, .int64): true
         case (.wholeNumber, .double(let d)): d.isFinite && d.rounded(.towardZero) == d
         case (.wholeNumber, .decimal(let text)): Self.isWholeDecimal(text)
-        case (.documents, .array): true
+        case (.documents, .array), (.array, .array), (.document, .document): true
         default: false
         }
     }
@@ -39,6 +43,8 @@ public indirect enum FieldKind: Sendable, Hashable {
         case .bool: "a bool"
         case .objectId: "an ObjectId"
         case .documents: "a non-empty array of documents"
+        case .document: "a document"
+        case .array: "an array"
         case .any: "a value"
         }
     }
@@ -70,7 +76,11 @@ public struct FieldRequirement: Sendable, Hashable {
     /// When `true` the field may be missing or `null`.
     public var optional: Bool
 
-    /// Creates a `FieldRequirement` from its parts.
+    /// A field of a contract.
+    /// - Parameters:
+    ///   - name: the field's name in its document.
+    ///   - kind: the kind of value it must hold.
+    ///   - optional: whether it may be missing or `null`.
     public init(_ name: String, _ kind: FieldKind, optional: Bool = false) {
         self.name = name
         self.kind = kind

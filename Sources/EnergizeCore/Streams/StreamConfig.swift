@@ -9,20 +9,30 @@ public struct StreamConfig: Sendable, Hashable {
     public var strategy: LoadStrategy
     /// The stream's contract; empty accepts any document.
     public var contract: [FieldRequirement]
+    /// Whether documents may hold top-level fields the contract does not name.
+    public var allowsExtraFields: Bool
 
-    /// Creates a `StreamConfig` from its parts.
+    /// One stream.
+    /// - Parameters:
+    ///   - name: the stream's name, unique in its pipeline.
+    ///   - collection: the source collection (default: the name).
+    ///   - table: the destination table (default: the name).
+    ///   - strategy: how loads change the table.
+    ///   - contract: the fields a document must (or may) have; empty accepts any document.
+    ///   - allowsExtraFields: whether fields the contract does not name are allowed.
     public init(_ name: String, collection: String? = nil, table: String? = nil,
-                strategy: LoadStrategy = .replace, contract: [FieldRequirement] = []) {
+                strategy: LoadStrategy = .replace, contract: [FieldRequirement] = [], allowsExtraFields: Bool = true) {
         self.name = name
         self.collection = collection ?? name
         self.table = table ?? name
         self.strategy = strategy
         self.contract = contract
+        self.allowsExtraFields = allowsExtraFields
     }
 
     /// The rules a document must satisfy: the contract plus the strategy's key and cursor.
     public var rules: DocumentRules {
-        DocumentRules(contract: contract, required: strategy.requiredFields)
+        DocumentRules(contract: contract, required: strategy.requiredFields, allowsExtraFields: allowsExtraFields)
     }
 }
 

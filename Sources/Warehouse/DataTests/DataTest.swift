@@ -14,6 +14,8 @@ public struct DataTest: Sendable, Hashable {
         case oneCurrentVersion(key: String)
         /// No two versions of a key overlap in time (SCD2).
         case noOverlappingVersions(key: String)
+        /// A project's own test: a `SELECT` of the offending rows (none when the test passes).
+        case query(name: String, sql: String)
     }
 
     public var model: String
@@ -21,7 +23,11 @@ public struct DataTest: Sendable, Hashable {
     /// Rows the test ignores (e.g. `customer_sk <> -1` for the unknown member).
     public var filter: String?
 
-    /// Creates a `DataTest` from its parts.
+    /// A data test.
+    /// - Parameters:
+    ///   - model: the model it checks (for a `.query` test, the model it is filed under).
+    ///   - kind: what it checks.
+    ///   - filter: a SQL condition on the model's rows; the others are ignored.
     public init(model: String, _ kind: Kind, filter: String? = nil) {
         self.model = model
         self.kind = kind
@@ -37,6 +43,7 @@ public struct DataTest: Sendable, Hashable {
         case .relationship(let column, let to, let toColumn): "relationship(\(model).\(column) → \(to).\(toColumn))"
         case .oneCurrentVersion(let key): "one_current_version(\(model): \(key))"
         case .noOverlappingVersions(let key): "no_overlapping_versions(\(model): \(key))"
+        case .query(let name, _): name
         }
     }
 
@@ -92,6 +99,8 @@ public struct DataTest: Sendable, Hashable {
                   AND a.valid_from < coalesce(b.valid_to, 'infinity') AND b.valid_from < coalesce(a.valid_to, 'infinity')
                 \(filter.map { "WHERE a.\($0)" } ?? "")
                 """
+        case .query(_, let query):
+            return "SELECT row_to_json(t)::text FROM (\(query)) t"
         }
     }
 }

@@ -56,6 +56,24 @@ public struct SCD2Dimension: Sendable, Hashable {
         """
     }
 
+    /// The surrogate key of the version valid at `time` for natural key `key`: the last version
+    /// starting at or before it; before the key's first version, the first; no version, `-1`.
+    /// - Parameters:
+    ///   - table: the dimension's quoted relation.
+    ///   - key: a SQL expression of the natural key (e.g. `s.customer_id`).
+    ///   - time: a SQL expression of the event's time (e.g. `s.sold_at`).
+    /// - Returns: a scalar SQL expression.
+    public func lookup(table: String, key keyExpression: String, at time: String) -> String {
+        let sk = Quoting.quote(surrogateKey)
+        return """
+            coalesce(
+                (SELECT energize_v.\(sk) FROM \(table) energize_v WHERE energize_v.\(key) = \(keyExpression) AND energize_v.valid_from <= \(time)
+                 ORDER BY energize_v.valid_from DESC LIMIT 1),
+                (SELECT energize_v.\(sk) FROM \(table) energize_v WHERE energize_v.\(key) = \(keyExpression) AND energize_v.\(sk) <> -1
+                 ORDER BY energize_v.valid_from ASC LIMIT 1), -1)
+            """
+    }
+
     /// Creates the table (from the source's column types), if missing.
     public func createStatements(table: String, source: String) -> [String] {
         [DimensionTable.create(table, source: source, surrogateKey: surrogateKey, columns: [naturalKey] + attributes,

@@ -37,7 +37,16 @@ public struct IncrementalConfig: Sendable, Hashable {
     /// whose source rows disappeared.
     public var changedScopes: String
 
-    /// Creates an `IncrementalConfig` from its parts.
+    /// How `changedScopes` names the run that last built the model (`{{ last_run_id }}` in a file).
+    public static let lastRunParameter = "$1::bigint"
+    /// How `changedScopes` names this run (`{{ run_id }}` in a file).
+    public static let runParameter = "$2::bigint"
+
+    /// How an incremental model finds what to rebuild.
+    /// - Parameters:
+    ///   - uniqueKey: the columns that identify a row.
+    ///   - scope: the columns of the groups rebuilt together (default: `uniqueKey`).
+    ///   - changedScopes: the `SELECT` of the scope values to rebuild (see the property).
     public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: String) {
         self.uniqueKey = uniqueKey
         self.scope = scope ?? uniqueKey
@@ -56,18 +65,52 @@ public struct Model: Sendable, Hashable {
     public var materialization: Materialization
     /// Names of the models this one reads (they run first).
     public var dependencies: [String]
+    /// A collection whose untypable documents this view lists (columns `document_id`, `reason`,
+    /// `document`): each transform records its rows in the raw schema's `_rejects`.
+    public var rejectsOf: String?
+    /// What the model holds, for people (from the project's YAML).
+    public var description: String?
+    /// Descriptions of the model's columns, in the YAML's order.
+    public var columns: [ModelColumn]
 
-    /// Creates a `Model` from its parts.
-    public init(name: String, schema: String, sql: String, materialization: Materialization, dependencies: [String] = []) {
+    /// A model.
+    /// - Parameters:
+    ///   - name: the relation's name, unique in the project.
+    ///   - schema: the PostgreSQL schema it is built in.
+    ///   - sql: its `SELECT` statement, without a trailing semicolon.
+    ///   - materialization: how the result is kept.
+    ///   - dependencies: the models it reads.
+    ///   - description: what it holds, for people.
+    public init(name: String, schema: String, sql: String, materialization: Materialization, dependencies: [String] = [],
+                description: String? = nil) {
         self.name = name
         self.schema = schema
         self.sql = sql
         self.materialization = materialization
         self.dependencies = dependencies
+        self.description = description
+        columns = []
     }
 
     /// The quoted, qualified relation name.
     public var relation: String { Quoting.qualified(schema, name) }
+}
+
+/// A documented column of a model.
+public struct ModelColumn: Sendable, Hashable {
+    /// The column's name.
+    public var name: String
+    /// What it holds.
+    public var description: String?
+
+    /// A documented column.
+    /// - Parameters:
+    ///   - name: the column's name.
+    ///   - description: what it holds.
+    public init(name: String, description: String?) {
+        self.name = name
+        self.description = description
+    }
 }
 
 /// Identifier quoting for generated SQL.

@@ -1,8 +1,9 @@
 import EnergizeCore
-import EnergizeTech
+@testable import EnergizeCLI
 import EnergizeTesting
 import Foundation
 import PGSink
+import Testing
 import Warehouse
 
 /// Hand-written EnergizeTech documents loaded through the real pipeline into a schema of their
@@ -13,7 +14,7 @@ final class WarehouseFixture: @unchecked Sendable {
     /// Reads from here instead of `source` when set (a real MongoDB database).
     var liveSource: (any Source)?
     /// The streams loaded (the EnergizeTech contract unless a test changes them).
-    var streams = EnergizeTechStreams.all
+    var streams: [StreamConfig]
     let prefix: String
     let connection: PGConnection
     let uri: String
@@ -27,6 +28,7 @@ final class WarehouseFixture: @unchecked Sendable {
         self.prefix = prefix
         uri = try LiveServers.pgURI()
         connection = try LiveServers.freshSchemas([prefix + "_raw", prefix + "_meta", prefix + "_wh", prefix + "_stg"])
+        streams = try EnergizeTechProject.streams()
         for name in ["customers", "products", "stores", "sales", "transactions"] { source.set(name, []) }
     }
 
@@ -100,26 +102,25 @@ final class WarehouseFixture: @unchecked Sendable {
         }
     }
 
-    func warehouse() throws -> EnergizeTechWarehouse {
-        var columns: [String: Set<String>] = [:]
-        for table in ["customers", "products", "stores", "sales", "transactions"] {
-            columns[table] = Set(try connection.execute("""
-                SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2
-                """, [rawSchema, table]).rows.compactMap { $0[0] })
-        }
-        return EnergizeTechWarehouse(rawSchema: rawSchema, stagingSchema: stagingSchema, warehouseSchema: warehouseSchema, rawColumns: columns)
+    /// The EnergizeTech project's models and tests, compiled against the raw tables as they are now.
+    func project() throws -> ProjectModels {
+        try EnergizeTechProject.models(prefix: prefix, connection: connection)
     }
 
     func transformer() throws -> TransformRunner {
         let uri = self.uri
-        return TransformRunner(graph: try ModelGraph(try warehouse().models), meta: WarehouseMeta(schema: metaSchema),
-                               connect: { try PGConnection(uri) })
+        return TransformRunner(graph: try project().graph, meta: WarehouseMeta(schema: metaSchema), connect: { try PGConnection(uri) })
     }
 
     func dataTests(runId: Int64) throws -> [DataTestResult] {
-        let warehouse = try warehouse()
-        return try DataTestRunner(tests: warehouse.tests, graph: try ModelGraph(warehouse.models),
-                                  meta: WarehouseMeta(schema: metaSchema)).run(connection, runId: runId)
+        let project = try project()
+        return try DataTestRunner(tests: project.tests, graph: project.graph, meta: WarehouseMeta(schema: metaSchema)).run(connection, runId: runId)
+    }
+
+    /// Records the sale lines that cannot be typed in `_rejects`, as `energize transform` does.
+    func recordItemRejects(runId: Int64) throws -> Int {
+        let model = try #require(try project().graph.models["stg_sale_item_rejects"])
+        return try RejectRecording(rejectsTable: "\(rawSchema)._rejects").record(model, on: connection, runId: runId)
     }
 
     /// Rows of a query as text.

@@ -1,0 +1,63 @@
+import Foundation
+import PGSink
+import Warehouse
+
+/// A project's warehouse: its model files compiled against its schemas and raw tables, their
+/// descriptions, and its data tests (declared in `models/*.yml` and written in `tests/*.sql`).
+struct ProjectModels {
+    let graph: ModelGraph
+    let tests: [DataTest]
+
+    /// Compiles the project's models and tests.
+    /// - Parameters:
+    ///   - config: the project's configuration.
+    ///   - rawColumns: the columns of each raw table that exists, or nil to compile without a database.
+    /// - Throws: `ModelFileError`, `ConfigError` or `ModelGraph.Invalid`, naming the file and the problem.
+    init(config: EnergizeConfig, rawColumns: [String: Set<String>]?) throws {
+        let environment = ModelEnvironment(schemas: config.modelSchemas, rawSchema: config.rawSchema, rawColumns: rawColumns,
+                                           vars: config.modelVars)
+        let compiler = ModelCompiler(environment: environment)
+        let modelsFolder = config.path(config.modelsDirectory)
+        var models = try Self.exists(modelsFolder) ? compiler.compile(try ModelFile.folder(modelsFolder)) : []
+        var tests: [DataTest] = []
+        var byName = Dictionary(models.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for file in try Self.propertyFiles(modelsFolder) {
+            let properties = try ModelPropertiesReader(fields: YAMLFields(file: file), models: byName).read(try YAMLFields.read(file, as: file))
+            for (name, described) in properties.descriptions {
+                byName[name]?.description = described.description
+                byName[name]?.columns = described.columns
+            }
+            tests += properties.tests
+        }
+        models = models.map { byName[$0.name]! }
+        let testsFolder = config.path(config.testsDirectory)
+        if Self.exists(testsFolder) {
+            tests += try compiler.compileTests(try ModelFile.folder(testsFolder), models: models)
+        }
+        graph = try ModelGraph(models)
+        self.tests = tests
+    }
+
+    private static func exists(_ folder: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+    }
+
+    /// The `.yml` and `.yaml` files under the models folder, sorted.
+    private static func propertyFiles(_ folder: String) throws -> [String] {
+        guard exists(folder), let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+            .map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    /// The columns of every table of the raw schema.
+    static func rawColumns(_ connection: PGConnection, schema: String) throws -> [String: Set<String>] {
+        var columns: [String: Set<String>] = [:]
+        for row in try connection.execute("""
+            SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1
+            """, [schema]).rows {
+            if let table = row[0], let column = row[1] { columns[table, default: []].insert(column) }
+        }
+        return columns
+    }
+}

@@ -1,0 +1,129 @@
+/// Turns a project's model files into models: reads each header, resolves every macro, and
+/// checks what can be checked without running anything.
+///
+/// Macros (arguments are quoted):
+/// - `{{ ref('m') }}`: model `m`'s relation, and a dependency on it.
+/// - `{{ this }}`: the model's own relation.
+/// - `{{ raw('t') }}`: raw table `t`; `{{ raw_column('t', 'c') }}`: its column `"c"`, or `NULL`
+///   when the table has no such column (a field that never held a value).
+/// - `{{ var('name') }}`: a project variable as a quoted SQL literal.
+/// - `{{ scd2_lookup('dim', 'key expression', 'time expression') }}`: the surrogate key of the
+///   SCD2 dimension's version valid at that time (the last one starting at or before it;
+///   before the first version, the first; no version, `-1`).
+/// - In an incremental model's changed scopes only: `{{ last_run_id }}` (the run that last
+///   built the model, 0 before the first), `{{ run_id }}` (this run), and
+///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
+///   versions added since the model's last run).
+public struct ModelCompiler: Sendable {
+    /// The schemas, raw tables and variables the files are compiled against.
+    public var environment: ModelEnvironment
+
+    /// A compiler for one environment.
+    /// - Parameter environment: the project's schemas, raw tables and variables.
+    public init(environment: ModelEnvironment) {
+        self.environment = environment
+    }
+
+    /// The models of `files`, in the files' order.
+    /// - Parameter files: the project's model files.
+    /// - Throws: ``ModelFileError`` naming the file, the line and the problem.
+    public func compile(_ files: [ModelFile]) throws -> [Model] {
+        var headers: [String: Header] = [:]
+        for file in files {
+            let header = try Header(file, environment: environment)
+            if let other = headers[file.name] {
+                throw ModelFileError(path: file.path, line: nil, problem: "a model named \(file.name) is also defined in \(other.file.path)")
+            }
+            headers[file.name] = header
+        }
+        return try files.map { try model(headers[$0.name]!, headers) }
+    }
+
+    private func model(_ header: Header, _ headers: [String: Header]) throws -> Model {
+        var dependencies: [String] = []
+        let file = header.file
+        func depend(on name: String, _ call: ModelTemplate.Call) throws -> Header {
+            guard let target = headers[name] else {
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) names no model; models: \(headers.keys.sorted().joined(separator: ", "))")
+            }
+            // A model may read itself (an incremental model's changed scopes): not a dependency.
+            if name != file.name, !dependencies.contains(name) { dependencies.append(name) }
+            return target
+        }
+        func scd2(_ call: ModelTemplate.Call) throws -> (Header, SCD2Dimension) {
+            let target = try depend(on: call.arguments[0], call)
+            guard case .scd2(let dimension) = try target.materialization(changedScopes: "") else {
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): \(target.file.name) is not materialized=scd2")
+            }
+            return (target, dimension)
+        }
+        func replace(_ call: ModelTemplate.Call, inScopes: Bool) throws -> String {
+            let arity: [String: Int] = ["ref": 1, "this": 0, "raw": 1, "raw_column": 2, "var": 1, "scd2_lookup": 3,
+                                        "last_run_id": 0, "run_id": 0, "new_versions": 1]
+            guard let expected = arity[call.name] else {
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): unknown macro; expected one of \(arity.keys.sorted().joined(separator: ", "))")
+            }
+            guard call.arguments.count == expected else {
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): \(call.name) takes \(expected) quoted argument\(expected == 1 ? "" : "s")")
+            }
+            if ["last_run_id", "run_id", "new_versions"].contains(call.name), !inScopes {
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) is only known in an incremental model's changed_scopes section")
+            }
+            switch call.name {
+            case "ref": return try depend(on: call.arguments[0], call).relation
+            case "this": return header.relation
+            case "raw", "raw_column", "var": return try sourceMacro(call, file)
+            case "scd2_lookup":
+                let (target, dimension) = try scd2(call)
+                return dimension.lookup(table: target.relation, key: call.arguments[1], at: call.arguments[2])
+            case "new_versions":
+                let (target, dimension) = try scd2(call)
+                return dimension.newVersions(table: target.relation)
+            case "last_run_id": return IncrementalConfig.lastRunParameter
+            default: return IncrementalConfig.runParameter
+            }
+        }
+        let sections = try file.sections()
+        let sql = Self.trimmed(try ModelTemplate(lines: sections.body, path: file.path).render { try replace($0, inScopes: false) })
+        guard !sql.isEmpty else { throw ModelFileError(path: file.path, line: nil, problem: "no SELECT statement") }
+        let changed = try sections.changedScopes.map { lines in
+            Self.trimmed(try ModelTemplate(lines: lines, path: file.path).render { try replace($0, inScopes: true) })
+        }
+        guard changed == nil || header.kind == "incremental" else {
+            throw ModelFileError(path: file.path, line: nil, problem: "a changed_scopes section belongs to materialized=incremental only")
+        }
+        if header.kind == "incremental", changed?.isEmpty ?? true {
+            throw ModelFileError(path: file.path, line: nil, problem: "materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild")
+        }
+        var model = Model(name: file.name, schema: header.schema, sql: sql, materialization: try header.materialization(changedScopes: changed ?? ""),
+                          dependencies: dependencies)
+        model.rejectsOf = header.rejectsOf
+        return model
+    }
+
+    /// `raw`, `raw_column` and `var`, which mean the same in models and tests.
+    func sourceMacro(_ call: ModelTemplate.Call, _ file: ModelFile) throws -> String {
+        if call.name == "var" {
+            guard let value = environment.vars[call.arguments[0]] else {
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): no variable \(call.arguments[0]); the project has \(environment.vars.keys.sorted().joined(separator: ", "))")
+            }
+            return ModelEnvironment.literal(value)
+        }
+        let table = call.arguments[0]
+        if let columns = environment.rawColumns, columns[table] == nil {
+            throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): raw table \(environment.rawSchema).\(table) does not exist: load its stream first (`energize run`)")
+        }
+        guard call.name == "raw_column" else { return Quoting.qualified(environment.rawSchema, table) }
+        return environment.rawColumns?[table]?.contains(call.arguments[1]) ?? true ? Quoting.quote(call.arguments[1]) : "NULL"
+    }
+
+    /// SQL without surrounding blank lines and trailing semicolons; when its last line holds a
+    /// `--` comment, a line break follows, so that SQL put after it (`(… ) s`) is not commented out.
+    static func trimmed(_ sql: String) -> String {
+        var text = Substring(sql)
+        while let last = text.last, last.isWhitespace || last == ";" { text = text.dropLast() }
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+        return lastLine.contains("--") ? String(text) + "\n" : String(text)
+    }
+}

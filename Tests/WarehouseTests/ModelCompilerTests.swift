@@ -1,0 +1,123 @@
+import Testing
+@testable import Warehouse
+
+@Suite struct ModelCompilerTests {
+    let environment = ModelEnvironment(schemas: ["staging": "stg", "warehouse": "wh", "marts": "shop_marts"], rawSchema: "raw",
+                                       rawColumns: ["sales": ["_id", "sale_id", "items"], "stores": ["store_id"]],
+                                       vars: ["time_zone": "America/Sao_Paulo", "odd": #"it's \ odd"#])
+
+    func compile(_ files: [(String, String)], folder: String? = nil) throws -> [String: Model] {
+        let models = try ModelCompiler(environment: environment).compile(files.map { ModelFile(name: $0.0, text: $0.1, folder: folder) })
+        return Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0) })
+    }
+
+    static let dimension = ("dim_customer", """
+        -- energize: materialized=scd2 unique_key=customer_id tracked=city,region hard_deletes=ignore
+        SELECT customer_id, city, region, created_at, updated_at FROM {{ raw('sales') }}
+        """)
+
+    @Test func resolvesReferencesVariablesAndRawColumns() throws {
+        let models = try compile([("fact", "-- energize: materialized=table schema=marts\nSELECT 1"), ("m", """
+            -- energize: materialized=table
+            SELECT {{ raw_column('sales', 'items') }}, {{ raw_column("sales", "discount") }}, x AT TIME ZONE {{ var('time_zone') }}, {{var('odd')}}
+            FROM {{ ref('fact') }} f JOIN {{raw("stores")}} s ON true;
+            """)])
+        #expect(models["m"]?.sql == #"SELECT "items", NULL, x AT TIME ZONE 'America/Sao_Paulo', E'it''s \\ odd'"# + "\n"
+                + #"FROM "shop_marts"."fact" f JOIN "raw"."stores" s ON true"#)
+        #expect(models["m"]?.materialization == .table)
+        #expect(models["m"]?.schema == "wh")
+        #expect(models["m"]?.dependencies == ["fact"])
+    }
+
+    @Test func aFolderNamingAProjectSchemaIsTheDefault() throws {
+        #expect(try compile([("v", "SELECT 1")], folder: "staging")["v"]?.schema == "stg")
+        #expect(try compile([("v", "SELECT 1")], folder: "other")["v"]?.schema == "wh")
+    }
+
+    @Test func dimensionsComeFromTheirHeaders() throws {
+        let models = try compile([Self.dimension, ("dim_store", """
+            -- energize: materialized=type1 unique_key=store_id attributes=name,region
+            SELECT store_id, name, region FROM {{ raw('stores') }}
+            """)])
+        #expect(models["dim_customer"]?.materialization == .scd2(SCD2Dimension(
+            naturalKey: "customer_id", surrogateKey: "customer_sk", tracked: ["city", "region"], carried: ["created_at", "updated_at"],
+            createdAt: "created_at", updatedAt: "updated_at", hardDeletes: .ignore)))
+        #expect(models["dim_store"]?.materialization == .type1(Type1Dimension(naturalKey: "store_id", surrogateKey: "store_sk", attributes: ["name", "region"])))
+    }
+
+    @Test func incrementalModelsBindTheirRunsAndReadNewVersions() throws {
+        let models = try compile([Self.dimension, ("fact", """
+            -- energize: materialized=incremental unique_key=sale_id,line scope=sale_id
+            SELECT sale_id, {{ scd2_lookup('dim_customer', 's.customer_id', 's.sold_at') }} AS customer_sk FROM {{ raw('sales') }} s
+            -- energize: changed_scopes
+            SELECT sale_id FROM {{ raw('sales') }} WHERE _run_id > {{ last_run_id }}
+            UNION SELECT sale_id FROM {{ this }} JOIN ({{ new_versions('dim_customer') }}) d USING (customer_id)
+            """)])
+        let fact = try #require(models["fact"])
+        guard case .incremental(let config) = fact.materialization else { Issue.record("not incremental"); return }
+        #expect(config.uniqueKey == ["sale_id", "line"] && config.scope == ["sale_id"])
+        #expect(config.changedScopes.hasPrefix(#"SELECT sale_id FROM "raw"."sales" WHERE _run_id > $1::bigint"#))
+        #expect(config.changedScopes.contains(#"FROM "wh"."fact" JOIN (SELECT n."customer_id", CASE"#))
+        #expect(fact.sql.contains(#"(SELECT energize_v."customer_sk" FROM "wh"."dim_customer" energize_v WHERE energize_v."customer_id" = s.customer_id AND energize_v.valid_from <= s.sold_at"#))
+        #expect(fact.dependencies == ["dim_customer"])
+    }
+
+    @Test func aTrailingCommentCannotSwallowWhatFollows() throws {
+        #expect(try compile([("v", "SELECT 1 -- the end")])["v"]?.sql == "SELECT 1 -- the end\n")
+    }
+
+    @Test(arguments: [
+        ("-- energize: materialised=table\nSELECT 1", "m.sql:1: unknown setting `materialised`; expected materialized, schema, attributes, carried, hard_deletes, rejects_of, scope, surrogate_key, tracked, unique_key, updated_at, valid_from"),
+        ("SELECT * FROM {{ ref('nope') }}", "m.sql:1: {{ ref('nope') }} names no model; models: m"),
+        ("-- energize: materialized=incremental\nSELECT 1", "m.sql: materialized=incremental needs unique_key="),
+        ("-- energize: materialized=incremental unique_key=a\nSELECT 1", "m.sql: materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild"),
+        ("-- energize: materialized=snapshot\nSELECT 1", "m.sql:1: materialized=snapshot; expected view, table, incremental, scd2 or type1"),
+        ("-- energize: materialized=table tracked=a\nSELECT 1", "m.sql:1: `tracked` does not apply to materialized=table"),
+        ("-- energize: materialized=scd2 unique_key=k\nSELECT 1", "m.sql: materialized=scd2 needs tracked="),
+        ("-- energize: schema=marts2\nSELECT 1", "m.sql:1: schema=marts2 is not a schema of this project; it has marts, staging, warehouse (add others under `schemas:` in energize.yml)"),
+        ("SELECT 1\nFROM {{ raw('orders') }}", "m.sql:2: {{ raw('orders') }}: raw table raw.orders does not exist: load its stream first (`energize run`)"),
+        ("SELECT {{ last_run_id }}", "m.sql:1: {{ last_run_id }} is only known in an incremental model's changed_scopes section"),
+        ("SELECT {{ var('currency') }}", "m.sql:1: {{ var('currency') }}: no variable currency; the project has odd, time_zone"),
+        ("SELECT {{ ref(fact) }}", "m.sql:1: {{ ref(fact) }}: arguments are quoted text, like ref('model')"),
+        ("SELECT {{ source('a', 'b') }}", "m.sql:1: {{ source('a', 'b') }}: unknown macro; expected one of last_run_id, new_versions, raw, raw_column, ref, run_id, scd2_lookup, this, var"),
+        ("SELECT {{ ref('m', 'x') }}", "m.sql:1: {{ ref('m', 'x') }}: ref takes 1 quoted argument"),
+        ("SELECT {{ this", "m.sql:1: `{{` without a closing `}}`"),
+        ("-- energize: materialized=view\n-- energize: materialized=table\nSELECT 1", "m.sql:2: `materialized` is set twice"),
+    ])
+    func mistakesNameTheFileTheLineAndTheProblem(text: String, message: String) {
+        #expect(throws: ModelFileError.self) { try compile([("m", text)]) }
+        do {
+            _ = try compile([("m", text)])
+        } catch {
+            #expect("\(error)" == message)
+        }
+    }
+
+    @Test func projectTestsAreQueriesFiledUnderTheirFirstModel() throws {
+        let compiler = ModelCompiler(environment: environment)
+        let models = try compiler.compile([ModelFile(name: "fact", text: "SELECT 1 AS x")])
+        let tests = try compiler.compileTests([ModelFile(name: "no_negatives", text: "SELECT * FROM {{ ref('fact') }} WHERE x < 0")], models: models)
+        #expect(tests == [DataTest(model: "fact", .query(name: "no_negatives", sql: #"SELECT * FROM "wh"."fact" WHERE x < 0"#))])
+        #expect(tests[0].failuresQuery { $0 }.sql == #"SELECT row_to_json(t)::text FROM (SELECT * FROM "wh"."fact" WHERE x < 0) t"#)
+    }
+}
+
+@Suite struct SCD2StatementTests {
+    @Test func changesAreDetectedOnTrackedColumnsOnly() {
+        let dimension = SCD2Dimension(naturalKey: "customer_id", surrogateKey: "customer_sk", tracked: ["city"], carried: ["updated_at"])
+        let statements = dimension.runStatements(table: #""w"."dim""#, source: "SELECT 1")
+        #expect(statements[2].contains(#"WHERE t."city" IS DISTINCT FROM s."city""#))
+        #expect(!statements[2].contains(#"t."updated_at" IS DISTINCT FROM"#))
+        #expect(statements.count == 7)
+        let ignoring = SCD2Dimension(naturalKey: "k", surrogateKey: "sk", tracked: ["a"], hardDeletes: .ignore)
+        #expect(ignoring.runStatements(table: "t", source: "SELECT 1").count == 6)
+    }
+}
+
+@Suite struct DataTestQueryTests {
+    @Test func acceptedValuesTravelAsAParameter() {
+        let query = DataTest(model: "fact", .acceptedValues("status", ["completed", #"it's "odd" \ value"#])).failuresQuery { #""w"."\#($0)""# }
+        #expect(query.sql == #"SELECT DISTINCT "status"::text FROM "w"."fact" WHERE "status" IS NOT NULL AND NOT ("status"::text = ANY ($1::text[]))"#)
+        #expect(query.parameters == [#"{"completed","it's \"odd\" \\ value"}"#])
+    }
+}

@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "EnergizeCoreTests", dependencies: ["EnergizeCore", "EnergizeTesting"]),
         .testTarget(name: "MongoSourceTests", dependencies: ["MongoSource", "EnergizeCore", "CMongoC"]),
         .testTarget(name: "PGSinkTests", dependencies: ["PGSink", "EnergizeCore"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "EnergizeCore", "EnergizeTesting"]),
         .testTarget(name: "EnergizeCLITests", dependencies: ["EnergizeCLI", "EnergizeCore", "EnergizeTesting"]),
         .testTarget(
             name: "IntegrationTests",

@@ -40,7 +40,7 @@ import Testing
         #expect(models.graph.order == ["stg_order_lines", "stg_orders", "daily_revenue"])
         #expect(models.graph.models["stg_orders"]?.schema == "my_shop_staging")
         #expect(models.tests.map(\.name).contains("no_negative_revenue"))
-        #expect(models.graph.models["stg_orders"]?.description == "One row per order.")
+        #expect(models.graph.model("stg_orders")?.description == "One row per order.")
     }
 
     @Test func schemasDefaultToThePipelinesNameAndCanBeSetOneByOne() throws {

@@ -40,7 +40,7 @@ struct WarehouseStep {
                             + String(repeating: " ", count: max(0, 9 - rows.count)) + rows + " rows  " + String(format: "%6.2f s", model.durationSeconds)
                             + (model.error.map { "\n    \($0)" } ?? ""), metadata, message: "model finished")
         }
-        let listing = report.models.filter { $0.status == .succeeded }.compactMap { graph.models[$0.model] }.filter { $0.rejectsOf != nil }
+        let listing = report.models.filter { $0.status == .succeeded }.compactMap { graph.model($0.model) }.filter { $0.rejectsOf != nil }
         if !listing.isEmpty {
             let connection = try PGConnection(pgURI)
             defer { connection.close() }

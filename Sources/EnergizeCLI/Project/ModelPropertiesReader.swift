@@ -90,7 +90,7 @@ struct ModelPropertiesReader {
         }
         func scd2Key() throws -> String {
             if let key = try text("key") { return key }
-            guard case .scd2(let dimension) = model.materialization else {
+            guard let dimension = model.materialization as? SCD2Dimension else {
                 throw ConfigError(file: fields.file, path: argumentsPath, problem: "missing `key` (\(model.name) is not materialized=scd2)")
             }
             return dimension.naturalKey

@@ -34,6 +34,10 @@ struct ProjectModels {
         if Self.exists(testsFolder) {
             tests += try compiler.compileTests(try ModelFile.folder(testsFolder), models: models)
         }
+        var names = Set<String>()
+        for test in tests where !names.insert(test.name).inserted {
+            throw ConfigError(file: modelsFolder, path: "", problem: "the data test \(test.name) is declared twice")
+        }
         graph = try ModelGraph(models)
         self.tests = tests
     }

@@ -34,8 +34,13 @@ public struct DataTest: Sendable, Hashable {
         self.filter = filter
     }
 
-    /// A stable name: `unique(fact_sales: sale_id, line_number)`.
+    /// A stable name: `unique(fact_sales: sale_id, line_number)`, with ` where <filter>` when
+    /// the test has a filter (two tests that differ only by their filter are two tests).
     public var name: String {
+        kindName + (filter.map { " where \($0)" } ?? "")
+    }
+
+    private var kindName: String {
         switch kind {
         case .unique(let columns): "unique(\(model): \(columns.joined(separator: ", ")))"
         case .notNull(let column): "not_null(\(model).\(column))"

@@ -2,13 +2,19 @@
 /// dimension's own, then a surrogate key that is an identity and primary key, an index, and
 /// the unknown member `-1`.
 enum DimensionTable {
-    /// `CREATE TABLE IF NOT EXISTS … AS SELECT … WITH NO DATA` with the surrogate key first.
+    /// `CREATE TABLE … AS SELECT … WITH NO DATA` with the surrogate key first.
     static func create(_ table: String, source: String, surrogateKey: String, columns: [String], extra: String) -> String {
         let sourceColumns = columns.map { "s." + Quoting.quote($0) }.joined(separator: ", ")
         return """
-            CREATE TABLE IF NOT EXISTS \(table) AS SELECT NULL::bigint AS \(Quoting.quote(surrogateKey)), \(sourceColumns),
-              \(extra) NULL::bigint AS _changed_run FROM (\(source)) s WITH NO DATA
+            CREATE TABLE \(table) AS SELECT NULL::bigint AS \(Quoting.quote(surrogateKey)), \(sourceColumns),
+              \(extra) NULL::bigint AS _changed_run FROM (\(source)
+            ) s WITH NO DATA
             """
+    }
+
+    /// The rows a run inserted or changed: the build's row count.
+    static func changedRows(_ table: String) -> SQL {
+        "SELECT count(*) FROM \(unescaped: table) WHERE _changed_run = \(SQLParameter.runId)"
     }
 
     /// Identity surrogate key, primary key, `index`, and the unknown member with `unknown` values.

@@ -10,7 +10,7 @@
 /// version the run that inserted it in `_version_run`, so downstream incremental models can
 /// find the events whose lookups may move (only new versions move them: a lookup takes the
 /// version with the greatest `valid_from` at or before the event, whatever its `valid_to`).
-public struct SCD2Dimension: Sendable, Hashable {
+public struct SCD2Dimension: Materialization, Hashable {
     /// What happens to a key that disappears from the source.
     public enum HardDeletes: String, Sendable, Hashable {
         /// Close its current version at the run's start (dbt `invalidate`); if it comes back, a
@@ -30,7 +30,15 @@ public struct SCD2Dimension: Sendable, Hashable {
     public var updatedAt: String
     public var hardDeletes: HardDeletes
 
-    /// Creates a `SCD2Dimension` from its parts.
+    /// An SCD2 dimension.
+    /// - Parameters:
+    ///   - naturalKey: the source column that identifies an entity (`customer_id`).
+    ///   - surrogateKey: the dimension's key column, one value per version (`customer_sk`).
+    ///   - tracked: the columns whose change starts a new version.
+    ///   - carried: other columns kept with each version, as of its start.
+    ///   - createdAt: the column that starts a key's first version.
+    ///   - updatedAt: the column that starts later versions.
+    ///   - hardDeletes: what happens to a key that disappears from the source.
     public init(naturalKey: String, surrogateKey: String, tracked: [String], carried: [String] = [],
                 createdAt: String = "created_at", updatedAt: String = "updated_at", hardDeletes: HardDeletes = .invalidate) {
         self.naturalKey = naturalKey
@@ -45,14 +53,15 @@ public struct SCD2Dimension: Sendable, Hashable {
     private var attributes: [String] { tracked + carried }
     private var key: String { Quoting.quote(naturalKey) }
 
-    /// A query of `(natural key, since)` for the keys with versions inserted after run `$1`:
-    /// events of those keys at or after `since` may now resolve to another version (all of
-    /// them, `since = -infinity`, when the new version is the key's first).
-    public func newVersions(table: String) -> String {
+    /// A query of `(natural key, since)` for the keys with versions inserted after the run
+    /// ``SQLParameter/lastRunId``: events of those keys at or after `since` may now resolve to
+    /// another version (all of them, `since = -infinity`, when the new version is the key's first).
+    /// - Parameter table: the dimension's quoted relation.
+    public func newVersions(table: String) -> SQL {
         """
-        SELECT n.\(key), CASE WHEN n.since <= (SELECT min(x.valid_from) FROM \(table) x WHERE x.\(key) = n.\(key))
+        SELECT n.\(unescaped: key), CASE WHEN n.since <= (SELECT min(x.valid_from) FROM \(unescaped: table) x WHERE x.\(unescaped: key) = n.\(unescaped: key))
           THEN '-infinity'::timestamptz ELSE n.since END AS since
-        FROM (SELECT \(key), min(valid_from) AS since FROM \(table) WHERE _version_run > $1::bigint GROUP BY \(key)) n
+        FROM (SELECT \(unescaped: key), min(valid_from) AS since FROM \(unescaped: table) WHERE _version_run > \(SQLParameter.lastRunId) GROUP BY \(unescaped: key)) n
         """
     }
 
@@ -74,66 +83,71 @@ public struct SCD2Dimension: Sendable, Hashable {
             """
     }
 
-    /// Creates the table (from the source's column types), if missing.
-    public func createStatements(table: String, source: String) -> [String] {
-        [DimensionTable.create(table, source: source, surrogateKey: surrogateKey, columns: [naturalKey] + attributes,
-                               extra: "NULL::timestamptz AS valid_from, NULL::timestamptz AS valid_to, NULL::boolean AS is_current, NULL::bigint AS _version_run,")]
+    public var name: String { "scd2" }
+
+    public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
+        let table = model.relation
+        var statements: [SQL] = []
+        if context.relation == .missing {
+            statements.append(SQL(unescaped: DimensionTable.create(table, source: model.sql, surrogateKey: surrogateKey, columns: [naturalKey] + attributes,
+                extra: "NULL::timestamptz AS valid_from, NULL::timestamptz AS valid_to, NULL::boolean AS is_current, NULL::bigint AS _version_run,")))
+            statements += DimensionTable.setup(table, surrogateKey: surrogateKey, index: "CREATE INDEX ON \(table) (\(key), valid_from)",
+                                               unknown: [("valid_from", "'-infinity'"), ("is_current", "true")]).map(SQL.init(unescaped:))
+        }
+        statements += runStatements(table: table, source: model.sql)
+        var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
+        steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
+        return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
     }
 
-    /// Statements run once after the table was created: identity, constraints, index and unknown member.
-    public func setupStatements(table: String, name: String) -> [String] {
-        DimensionTable.setup(table, surrogateKey: surrogateKey, index: "CREATE INDEX ON \(table) (\(key), valid_from)",
-                             unknown: [("valid_from", "'-infinity'"), ("is_current", "true")])
-    }
-
-    /// The statements of one run, in order: `$1` is the run's start (timestamptz), `$2` its id.
-    public func runStatements(table: String, source: String) -> [String] {
+    /// The statements of one run, in order.
+    func runStatements(table: String, source: String) -> [SQL] {
         let sk = Quoting.quote(surrogateKey)
         let attributeList = Quoting.list(attributes)
         let sourceAttributes = Quoting.list(attributes, alias: "s")
         let changed = tracked.map { "t.\(Quoting.quote($0)) IS DISTINCT FROM s.\(Quoting.quote($0))" }.joined(separator: " OR ")
         let updated = "s." + Quoting.quote(updatedAt)
-        var statements = [
-            "ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS _version_run bigint",
+        let start = SQLParameter.runStartedAt, run = SQLParameter.runId
+        var statements: [SQL] = [
             """
             CREATE TEMP TABLE energize_scd_source ON COMMIT DROP AS
-            SELECT DISTINCT ON (\(key)) * FROM (\(source)) s WHERE \(key) IS NOT NULL
-            ORDER BY \(key), \(Quoting.quote(updatedAt)) DESC NULLS LAST
+            SELECT DISTINCT ON (\(unescaped: key)) * FROM (\(unescaped: source)
+            ) s WHERE \(unescaped: key) IS NOT NULL
+            ORDER BY \(unescaped: key), \(unescaped: Quoting.quote(updatedAt)) DESC NULLS LAST
             """,
             // Keys whose current version differs in a tracked value: close it, open a new one.
             """
             CREATE TEMP TABLE energize_scd_changed ON COMMIT DROP AS
-            SELECT s.*, CASE WHEN \(updated) > t.valid_from THEN \(updated) ELSE $1::timestamptz END AS energize_from
-            FROM energize_scd_source s JOIN \(table) t ON t.\(key) = s.\(key) AND t.is_current
-            WHERE \(changed.isEmpty ? "FALSE" : changed)
+            SELECT s.*, CASE WHEN \(unescaped: updated) > t.valid_from THEN \(unescaped: updated) ELSE \(start) END AS energize_from
+            FROM energize_scd_source s JOIN \(unescaped: table) t ON t.\(unescaped: key) = s.\(unescaped: key) AND t.is_current
+            WHERE \(unescaped: changed.isEmpty ? "FALSE" : changed)
             """,
             """
-            UPDATE \(table) t SET valid_to = c.energize_from, is_current = false, _changed_run = $2::bigint
-            FROM energize_scd_changed c WHERE t.\(key) = c.\(key) AND t.is_current AND $1::timestamptz IS NOT NULL
+            UPDATE \(unescaped: table) t SET valid_to = c.energize_from, is_current = false, _changed_run = \(run)
+            FROM energize_scd_changed c WHERE t.\(unescaped: key) = c.\(unescaped: key) AND t.is_current
             """,
             """
-            INSERT INTO \(table) (\(key), \(attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
-            SELECT \(key), \(attributeList), energize_from, NULL, true, $2::bigint, $2::bigint FROM energize_scd_changed
-            WHERE $1::timestamptz IS NOT NULL
+            INSERT INTO \(unescaped: table) (\(unescaped: key), \(unescaped: attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
+            SELECT \(unescaped: key), \(unescaped: attributeList), energize_from, NULL, true, \(run), \(run) FROM energize_scd_changed
             """,
         ]
         if hardDeletes == .invalidate {
             statements.append("""
-                UPDATE \(table) t SET valid_to = $1::timestamptz, is_current = false, _changed_run = $2::bigint
-                WHERE t.is_current AND t.\(sk) <> -1 AND NOT EXISTS (SELECT 1 FROM energize_scd_source s WHERE s.\(key) = t.\(key))
+                UPDATE \(unescaped: table) t SET valid_to = \(start), is_current = false, _changed_run = \(run)
+                WHERE t.is_current AND t.\(unescaped: sk) <> -1 AND NOT EXISTS (SELECT 1 FROM energize_scd_source s WHERE s.\(unescaped: key) = t.\(unescaped: key))
                 """)
         }
         // Keys without a current version: new ones start at created_at; returning ones at
         // updated_at when that is later than their last version's end, else at the run's start.
         statements.append("""
-            INSERT INTO \(table) (\(key), \(attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
-            SELECT s.\(key), \(sourceAttributes),
-              CASE WHEN last.valid_to IS NULL THEN coalesce(s.\(Quoting.quote(createdAt)), $1::timestamptz)
-                   WHEN \(updated) > last.valid_to THEN \(updated) ELSE $1::timestamptz END,
-              NULL, true, $2::bigint, $2::bigint
+            INSERT INTO \(unescaped: table) (\(unescaped: key), \(unescaped: attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
+            SELECT s.\(unescaped: key), \(unescaped: sourceAttributes),
+              CASE WHEN last.valid_to IS NULL THEN coalesce(s.\(unescaped: Quoting.quote(createdAt)), \(start))
+                   WHEN \(unescaped: updated) > last.valid_to THEN \(unescaped: updated) ELSE \(start) END,
+              NULL, true, \(run), \(run)
             FROM energize_scd_source s
-            LEFT JOIN (SELECT \(key), max(valid_to) AS valid_to FROM \(table) GROUP BY \(key)) last ON last.\(key) = s.\(key)
-            WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.\(key) = s.\(key) AND t.is_current)
+            LEFT JOIN (SELECT \(unescaped: key), max(valid_to) AS valid_to FROM \(unescaped: table) GROUP BY \(unescaped: key)) last ON last.\(unescaped: key) = s.\(unescaped: key)
+            WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: table) t WHERE t.\(unescaped: key) = s.\(unescaped: key) AND t.is_current)
             """)
         return statements
     }

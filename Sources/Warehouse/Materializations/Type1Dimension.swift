@@ -3,13 +3,17 @@
 ///
 /// A key that disappears from the source keeps its row (facts may still point at it);
 /// rows inserted or changed by a run carry the run's id in `_changed_run`.
-public struct Type1Dimension: Sendable, Hashable {
+public struct Type1Dimension: Materialization, Hashable {
     public var naturalKey: String
     public var surrogateKey: String
     /// The other columns of the source.
     public var attributes: [String]
 
-    /// Creates a `Type1Dimension` from its parts.
+    /// A type 1 dimension.
+    /// - Parameters:
+    ///   - naturalKey: the source column that identifies an entity (`store_id`).
+    ///   - surrogateKey: the dimension's key column (`store_sk`), stable across runs.
+    ///   - attributes: the other columns, kept with their current values.
     public init(naturalKey: String, surrogateKey: String, attributes: [String]) {
         self.naturalKey = naturalKey
         self.surrogateKey = surrogateKey
@@ -18,27 +22,29 @@ public struct Type1Dimension: Sendable, Hashable {
 
     private var key: String { Quoting.quote(naturalKey) }
 
-    /// Creates the table (from the source's column types), if missing.
-    public func createStatements(table: String, source: String) -> [String] {
-        [DimensionTable.create(table, source: source, surrogateKey: surrogateKey, columns: [naturalKey] + attributes, extra: "")]
-    }
+    public var name: String { "type1" }
 
-    /// Statements run once after the table was created: identity, constraints, unique key and unknown member.
-    public func setupStatements(table: String, name: String) -> [String] {
-        DimensionTable.setup(table, surrogateKey: surrogateKey, index: "CREATE UNIQUE INDEX ON \(table) (\(key))", unknown: [])
-    }
-
-    /// `$1` is the run's start (unused), `$2` its id.
-    public func runStatements(table: String, source: String) -> [String] {
+    public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
+        let table = model.relation
+        var statements: [SQL] = []
+        if context.relation == .missing {
+            statements.append(SQL(unescaped: DimensionTable.create(table, source: model.sql, surrogateKey: surrogateKey,
+                                                                   columns: [naturalKey] + attributes, extra: "")))
+            statements += DimensionTable.setup(table, surrogateKey: surrogateKey, index: "CREATE UNIQUE INDEX ON \(table) (\(key))", unknown: [])
+                .map(SQL.init(unescaped:))
+        }
         let list = Quoting.list(attributes)
         let updates = attributes.map { "\(Quoting.quote($0)) = excluded.\(Quoting.quote($0))" }.joined(separator: ", ")
         let changed = attributes.map { "t.\(Quoting.quote($0)) IS DISTINCT FROM excluded.\(Quoting.quote($0))" }.joined(separator: " OR ")
-        return ["""
-            INSERT INTO \(table) AS t (\(key), \(list), _changed_run)
-            SELECT DISTINCT ON (\(key)) \(key), \(list), $2::bigint FROM (\(source)) s
-            WHERE \(key) IS NOT NULL AND $1::timestamptz IS NOT NULL ORDER BY \(key)
-            ON CONFLICT (\(key)) DO UPDATE SET \(updates), _changed_run = excluded._changed_run
-            WHERE \(changed.isEmpty ? "FALSE" : changed)
-            """]
+        statements.append("""
+            INSERT INTO \(unescaped: table) AS t (\(unescaped: key), \(unescaped: list), _changed_run)
+            SELECT DISTINCT ON (\(unescaped: key)) \(unescaped: key), \(unescaped: list), \(SQLParameter.runId) FROM (\(unescaped: model.sql)
+            ) s WHERE \(unescaped: key) IS NOT NULL ORDER BY \(unescaped: key)
+            ON CONFLICT (\(unescaped: key)) DO UPDATE SET \(unescaped: updates), _changed_run = excluded._changed_run
+            WHERE \(unescaped: changed.isEmpty ? "FALSE" : changed)
+            """)
+        var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
+        steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
+        return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
     }
 }

@@ -52,18 +52,18 @@ extension ModelCompiler {
             }
             self.schema = schema
             rejectsOf = settings["rejects_of"]?.value
-            _ = try materialization(changedScopes: "")
+            _ = try materialization(changedScopes: SQL(pieces: []))
         }
 
         var relation: String { Quoting.qualified(schema, file.name) }
 
         /// The materialization these settings describe.
-        func materialization(changedScopes: String) throws -> Materialization {
+        func materialization(changedScopes: SQL) throws -> any Materialization {
             switch kind {
-            case "table": return .table
+            case "table": return TableMaterialization()
             case "incremental":
-                return .incremental(IncrementalConfig(uniqueKey: try list("unique_key"), scope: try settings["scope"].map { _ in try list("scope") },
-                                                      changedScopes: changedScopes))
+                return Incremental(uniqueKey: try list("unique_key"), scope: try settings["scope"].map { _ in try list("scope") },
+                                   changedScopes: changedScopes)
             case "scd2":
                 let validFrom = settings["valid_from"]?.value ?? "created_at", updatedAt = settings["updated_at"]?.value ?? "updated_at"
                 let hardDeletes = settings["hard_deletes"]?.value ?? "invalidate"
@@ -72,11 +72,11 @@ extension ModelCompiler {
                                          problem: "hard_deletes=\(hardDeletes); expected invalidate or ignore")
                 }
                 let carried = try settings["carried"].map { _ in try list("carried") } ?? (validFrom == updatedAt ? [validFrom] : [validFrom, updatedAt])
-                return .scd2(SCD2Dimension(naturalKey: try single("unique_key"), surrogateKey: surrogateKey, tracked: try list("tracked"),
-                                           carried: carried, createdAt: validFrom, updatedAt: updatedAt, hardDeletes: deletes))
+                return SCD2Dimension(naturalKey: try single("unique_key"), surrogateKey: surrogateKey, tracked: try list("tracked"),
+                                     carried: carried, createdAt: validFrom, updatedAt: updatedAt, hardDeletes: deletes)
             case "type1":
-                return .type1(Type1Dimension(naturalKey: try single("unique_key"), surrogateKey: surrogateKey, attributes: try list("attributes")))
-            default: return .view
+                return Type1Dimension(naturalKey: try single("unique_key"), surrogateKey: surrogateKey, attributes: try list("attributes"))
+            default: return ViewMaterialization()
             }
         }
 

@@ -26,10 +26,10 @@ extension ModelCompiler {
                         throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) names no model")
                     }
                     firstModel = firstModel ?? call.arguments[0]
-                    return relation
-                default: return try sourceMacro(call, file)
+                    return SQL(unescaped: relation)
+                default: return SQL(unescaped: try sourceMacro(call, file))
                 }
-            })
+            }).description
             guard !sql.isEmpty else { throw ModelFileError(path: file.path, line: nil, problem: "no SELECT statement") }
             return DataTest(model: firstModel ?? file.name, .query(name: file.name, sql: sql))
         }

@@ -52,12 +52,12 @@ public struct ModelCompiler: Sendable {
         }
         func scd2(_ call: ModelTemplate.Call) throws -> (Header, SCD2Dimension) {
             let target = try depend(on: call.arguments[0], call)
-            guard case .scd2(let dimension) = try target.materialization(changedScopes: "") else {
+            guard let dimension = try target.materialization(changedScopes: "") as? SCD2Dimension else {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): \(target.file.name) is not materialized=scd2")
             }
             return (target, dimension)
         }
-        func replace(_ call: ModelTemplate.Call, inScopes: Bool) throws -> String {
+        func replace(_ call: ModelTemplate.Call, inScopes: Bool) throws -> SQL {
             let arity: [String: Int] = ["ref": 1, "this": 0, "raw": 1, "raw_column": 2, "var": 1, "scd2_lookup": 3,
                                         "last_run_id": 0, "run_id": 0, "new_versions": 1]
             guard let expected = arity[call.name] else {
@@ -70,21 +70,22 @@ public struct ModelCompiler: Sendable {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) is only known in an incremental model's changed_scopes section")
             }
             switch call.name {
-            case "ref": return try depend(on: call.arguments[0], call).relation
-            case "this": return header.relation
-            case "raw", "raw_column", "var": return try sourceMacro(call, file)
+            case "ref": return SQL(unescaped: try depend(on: call.arguments[0], call).relation)
+            case "this": return SQL(unescaped: header.relation)
+            case "raw", "raw_column", "var": return SQL(unescaped: try sourceMacro(call, file))
             case "scd2_lookup":
                 let (target, dimension) = try scd2(call)
-                return dimension.lookup(table: target.relation, key: call.arguments[1], at: call.arguments[2])
+                return SQL(unescaped: dimension.lookup(table: target.relation, key: call.arguments[1], at: call.arguments[2]))
             case "new_versions":
                 let (target, dimension) = try scd2(call)
                 return dimension.newVersions(table: target.relation)
-            case "last_run_id": return IncrementalConfig.lastRunParameter
-            default: return IncrementalConfig.runParameter
+            case "last_run_id": return "\(SQLParameter.lastRunId)"
+            default: return "\(SQLParameter.runId)"
             }
         }
         let sections = try file.sections()
-        let sql = Self.trimmed(try ModelTemplate(lines: sections.body, path: file.path).render { try replace($0, inScopes: false) })
+        // The SELECT takes no parameters (a view cannot), so its text is all of it.
+        let sql = Self.trimmed(try ModelTemplate(lines: sections.body, path: file.path).render { try replace($0, inScopes: false) }).description
         guard !sql.isEmpty else { throw ModelFileError(path: file.path, line: nil, problem: "no SELECT statement") }
         let changed = try sections.changedScopes.map { lines in
             Self.trimmed(try ModelTemplate(lines: lines, path: file.path).render { try replace($0, inScopes: true) })
@@ -92,10 +93,10 @@ public struct ModelCompiler: Sendable {
         guard changed == nil || header.kind == "incremental" else {
             throw ModelFileError(path: file.path, line: nil, problem: "a changed_scopes section belongs to materialized=incremental only")
         }
-        if header.kind == "incremental", changed?.isEmpty ?? true {
+        if header.kind == "incremental", changed?.pieces.isEmpty ?? true {
             throw ModelFileError(path: file.path, line: nil, problem: "materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild")
         }
-        var model = Model(name: file.name, schema: header.schema, sql: sql, materialization: try header.materialization(changedScopes: changed ?? ""),
+        var model = Model(name: file.name, schema: header.schema, sql: sql, materialization: try header.materialization(changedScopes: changed ?? SQL(pieces: [])),
                           dependencies: dependencies)
         model.rejectsOf = header.rejectsOf
         return model
@@ -119,11 +120,23 @@ public struct ModelCompiler: Sendable {
 
     /// SQL without surrounding blank lines and trailing semicolons; when its last line holds a
     /// `--` comment, a line break follows, so that SQL put after it (`(… ) s`) is not commented out.
-    static func trimmed(_ sql: String) -> String {
-        var text = Substring(sql)
-        while let last = text.last, last.isWhitespace || last == ";" { text = text.dropLast() }
-        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
-        let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-        return lastLine.contains("--") ? String(text) + "\n" : String(text)
+    static func trimmed(_ sql: SQL) -> SQL {
+        var pieces = sql.pieces
+        while case .text(let text)? = pieces.first {
+            let rest = text.drop { $0.isWhitespace }
+            guard rest.isEmpty else { pieces[0] = .text(String(rest)); break }
+            pieces.removeFirst()
+        }
+        while case .text(let text)? = pieces.last {
+            var rest = Substring(text)
+            while let last = rest.last, last.isWhitespace || last == ";" { rest = rest.dropLast() }
+            guard rest.isEmpty else { pieces[pieces.count - 1] = .text(String(rest)); break }
+            pieces.removeLast()
+        }
+        var result = SQL(pieces: pieces)
+        if case .text(let text)? = pieces.last, (text.split(separator: "\n", omittingEmptySubsequences: false).last ?? "").contains("--") {
+            result = result + "\n"
+        }
+        return result
     }
 }

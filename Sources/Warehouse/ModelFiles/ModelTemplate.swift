@@ -19,23 +19,23 @@ struct ModelTemplate {
     let path: String
 
     /// The SQL with every macro replaced by what `replace` returns for it.
-    /// - Parameter replace: the SQL text of a macro; throws to report a misused one.
-    func render(_ replace: (Call) throws -> String) throws -> String {
-        var output = ""
+    /// - Parameter replace: the SQL of a macro; throws to report a misused one.
+    func render(_ replace: (Call) throws -> SQL) throws -> SQL {
+        var output: SQL = ""
         for (index, entry) in lines.enumerated() {
-            if index > 0 { output += "\n" }
+            if index > 0 { output = output + "\n" }
             var rest = Substring(entry.text)
             while let open = rest.range(of: "{{") {
-                output += rest[..<open.lowerBound]
+                output = output + SQL(unescaped: String(rest[..<open.lowerBound]))
                 guard let close = rest[open.upperBound...].range(of: "}}") else {
                     throw ModelFileError(path: path, line: entry.line, problem: "`{{` without a closing `}}`")
                 }
                 let text = String(rest[open.lowerBound..<close.upperBound])
                 let call = try parse(String(rest[open.upperBound..<close.lowerBound]), text: text, line: entry.line)
-                output += try replace(call)
+                output = output + (try replace(call))
                 rest = rest[close.upperBound...]
             }
-            output += rest
+            output = output + SQL(unescaped: String(rest))
         }
         return output
     }

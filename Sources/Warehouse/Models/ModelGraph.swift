@@ -1,4 +1,4 @@
-/// A set of models ordered by their dependencies (a DAG).
+/// A set of transforms ordered by their dependencies (a DAG).
 ///
 /// Checked once when made: names are unique, every dependency exists, there is no cycle.
 public struct ModelGraph: Sendable {
@@ -7,14 +7,14 @@ public struct ModelGraph: Sendable {
         public let description: String
     }
 
-    public let models: [String: Model]
+    public let models: [String: any Transform]
     /// Models grouped in levels: each level depends only on earlier ones, so the models of
     /// one level can run concurrently. Within a level, names are sorted.
     public let levels: [[String]]
 
     /// - Throws: `Invalid` naming the duplicate, the missing dependency, or the cycle.
-    public init(_ models: [Model]) throws {
-        var byName: [String: Model] = [:]
+    public init(_ models: [any Transform]) throws {
+        var byName: [String: any Transform] = [:]
         for model in models {
             guard byName.updateValue(model, forKey: model.name) == nil else {
                 throw Invalid(description: "two models are named \(model.name)")
@@ -41,6 +41,11 @@ public struct ModelGraph: Sendable {
         self.levels = levels
     }
 
+    /// The ``Model`` named `name`, when that transform is one.
+    public func model(_ name: String) -> Model? {
+        models[name] as? Model
+    }
+
     /// Every model in an order that runs dependencies first.
     public var order: [String] { levels.flatMap { $0 } }
 
@@ -64,7 +69,7 @@ public struct ModelGraph: Sendable {
     }
 
     /// One cycle among `names`, for the error message.
-    private static func cycle(in names: Set<String>, _ models: [String: Model]) -> [String] {
+    private static func cycle(in names: Set<String>, _ models: [String: any Transform]) -> [String] {
         var path: [String] = []
         var current = names.sorted()[0]
         while !path.contains(current) {

@@ -48,11 +48,11 @@ public struct TransformRunner: Sendable {
         var reports: [String: ModelReport] = [:]
         for level in graph.levels {
             let models = level.filter(selected.contains).map { graph.models[$0]! }
-            var ready: [Model] = []
+            var ready: [any Transform] = []
             for model in models {
                 let failedUpstream = model.dependencies.first { reports[$0].map { $0.status != .succeeded } ?? false }
                 if let failedUpstream {
-                    let report = ModelReport(model: model.name, materialization: model.materialization.name, status: .skipped,
+                    let report = ModelReport(model: model.name, materialization: model.materializationName, status: .skipped,
                                              rows: nil, durationSeconds: 0, error: "upstream model \(failedUpstream) did not succeed")
                     reports[model.name] = report
                     try await record(report, runId: run.runId)
@@ -72,7 +72,7 @@ public struct TransformRunner: Sendable {
     }
 
     /// Builds the models of one level, up to `concurrency` at a time.
-    private func build(_ models: [Model], runId: Int64, runStart: String, fullRefresh: Bool) async -> [ModelReport] {
+    private func build(_ models: [any Transform], runId: Int64, runStart: String, fullRefresh: Bool) async -> [ModelReport] {
         await withTaskGroup(of: ModelReport.self) { group in
             var pending = models[...]
             var reports: [ModelReport] = []
@@ -84,12 +84,13 @@ public struct TransformRunner: Sendable {
                         do {
                             let executor = try connect()
                             defer { executor.close() }
-                            let rows = try ModelExecution(model: model, executor: executor, meta: meta, runId: runId,
-                                                          runStart: runStart, fullRefresh: fullRefresh).run()
-                            return ModelReport(model: model.name, materialization: model.materialization.name, status: .succeeded,
+                            let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId,
+                                                                  runStartedAt: runStart, fullRefresh: fullRefresh)
+                            let rows = try PlanExecution(executor: executor, meta: meta, runId: runId).run(try model.plan(context))
+                            return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
                                                rows: rows, durationSeconds: started.duration(to: .now).seconds)
                         } catch {
-                            return ModelReport(model: model.name, materialization: model.materialization.name, status: .failed,
+                            return ModelReport(model: model.name, materialization: model.materializationName, status: .failed,
                                                rows: nil, durationSeconds: started.duration(to: .now).seconds,
                                                error: "model \(model.name): \(error)")
                         }

@@ -34,9 +34,10 @@ public struct WarehouseMeta: Sendable {
         }
     }
 
-    /// The last run that built `model`, 0 if none.
+    /// The last run that built `model`, 0 if none (or before the history exists).
     func lastRun(_ executor: any SQLExecutor, model: String) throws -> Int64 {
-        Int64(try executor.scalar("SELECT last_run_id FROM \(modelState) WHERE model = $1", [model]) ?? "0") ?? 0
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [modelState]) == "t" else { return 0 }
+        return Int64(try executor.scalar("SELECT last_run_id FROM \(modelState) WHERE model = $1", [model]) ?? "0") ?? 0
     }
 
     func recordState(_ executor: any SQLExecutor, model: String, runId: Int64) throws {

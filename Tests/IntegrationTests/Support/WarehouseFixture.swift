@@ -119,7 +119,7 @@ final class WarehouseFixture: @unchecked Sendable {
 
     /// Records the sale lines that cannot be typed in `_rejects`, as `energize transform` does.
     func recordItemRejects(runId: Int64) throws -> Int {
-        let model = try #require(try project().graph.models["stg_sale_item_rejects"])
+        let model = try #require(try project().graph.model("stg_sale_item_rejects"))
         return try RejectRecording(rejectsTable: "\(rawSchema)._rejects").record(model, on: connection, runId: runId)
     }
 

@@ -1,0 +1,140 @@
+/// How a model's `SELECT` is kept in the database: it turns the model and a run's context into
+/// a plan. ``ViewMaterialization``, ``TableMaterialization``, ``Incremental``, ``SCD2Dimension``
+/// and ``Type1Dimension`` are the built-in ones; a package can write its own.
+public protocol Materialization: Sendable {
+    /// A short name for run history and `energize ls` (`view`, `table`, …).
+    var name: String { get }
+    /// What building `model` does in the run `context` describes; does no I/O.
+    /// - Parameters:
+    ///   - model: the model (its relation and `SELECT`).
+    ///   - context: the run, the model's last run, and its relation's state.
+    /// - Returns: the statements to run, bound.
+    func plan(_ model: Model, _ context: PlanContext) throws -> Plan
+}
+
+extension Materialization where Self == ViewMaterialization {
+    /// `CREATE OR REPLACE VIEW`.
+    public static var view: ViewMaterialization { ViewMaterialization() }
+}
+
+extension Materialization where Self == TableMaterialization {
+    /// A table rebuilt in a new relation and swapped in atomically.
+    public static var table: TableMaterialization { TableMaterialization() }
+}
+
+extension Materialization where Self == Incremental {
+    /// An incremental table (see ``Incremental``).
+    public static func incremental(_ incremental: Incremental) -> Incremental { incremental }
+}
+
+extension Materialization where Self == SCD2Dimension {
+    /// A slowly changing dimension of type 2 (see ``SCD2Dimension``).
+    public static func scd2(_ dimension: SCD2Dimension) -> SCD2Dimension { dimension }
+}
+
+extension Materialization where Self == Type1Dimension {
+    /// A dimension of type 1 (see ``Type1Dimension``).
+    public static func type1(_ dimension: Type1Dimension) -> Type1Dimension { dimension }
+}
+
+/// A view: `CREATE OR REPLACE VIEW`, or, when the view's columns changed (PostgreSQL then
+/// refuses to replace it), drop and create it in the same transaction.
+public struct ViewMaterialization: Materialization, Hashable {
+    /// The view materialization.
+    public init() {}
+
+    public var name: String { "view" }
+
+    public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
+        let create = Statement(text: "CREATE VIEW \(model.relation) AS \(model.sql)")
+        let steps: [Plan.Step]
+        switch context.relation {
+        case .table: steps = [Plan.Step(Statement(text: "DROP TABLE \(model.relation)")), Plan.Step(create)]
+        case .missing: steps = [Plan.Step(create)]
+        case .view:
+            steps = [Plan.Step(Statement(text: "CREATE OR REPLACE VIEW \(model.relation) AS \(model.sql)"),
+                               otherwise: [Statement(text: "DROP VIEW \(model.relation)"), create])]
+        }
+        return Plan(transform: model.name, materialization: name, steps: steps)
+    }
+}
+
+/// A table built in a new relation and swapped in, in one transaction: readers see the old
+/// rows or the new ones. When views read the table, its content is swapped instead (the views
+/// keep pointing at it).
+public struct TableMaterialization: Materialization, Hashable {
+    /// The table materialization.
+    public init() {}
+
+    public var name: String { "table" }
+
+    public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
+        Plan(transform: model.name, materialization: name, steps: Self.rebuild(model, context.relation))
+    }
+
+    /// The statements that rebuild `model`'s table from its `SELECT`.
+    static func rebuild(_ model: Model, _ relation: RelationState) -> [Plan.Step] {
+        let fresh = Quoting.qualified(model.schema, model.name + "__energize_new")
+        var steps = [Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
+                     Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)")),
+                     Plan.Step(Statement(text: "SELECT count(*) FROM \(fresh)"), countsRows: true)]
+        switch relation {
+        case .table(readByViews: true):
+            steps += [Plan.Step(Statement(text: "TRUNCATE \(model.relation)")),
+                      Plan.Step(Statement(text: "INSERT INTO \(model.relation) SELECT * FROM \(fresh)")),
+                      Plan.Step(Statement(text: "DROP TABLE \(fresh)"))]
+        case .table(readByViews: false):
+            steps += [Plan.Step(Statement(text: "DROP TABLE \(model.relation)")),
+                      Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(Quoting.quote(model.name))"))]
+        case .view:
+            steps += [Plan.Step(Statement(text: "DROP VIEW \(model.relation)")),
+                      Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(Quoting.quote(model.name))"))]
+        case .missing:
+            steps.append(Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(Quoting.quote(model.name))")))
+        }
+        return steps
+    }
+}
+
+/// A table of which only the rows of scopes that changed since the model's last run are
+/// deleted and inserted again; built whole the first time and on a full refresh.
+public struct Incremental: Materialization, Hashable {
+    /// Columns that identify one row of the model (checked unique by data tests).
+    public var uniqueKey: [String]
+    /// Columns that identify a group of rows rebuilt together (e.g. `sale_id` for sale lines).
+    public var scope: [String]
+    /// A `SELECT` of the scope values that changed since the model's last run; it may use
+    /// ``SQLParameter/lastRunId`` and ``SQLParameter/runId``, and must include scopes whose
+    /// source rows disappeared.
+    public var changedScopes: SQL
+
+    /// An incremental materialization.
+    /// - Parameters:
+    ///   - uniqueKey: the columns that identify a row.
+    ///   - scope: the columns of the groups rebuilt together (default: `uniqueKey`).
+    ///   - changedScopes: the `SELECT` of the scope values to rebuild.
+    public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: SQL) {
+        self.uniqueKey = uniqueKey
+        self.scope = scope ?? uniqueKey
+        self.changedScopes = changedScopes
+    }
+
+    public var name: String { "incremental" }
+
+    public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
+        if case .table = context.relation, !context.fullRefresh {
+            let scopeList = Quoting.list(scope)
+            let scopes: SQL = "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS \(changedScopes)"
+            return Plan(transform: model.name, materialization: name, steps: [
+                Plan.Step(try scopes.bound(context.values)),
+                Plan.Step(Statement(text: "DELETE FROM \(model.relation) WHERE (\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)")),
+                Plan.Step(Statement(text: """
+                    WITH inserted AS (INSERT INTO \(model.relation) SELECT m.* FROM (\(model.sql)) m
+                    WHERE (\(Quoting.list(scope, alias: "m"))) IN (SELECT \(scopeList) FROM energize_scope) RETURNING 1)
+                    SELECT count(*) FROM inserted
+                    """), countsRows: true),
+            ], recordsState: true)
+        }
+        return Plan(transform: model.name, materialization: name, steps: TableMaterialization.rebuild(model, context.relation), recordsState: true)
+    }
+}

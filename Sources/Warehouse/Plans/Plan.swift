@@ -1,0 +1,110 @@
+/// What building one transform in one run does: statements in order, typed and bound, made
+/// without touching the database (``Transform/plan(_:)``) and run by the transform runner.
+public struct Plan: Sendable, Hashable, CustomStringConvertible {
+    /// One statement of a plan.
+    public struct Step: Sendable, Hashable {
+        /// The statement.
+        public var statement: Statement
+        /// Whether the statement's single value is the number of rows the build inserted or changed.
+        public var countsRows: Bool
+        /// Statements run instead when `statement` fails (a view whose columns changed cannot
+        /// be replaced, only dropped and created); empty: a failure fails the build.
+        public var otherwise: [Statement]
+
+        /// A step.
+        /// - Parameters:
+        ///   - statement: what it runs.
+        ///   - countsRows: whether its one value is the build's row count.
+        ///   - otherwise: what runs instead when it fails.
+        public init(_ statement: Statement, countsRows: Bool = false, otherwise: [Statement] = []) {
+            self.statement = statement
+            self.countsRows = countsRows
+            self.otherwise = otherwise
+        }
+    }
+
+    /// The transform's name.
+    public var transform: String
+    /// How its result is kept (`view`, `table`, `incremental`, `scd2`, `type1`, or a user's).
+    public var materialization: String
+    /// The statements, in order.
+    public var steps: [Step]
+    /// Whether the steps run in one transaction (all or nothing).
+    public var transactional: Bool
+    /// Whether this run's id is recorded as the transform's last run in the same transaction
+    /// (what incremental models and dimensions read as `last_run_id` next time).
+    public var recordsState: Bool
+
+    /// A plan.
+    /// - Parameters:
+    ///   - transform: the transform's name.
+    ///   - materialization: the materialization's name.
+    ///   - steps: the statements, in order.
+    ///   - transactional: whether they run in one transaction.
+    ///   - recordsState: whether the run is recorded as the transform's last.
+    public init(transform: String, materialization: String, steps: [Step], transactional: Bool = true, recordsState: Bool = false) {
+        self.transform = transform
+        self.materialization = materialization
+        self.steps = steps
+        self.transactional = transactional
+        self.recordsState = recordsState
+    }
+
+    /// The plan as a SQL script to read: each statement with its parameters as comments.
+    public var description: String {
+        var lines = ["-- \(transform) (\(materialization))\(transactional ? ", in one transaction" : "")\(recordsState ? ", records its last run" : "")"]
+        for step in steps {
+            lines.append(step.statement.description + ";" + (step.countsRows ? "  -- the build's row count" : ""))
+            if !step.otherwise.isEmpty {
+                lines.append("-- when that fails:")
+                lines += step.otherwise.map { $0.description + ";" }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// What a plan depends on: the run, the transform's state, and its relation in the database.
+public struct PlanContext: Sendable, Hashable {
+    /// This run's id.
+    public var runId: Int64
+    /// When the run started, as `timestamptz` text.
+    public var runStartedAt: String
+    /// The run that last built the transform; 0 before the first.
+    public var lastRunId: Int64
+    /// Rebuild incremental models from scratch.
+    public var fullRefresh: Bool
+    /// What the transform's relation is now.
+    public var relation: RelationState
+
+    /// A context.
+    /// - Parameters:
+    ///   - runId: this run's id.
+    ///   - runStartedAt: the run's start as `timestamptz` text (e.g. `2026-12-02 03:00:00+00`).
+    ///   - lastRunId: the run that last built the transform, 0 before the first.
+    ///   - fullRefresh: whether incremental models rebuild from scratch.
+    ///   - relation: what the relation is in the database now.
+    public init(runId: Int64, runStartedAt: String, lastRunId: Int64 = 0, fullRefresh: Bool = false, relation: RelationState = .missing) {
+        self.runId = runId
+        self.runStartedAt = runStartedAt
+        self.lastRunId = lastRunId
+        self.fullRefresh = fullRefresh
+        self.relation = relation
+    }
+
+    /// The values of the standard parameters (``SQLParameter/runId``, …).
+    public var values: [String: String?] {
+        [SQLParameter.runId.name: String(runId), SQLParameter.lastRunId.name: String(lastRunId),
+         SQLParameter.runStartedAt.name: runStartedAt]
+    }
+}
+
+/// What a transform's relation is in the database before it builds.
+public enum RelationState: Sendable, Hashable {
+    /// No such relation.
+    case missing
+    /// A view.
+    case view
+    /// A table; `readByViews` when views depend on it (it then keeps its identity across rebuilds).
+    case table(readByViews: Bool)
+}

@@ -1,0 +1,76 @@
+import EnergizeCore
+
+/// Runs a plan on one connection: its steps in order (in one transaction when the plan says
+/// so), the fallback of a step that fails, and the transform's state with the steps.
+struct PlanExecution {
+    let executor: any SQLExecutor
+    let meta: WarehouseMeta
+    let runId: Int64
+
+    /// Runs `plan`; returns the rows its counting step reported (nil when it has none, as for a view).
+    func run(_ plan: Plan) throws -> Int? {
+        plan.transactional ? try executor.inTransaction { try steps(plan) } : try steps(plan)
+    }
+
+    private func steps(_ plan: Plan) throws -> Int? {
+        var rows: Int?
+        for step in plan.steps {
+            let result: [[String?]]
+            if step.otherwise.isEmpty {
+                result = try execute(step.statement)
+            } else {
+                result = try attempt(step, inTransaction: plan.transactional)
+            }
+            if step.countsRows { rows = Int(result.first?.first.flatMap { $0 } ?? "0") ?? 0 }
+        }
+        if plan.recordsState { try meta.recordState(executor, model: plan.transform, runId: runId) }
+        return rows
+    }
+
+    /// Runs a step's statement; when it fails, its fallback (inside a savepoint in a transaction).
+    private func attempt(_ step: Plan.Step, inTransaction: Bool) throws -> [[String?]] {
+        if inTransaction { try executor.run("SAVEPOINT energize_step", []) }
+        do {
+            let result = try execute(step.statement)
+            if inTransaction { try executor.run("RELEASE SAVEPOINT energize_step", []) }
+            return result
+        } catch {
+            if inTransaction { try executor.run("ROLLBACK TO SAVEPOINT energize_step", []) }
+            for statement in step.otherwise { try execute(statement) }
+            return []
+        }
+    }
+
+    @discardableResult
+    private func execute(_ statement: Statement) throws -> [[String?]] {
+        try executor.run(statement.text, statement.values)
+    }
+}
+
+extension PlanContext {
+    /// The context of `transform` as the database holds it now: its relation's state and the
+    /// run that last built it.
+    /// - Parameters:
+    ///   - transform: the transform to plan.
+    ///   - executor: a connection to the warehouse.
+    ///   - meta: where model state is kept.
+    ///   - runId: this run's id.
+    ///   - runStartedAt: when this run started, as `timestamptz` text.
+    ///   - fullRefresh: whether incremental models rebuild from scratch.
+    /// - Throws: when the catalog or the model state cannot be read.
+    public static func current(for transform: any Transform, on executor: any SQLExecutor, meta: WarehouseMeta,
+                               runId: Int64, runStartedAt: String, fullRefresh: Bool) throws -> PlanContext {
+        let row = try executor.run("""
+            SELECT c.relkind::text, EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+                                             WHERE d.refobjid = c.oid AND r.ev_class <> c.oid)
+            FROM pg_class c WHERE c.oid = to_regclass($1)
+            """, [transform.relation]).first
+        let relation: RelationState = switch row?[0] {
+        case nil: .missing
+        case "v"?: .view
+        default: .table(readByViews: row?[1] == "t")
+        }
+        return PlanContext(runId: runId, runStartedAt: runStartedAt, lastRunId: try meta.lastRun(executor, model: transform.name),
+                           fullRefresh: fullRefresh, relation: relation)
+    }
+}

@@ -9,23 +9,8 @@ import Testing
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct SecondProjectTests {
     static let folder = EnergizeTechProject.repository.appendingPathComponent("Examples/bikeshare")
 
-    /// Runs `energize` in the project's folder; returns its exit status and output.
     func energize(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = InterruptionTests.repository.appendingPathComponent(".build/debug/energize")
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["ENERGIZE_PG_URI"] = try LiveServers.pgURI()
-        environment["ENERGIZE_MONGO_URI"] = try LiveServers.mongoURI()
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try EnergizeBinary.run(arguments, in: Self.folder)
     }
 
     @Test func theBikeshareProjectRunsEndToEndFromItsFiles() throws {

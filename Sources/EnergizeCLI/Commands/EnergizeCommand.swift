@@ -6,7 +6,8 @@ public struct EnergizeCommand: AsyncParsableCommand {
         commandName: "energize",
         abstract: "Move MongoDB operational data into a PostgreSQL warehouse.",
         subcommands: [RunCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
-                      InitCommand.self, AirflowDAGCommand.self, SeedCommand.self, VerifyCommand.self])
+                      CompileCommand.self, ListCommand.self, DebugCommand.self, InitCommand.self, SeedCommand.self,
+                      VerifyCommand.self, AirflowDAGCommand.self])
 
     /// Creates an `EnergizeCommand` with its defaults.
     public init() {}

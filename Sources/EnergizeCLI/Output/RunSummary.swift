@@ -55,13 +55,14 @@ struct RunSummary {
 
 /// Plain-text tables with aligned columns.
 enum Table {
-    static func render(header: [String], rows: [[String]]) -> String {
+    /// Rows under a header, in columns; `rightAligned` columns (numbers) align right.
+    static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = [2, 3, 4, 5]) -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { index, cell in
                 let padding = String(repeating: " ", count: widths[index] - cell.count)
-                return index >= 2 && index <= 5 ? padding + cell : cell + padding
+                return rightAligned.contains(index) ? padding + cell : cell + padding
             }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
     }

@@ -54,10 +54,10 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var lines = ["-- \(transform) (\(materialization))\(transactional ? ", in one transaction" : "")\(recordsState ? ", records its last run" : "")"]
         for step in steps {
-            lines.append(step.statement.description + ";" + (step.countsRows ? "  -- the build's row count" : ""))
+            lines.append(step.statement.script(terminator: ";" + (step.countsRows ? "  -- the build's row count" : "")))
             if !step.otherwise.isEmpty {
                 lines.append("-- when that fails:")
-                lines += step.otherwise.map { $0.description + ";" }
+                lines += step.otherwise.map { $0.script(terminator: ";") }
             }
         }
         return lines.joined(separator: "\n")

@@ -28,9 +28,14 @@ public struct Statement: Sendable, Hashable, CustomStringConvertible {
     /// The values as an executor takes them.
     public var values: [String?] { parameters.map(\.value) }
 
-    /// The text, then one comment line per parameter: `-- $1 run_id bigint = 42`.
+    /// The text, then one comment line per parameter: `-- $1 run_id bigint = '42'`.
     public var description: String {
-        ([text] + parameters.enumerated().map { index, parameter in
+        script(terminator: "")
+    }
+
+    /// The text ended by `terminator` (`;` in a script), then one comment line per parameter.
+    func script(terminator: String) -> String {
+        ([text + terminator] + parameters.enumerated().map { index, parameter in
             "-- $\(index + 1) \(parameter.name) \(parameter.type) = \(parameter.value.map { "'\($0)'" } ?? "NULL")"
         }).joined(separator: "\n")
     }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// A new user's path: `energize init` scaffolds a project, `debug` says what is missing (the
+/// collection), `seed` writes the example documents, `run` loads and models them, `ls` and
+/// `compile` show the models — all through the binary, on the real servers.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct ProjectCommandsTests {
+    @Test func aScaffoldedProjectIsCheckedSeededRunListedAndCompiled() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("energize-init-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let folder = parent.appendingPathComponent("it_init")
+        let connection = try LiveServers.freshSchemas(["it_init_raw", "it_init_staging", "it_init_warehouse", "it_init_meta"])
+        defer { connection.close() }
+        _ = try LiveServers.freshCollections("it_init", ["orders"])
+        func energize(_ arguments: String...) throws -> (status: Int32, output: String) { try EnergizeBinary.run(arguments, in: folder) }
+
+        #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).status == 0)
+        #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).output.contains("exists; pass --force"))
+        // Before the seed, the configured collection does not exist: debug says so and fails.
+        let before = try energize("debug")
+        #expect(before.status == 1)
+        #expect(before.output.contains("FAIL  collections: database it_init has no collection orders"), "\(before.output)")
+        #expect(before.output.contains("ok    postgresql privileges"), "\(before.output)")
+        #expect(try energize("seed").output.contains("seeded it_init: orders 3"))
+        #expect(try energize("debug").status == 0)
+        let run = try energize("run")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("3 of 3 models built"), "\(run.output)")
+        #expect(try connection.execute("SELECT day::text, orders, revenue::text FROM it_init_warehouse.daily_revenue").rows == [["2026-01-05", "1", "21.00"]])
+        #expect(try connection.execute("SELECT reason FROM it_init_raw._rejects").rows == [["field `lines` must be a non-empty array of documents but is empty"]])
+
+        let listed = try energize("ls", "--json")
+        let models = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        #expect(models.map { $0["name"] as? String } == ["stg_order_lines", "stg_orders", "daily_revenue"])
+        #expect(models.last?["depends_on"] as? [String] == ["stg_orders", "stg_order_lines"])
+        #expect(models.last?["relation"] as? String == "it_init_warehouse.daily_revenue")
+        let compiled = try energize("compile", "--select", "daily_revenue")
+        #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")
+        #expect(compiled.output.contains("AT TIME ZONE 'UTC'"))
+        let plan = try energize("compile", "--select", "daily_revenue", "--plan")
+        #expect(plan.output.contains(#"DROP TABLE "it_init_warehouse"."daily_revenue";"#), "a second build replaces the table: \(plan.output)")
+        // A mistake in a model names the file and the line.
+        try "-- energize: materialized=table\nSELECT * FROM {{ ref('stg_order') }}\n"
+            .write(to: folder.appendingPathComponent("models/warehouse/broken.sql"), atomically: true, encoding: .utf8)
+        let broken = try energize("compile", "--offline")
+        #expect(broken.status != 0)
+        #expect(broken.output.contains("models/warehouse/broken.sql:2: {{ ref('stg_order') }} names no model"), "\(broken.output)")
+    }
+}

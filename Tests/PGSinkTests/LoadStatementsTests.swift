@@ -48,24 +48,7 @@ import Testing
     }
 }
 
-@Suite struct SQLIdentifierTests {
-    @Test func quotesEveryIdentifier() {
-        #expect(SQLIdentifier.quote(#"we"ird"#) == #""we""ird""#)
-        #expect(SQLIdentifier.qualified("public", "order") == #""public"."order""#)
-    }
-
-    @Test func shortensOnlyNamesPostgresCannotHold() {
-        let fits = String(repeating: "a", count: 63)
-        #expect(SQLIdentifier.columnName(for: fits) == fits)
-        let long1 = String(repeating: "é", count: 40) + "1"
-        let long2 = String(repeating: "é", count: 40) + "2"
-        let short1 = SQLIdentifier.columnName(for: long1)
-        #expect(short1.utf8.count <= 63)
-        #expect(short1 != SQLIdentifier.columnName(for: long2))
-        #expect(short1 == SQLIdentifier.columnName(for: long1))
-        #expect(short1.hasPrefix(String(repeating: "é", count: 27) + "~"))
-    }
-
+@Suite struct ConnectionStringRedactionTests {
     @Test func redactsPasswords() {
         #expect(ConnectionStringRedaction.redact("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db")
         #expect(ConnectionStringRedaction.redact("host=h password=secret user=u") == "host=h password=*** user=u")
@@ -101,6 +84,18 @@ import Testing
 import Foundation
 
 @Suite struct ColumnNamingTests {
+    @Test func shortensOnlyNamesPostgresCannotHold() {
+        let fits = String(repeating: "a", count: 63)
+        #expect(ColumnNaming.columnName(for: fits) == fits)
+        let long1 = String(repeating: "é", count: 40) + "1"
+        let long2 = String(repeating: "é", count: 40) + "2"
+        let short1 = ColumnNaming.columnName(for: long1)
+        #expect(short1.utf8.count <= 63)
+        #expect(short1 != ColumnNaming.columnName(for: long2))
+        #expect(short1 == ColumnNaming.columnName(for: long1))
+        #expect(short1.hasPrefix(String(repeating: "é", count: 27) + "~"))
+    }
+
     @Test func reservedEmptyAndCollidingNamesGetDistinctStableColumns() {
         var naming = ColumnNaming(columns: ["a", "_loaded_at", "_run_id"], mappings: [:])
         #expect(naming.column(for: "a") == "a")

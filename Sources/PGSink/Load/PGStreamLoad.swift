@@ -39,7 +39,7 @@ final class PGStreamLoad: StreamLoad {
         var target = Schema()
         var known = Schema()
         for (name, typeName) in columns {
-            guard !SQLIdentifier.reservedColumns.contains(name), let type = ColumnType(informationSchemaName: typeName) else { continue }
+            guard !ColumnNaming.reservedColumns.contains(name), let type = ColumnType(informationSchemaName: typeName) else { continue }
             target.upsert(Column(name, type))
             known.upsert(Column(naming.field(for: name), type))
         }
@@ -159,7 +159,7 @@ final class PGStreamLoad: StreamLoad {
         for field in stream.strategy.requiredFields {
             let column = naming.column(for: field)
             guard targetSchema[column] != nil else { continue }
-            let index = SQLIdentifier.derivedName(stream.table, column, "idx")
+            let index = ColumnNaming.derivedName(stream.table, column, "idx")
             try connection.execute("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(index)) ON \(target) (\(SQLIdentifier.quote(column)))")
         }
     }

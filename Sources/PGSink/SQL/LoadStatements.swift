@@ -33,7 +33,7 @@ public struct LoadStatements: Sendable, Hashable {
     }
 
     private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
-    private func column(_ field: String) -> String { SQLIdentifier.quote(columnNames[field] ?? SQLIdentifier.columnName(for: field)) }
+    private func column(_ field: String) -> String { SQLIdentifier.quote(columnNames[field] ?? ColumnNaming.columnName(for: field)) }
 
     /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
     public var replacedRows: String? {

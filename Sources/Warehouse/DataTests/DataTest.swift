@@ -59,7 +59,7 @@ public struct DataTest: Sendable, Hashable {
         switch kind {
         case .acceptedValues(let column, let values):
             let andFilter = filter.map { " AND \($0)" } ?? ""
-            return ("SELECT DISTINCT \(Quoting.quote(column))::text FROM \(relation(model)) WHERE \(Quoting.quote(column)) IS NOT NULL AND NOT (\(Quoting.quote(column))::text = ANY ($1::text[]))\(andFilter)",
+            return ("SELECT DISTINCT \(SQLIdentifier.quote(column))::text FROM \(relation(model)) WHERE \(SQLIdentifier.quote(column)) IS NOT NULL AND NOT (\(SQLIdentifier.quote(column))::text = ANY ($1::text[]))\(andFilter)",
                     [Self.arrayLiteral(values)])
         default:
             return (sql(relation), [])
@@ -78,26 +78,26 @@ public struct DataTest: Sendable, Hashable {
         let andFilter = filter.map { " AND \($0)" } ?? ""
         switch kind {
         case .unique(let columns):
-            let list = Quoting.list(columns)
+            let list = SQLIdentifier.list(columns)
             return "SELECT concat_ws(', ', \(list)) || ' (' || count(*) || ' rows)' FROM \(table)\(whereFilter) GROUP BY \(list) HAVING count(*) > 1"
         case .notNull(let column):
-            return "SELECT row_to_json(t)::text FROM \(table) t WHERE \(Quoting.quote(column)) IS NULL\(andFilter)"
+            return "SELECT row_to_json(t)::text FROM \(table) t WHERE \(SQLIdentifier.quote(column)) IS NULL\(andFilter)"
         case .acceptedValues:
             preconditionFailure("accepted values are answered by failuresQuery with parameters")
         case .relationship(let column, let to, let toColumn):
             return """
-                SELECT DISTINCT t.\(Quoting.quote(column))::text FROM \(table) t WHERE t.\(Quoting.quote(column)) IS NOT NULL\(andFilter)
-                AND NOT EXISTS (SELECT 1 FROM \(relation(to)) r WHERE r.\(Quoting.quote(toColumn)) = t.\(Quoting.quote(column)))
+                SELECT DISTINCT t.\(SQLIdentifier.quote(column))::text FROM \(table) t WHERE t.\(SQLIdentifier.quote(column)) IS NOT NULL\(andFilter)
+                AND NOT EXISTS (SELECT 1 FROM \(relation(to)) r WHERE r.\(SQLIdentifier.quote(toColumn)) = t.\(SQLIdentifier.quote(column)))
                 """
         case .oneCurrentVersion(let key):
-            let k = Quoting.quote(key)
+            let k = SQLIdentifier.quote(key)
             return """
                 SELECT \(k)::text || ' (' || count(*) FILTER (WHERE is_current) || ' current)' FROM \(table)\(whereFilter)
                 GROUP BY \(k) HAVING count(*) FILTER (WHERE is_current) > 1
                   OR (count(*) FILTER (WHERE is_current) = 0 AND bool_and(valid_to IS NOT NULL) IS NOT TRUE)
                 """
         case .noOverlappingVersions(let key):
-            let k = Quoting.quote(key)
+            let k = SQLIdentifier.quote(key)
             return """
                 SELECT a.\(k)::text || ' ' || a.valid_from || '…' || coalesce(a.valid_to::text, 'open') FROM \(table) a
                 JOIN \(table) b ON a.\(k) = b.\(k) AND a.ctid <> b.ctid
@@ -138,7 +138,7 @@ public struct DataTestRunner: Sendable {
         try meta.create(executor)
         var results: [DataTestResult] = []
         for test in tests where models?.contains(test.model) ?? true {
-            let query = test.failuresQuery { graph.models[$0]?.relation ?? Quoting.quote($0) }
+            let query = test.failuresQuery { graph.models[$0]?.relation ?? SQLIdentifier.quote($0) }
             var result: DataTestResult
             do {
                 let count = Int(try executor.scalar("SELECT count(*) FROM (\(query.sql)) f", query.parameters) ?? "0") ?? 0

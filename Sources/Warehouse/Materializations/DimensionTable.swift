@@ -1,12 +1,14 @@
+import EnergizeCore
+
 /// The table statements dimensions share: a table shaped like the source's columns plus the
 /// dimension's own, then a surrogate key that is an identity and primary key, an index, and
 /// the unknown member `-1`.
 enum DimensionTable {
     /// `CREATE TABLE … AS SELECT … WITH NO DATA` with the surrogate key first.
     static func create(_ table: String, source: String, surrogateKey: String, columns: [String], extra: String) -> String {
-        let sourceColumns = columns.map { "s." + Quoting.quote($0) }.joined(separator: ", ")
+        let sourceColumns = columns.map { "s." + SQLIdentifier.quote($0) }.joined(separator: ", ")
         return """
-            CREATE TABLE \(table) AS SELECT NULL::bigint AS \(Quoting.quote(surrogateKey)), \(sourceColumns),
+            CREATE TABLE \(table) AS SELECT NULL::bigint AS \(SQLIdentifier.quote(surrogateKey)), \(sourceColumns),
               \(extra) NULL::bigint AS _changed_run FROM (\(source)
             ) s WITH NO DATA
             """
@@ -19,7 +21,7 @@ enum DimensionTable {
 
     /// Identity surrogate key, primary key, `index`, and the unknown member with `unknown` values.
     static func setup(_ table: String, surrogateKey: String, index: String, unknown: [(column: String, value: String)]) -> [String] {
-        let sk = Quoting.quote(surrogateKey)
+        let sk = SQLIdentifier.quote(surrogateKey)
         let columns = [sk] + unknown.map(\.column), values = ["-1"] + unknown.map(\.value)
         return [
             "ALTER TABLE \(table) ALTER COLUMN \(sk) SET NOT NULL",

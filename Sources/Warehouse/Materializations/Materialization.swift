@@ -1,3 +1,5 @@
+import EnergizeCore
+
 /// How a model's `SELECT` is kept in the database: it turns the model and a run's context into
 /// a plan. ``ViewMaterialization``, ``TableMaterialization``, ``Incremental``, ``SCD2Dimension``
 /// and ``Type1Dimension`` are the built-in ones; a package can write its own.
@@ -74,7 +76,7 @@ public struct TableMaterialization: Materialization, Hashable {
 
     /// The statements that rebuild `model`'s table from its `SELECT`.
     static func rebuild(_ model: Model, _ relation: RelationState) -> [Plan.Step] {
-        let fresh = Quoting.qualified(model.schema, model.name + "__energize_new")
+        let fresh = SQLIdentifier.qualified(model.schema, model.name + "__energize_new")
         var steps = [Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
                      Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)")),
                      Plan.Step(Statement(text: "SELECT count(*) FROM \(fresh)"), countsRows: true)]
@@ -85,12 +87,12 @@ public struct TableMaterialization: Materialization, Hashable {
                       Plan.Step(Statement(text: "DROP TABLE \(fresh)"))]
         case .table(readByViews: false):
             steps += [Plan.Step(Statement(text: "DROP TABLE \(model.relation)")),
-                      Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(Quoting.quote(model.name))"))]
+                      Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(SQLIdentifier.quote(model.name))"))]
         case .view:
             steps += [Plan.Step(Statement(text: "DROP VIEW \(model.relation)")),
-                      Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(Quoting.quote(model.name))"))]
+                      Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(SQLIdentifier.quote(model.name))"))]
         case .missing:
-            steps.append(Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(Quoting.quote(model.name))")))
+            steps.append(Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(SQLIdentifier.quote(model.name))")))
         }
         return steps
     }
@@ -123,14 +125,14 @@ public struct Incremental: Materialization, Hashable {
 
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         if case .table = context.relation, !context.fullRefresh {
-            let scopeList = Quoting.list(scope)
+            let scopeList = SQLIdentifier.list(scope)
             let scopes: SQL = "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS \(changedScopes)"
             return Plan(transform: model.name, materialization: name, steps: [
                 Plan.Step(try scopes.bound(context.values)),
                 Plan.Step(Statement(text: "DELETE FROM \(model.relation) WHERE (\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)")),
                 Plan.Step(Statement(text: """
                     WITH inserted AS (INSERT INTO \(model.relation) SELECT m.* FROM (\(model.sql)) m
-                    WHERE (\(Quoting.list(scope, alias: "m"))) IN (SELECT \(scopeList) FROM energize_scope) RETURNING 1)
+                    WHERE (\(SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(scopeList) FROM energize_scope) RETURNING 1)
                     SELECT count(*) FROM inserted
                     """), countsRows: true),
             ], recordsState: true)

@@ -1,3 +1,5 @@
+import EnergizeCore
+
 /// A slowly changing dimension of type 2: one row per version of each natural key, with
 /// `valid_from`, `valid_to` (NULL while current) and `is_current` (warehouse.md §3).
 ///
@@ -51,7 +53,7 @@ public struct SCD2Dimension: Materialization, Hashable {
     }
 
     private var attributes: [String] { tracked + carried }
-    private var key: String { Quoting.quote(naturalKey) }
+    private var key: String { SQLIdentifier.quote(naturalKey) }
 
     /// A query of `(natural key, since)` for the keys with versions inserted after the run
     /// ``SQLParameter/lastRunId``: events of those keys at or after `since` may now resolve to
@@ -73,7 +75,7 @@ public struct SCD2Dimension: Materialization, Hashable {
     ///   - time: a SQL expression of the event's time (e.g. `s.sold_at`).
     /// - Returns: a scalar SQL expression.
     public func lookup(table: String, key keyExpression: String, at time: String) -> String {
-        let sk = Quoting.quote(surrogateKey)
+        let sk = SQLIdentifier.quote(surrogateKey)
         return """
             coalesce(
                 (SELECT energize_v.\(sk) FROM \(table) energize_v WHERE energize_v.\(key) = \(keyExpression) AND energize_v.valid_from <= \(time)
@@ -102,18 +104,18 @@ public struct SCD2Dimension: Materialization, Hashable {
 
     /// The statements of one run, in order.
     func runStatements(table: String, source: String) -> [SQL] {
-        let sk = Quoting.quote(surrogateKey)
-        let attributeList = Quoting.list(attributes)
-        let sourceAttributes = Quoting.list(attributes, alias: "s")
-        let changed = tracked.map { "t.\(Quoting.quote($0)) IS DISTINCT FROM s.\(Quoting.quote($0))" }.joined(separator: " OR ")
-        let updated = "s." + Quoting.quote(updatedAt)
+        let sk = SQLIdentifier.quote(surrogateKey)
+        let attributeList = SQLIdentifier.list(attributes)
+        let sourceAttributes = SQLIdentifier.list(attributes, alias: "s")
+        let changed = tracked.map { "t.\(SQLIdentifier.quote($0)) IS DISTINCT FROM s.\(SQLIdentifier.quote($0))" }.joined(separator: " OR ")
+        let updated = "s." + SQLIdentifier.quote(updatedAt)
         let start = SQLParameter.runStartedAt, run = SQLParameter.runId
         var statements: [SQL] = [
             """
             CREATE TEMP TABLE energize_scd_source ON COMMIT DROP AS
             SELECT DISTINCT ON (\(unescaped: key)) * FROM (\(unescaped: source)
             ) s WHERE \(unescaped: key) IS NOT NULL
-            ORDER BY \(unescaped: key), \(unescaped: Quoting.quote(updatedAt)) DESC NULLS LAST
+            ORDER BY \(unescaped: key), \(unescaped: SQLIdentifier.quote(updatedAt)) DESC NULLS LAST
             """,
             // Keys whose current version differs in a tracked value: close it, open a new one.
             """
@@ -142,7 +144,7 @@ public struct SCD2Dimension: Materialization, Hashable {
         statements.append("""
             INSERT INTO \(unescaped: table) (\(unescaped: key), \(unescaped: attributeList), valid_from, valid_to, is_current, _changed_run, _version_run)
             SELECT s.\(unescaped: key), \(unescaped: sourceAttributes),
-              CASE WHEN last.valid_to IS NULL THEN coalesce(s.\(unescaped: Quoting.quote(createdAt)), \(start))
+              CASE WHEN last.valid_to IS NULL THEN coalesce(s.\(unescaped: SQLIdentifier.quote(createdAt)), \(start))
                    WHEN \(unescaped: updated) > last.valid_to THEN \(unescaped: updated) ELSE \(start) END,
               NULL, true, \(run), \(run)
             FROM energize_scd_source s

@@ -1,3 +1,5 @@
+import EnergizeCore
+
 /// A dimension of type 1: one row per natural key holding its current values, with a
 /// surrogate key that stays the same across runs, and the unknown member `-1`.
 ///
@@ -20,7 +22,7 @@ public struct Type1Dimension: Materialization, Hashable {
         self.attributes = attributes
     }
 
-    private var key: String { Quoting.quote(naturalKey) }
+    private var key: String { SQLIdentifier.quote(naturalKey) }
 
     public var name: String { "type1" }
 
@@ -33,9 +35,9 @@ public struct Type1Dimension: Materialization, Hashable {
             statements += DimensionTable.setup(table, surrogateKey: surrogateKey, index: "CREATE UNIQUE INDEX ON \(table) (\(key))", unknown: [])
                 .map(SQL.init(unescaped:))
         }
-        let list = Quoting.list(attributes)
-        let updates = attributes.map { "\(Quoting.quote($0)) = excluded.\(Quoting.quote($0))" }.joined(separator: ", ")
-        let changed = attributes.map { "t.\(Quoting.quote($0)) IS DISTINCT FROM excluded.\(Quoting.quote($0))" }.joined(separator: " OR ")
+        let list = SQLIdentifier.list(attributes)
+        let updates = attributes.map { "\(SQLIdentifier.quote($0)) = excluded.\(SQLIdentifier.quote($0))" }.joined(separator: ", ")
+        let changed = attributes.map { "t.\(SQLIdentifier.quote($0)) IS DISTINCT FROM excluded.\(SQLIdentifier.quote($0))" }.joined(separator: " OR ")
         statements.append("""
             INSERT INTO \(unescaped: table) AS t (\(unescaped: key), \(unescaped: list), _changed_run)
             SELECT DISTINCT ON (\(unescaped: key)) \(unescaped: key), \(unescaped: list), \(SQLParameter.runId) FROM (\(unescaped: model.sql)

@@ -1,3 +1,5 @@
+import EnergizeCore
+
 extension ModelCompiler {
     /// A model file's `-- energize:` settings, checked.
     ///
@@ -55,7 +57,7 @@ extension ModelCompiler {
             _ = try materialization(changedScopes: SQL(pieces: []))
         }
 
-        var relation: String { Quoting.qualified(schema, file.name) }
+        var relation: String { SQLIdentifier.qualified(schema, file.name) }
 
         /// The materialization these settings describe.
         func materialization(changedScopes: SQL) throws -> any Materialization {

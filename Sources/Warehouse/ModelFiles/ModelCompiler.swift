@@ -1,3 +1,5 @@
+import EnergizeCore
+
 /// Turns a project's model files into models: reads each header, resolves every macro, and
 /// checks what can be checked without running anything.
 ///
@@ -114,8 +116,8 @@ public struct ModelCompiler: Sendable {
         if let columns = environment.rawColumns, columns[table] == nil {
             throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): raw table \(environment.rawSchema).\(table) does not exist: load its stream first (`energize run`)")
         }
-        guard call.name == "raw_column" else { return Quoting.qualified(environment.rawSchema, table) }
-        return environment.rawColumns?[table]?.contains(call.arguments[1]) ?? true ? Quoting.quote(call.arguments[1]) : "NULL"
+        guard call.name == "raw_column" else { return SQLIdentifier.qualified(environment.rawSchema, table) }
+        return environment.rawColumns?[table]?.contains(call.arguments[1]) ?? true ? SQLIdentifier.quote(call.arguments[1]) : "NULL"
     }
 
     /// SQL without surrounding blank lines and trailing semicolons; when its last line holds a

@@ -63,21 +63,3 @@ public struct ModelColumn: Sendable, Hashable {
         self.description = description
     }
 }
-
-/// Identifier quoting for generated SQL.
-public enum Quoting {
-    /// `"na""me"`.
-    public static func quote(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// `"schema"."name"`.
-    public static func qualified(_ schema: String, _ name: String) -> String {
-        quote(schema) + "." + quote(name)
-    }
-
-    /// Quoted names joined by commas, with an optional alias prefix.
-    public static func list(_ names: [String], alias: String? = nil) -> String {
-        names.map { (alias.map { $0 + "." } ?? "") + quote($0) }.joined(separator: ", ")
-    }
-}

@@ -25,7 +25,7 @@ public struct SQLParameter: Sendable, Hashable {
 }
 
 /// SQL text with parameter slots, built by string interpolation: `\(parameter)` adds a slot,
-/// `\(unescaped: text)` adds trusted SQL text (identifiers already quoted with ``Quoting``),
+/// `\(unescaped: text)` adds trusted SQL text (identifiers already quoted with `SQLIdentifier`),
 /// `\(fragment)` adds another `SQL`.
 public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// A run of text or one parameter slot.

@@ -40,7 +40,7 @@ public struct TransformRunner: Sendable {
             try executor.inTransaction {
                 try executor.run("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))", [])
                 for schema in Set(selected.compactMap { graph.models[$0]?.schema }).sorted() {
-                    try executor.run("CREATE SCHEMA IF NOT EXISTS \(Quoting.quote(schema))", [])
+                    try executor.run("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))", [])
                 }
             }
         }

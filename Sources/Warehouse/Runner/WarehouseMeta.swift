@@ -9,15 +9,15 @@ public struct WarehouseMeta: Sendable {
         self.schema = schema
     }
 
-    var modelRuns: String { Quoting.qualified(schema, "model_runs") }
-    var modelState: String { Quoting.qualified(schema, "model_state") }
-    var testResults: String { Quoting.qualified(schema, "test_results") }
+    var modelRuns: String { SQLIdentifier.qualified(schema, "model_runs") }
+    var modelState: String { SQLIdentifier.qualified(schema, "model_state") }
+    var testResults: String { SQLIdentifier.qualified(schema, "test_results") }
 
     /// Creates the tables when missing.
     public func create(_ executor: any SQLExecutor) throws {
         try executor.inTransaction {
             try executor.run("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))", [])
-            try executor.run("CREATE SCHEMA IF NOT EXISTS \(Quoting.quote(schema))", [])
+            try executor.run("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))", [])
             try executor.run("""
                 CREATE TABLE IF NOT EXISTS \(modelRuns) (run_id bigint NOT NULL, model text NOT NULL,
                   materialization text NOT NULL, status text NOT NULL, rows bigint, duration_seconds double precision,

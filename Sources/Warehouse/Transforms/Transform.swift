@@ -1,3 +1,5 @@
+import EnergizeCore
+
 /// One node of a project's warehouse: something with a name and a relation, built after the
 /// transforms it depends on, that plans what building it in a run does.
 ///
@@ -21,5 +23,5 @@ public protocol Transform: Sendable {
 
 extension Transform {
     /// The quoted, qualified relation name.
-    public var relation: String { Quoting.qualified(schema, name) }
+    public var relation: String { SQLIdentifier.qualified(schema, name) }
 }

@@ -1,3 +1,4 @@
+import EnergizeCore
 import Foundation
 import MongoSource
 import PGSink

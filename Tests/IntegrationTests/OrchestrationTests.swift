@@ -73,7 +73,7 @@ import Testing
         let recorded = try connection.execute("SELECT status, attempts, error IS NOT NULL FROM it_retry_meta.stream_runs").rows
         #expect(recorded == [["succeeded", String(stream.attempts), "t"]])
 
-        let badPassword = ConnectionStringRedaction.redact(try LiveServers.pgURI()) == (try LiveServers.pgURI())
+        let badPassword = Redaction.redact(try LiveServers.pgURI()) == (try LiveServers.pgURI())
             ? try LiveServers.pgURI() : try LiveServers.pgURI().replacingOccurrences(of: ":energize-local@", with: ":wrong-password@")
         do {
             _ = try PGConnection(badPassword)

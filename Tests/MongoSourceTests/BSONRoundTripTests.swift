@@ -18,11 +18,6 @@ import Testing
         let bson = BSONDocument(document)
         #expect(BSONDecoder().decode(bson.pointer) == document)
     }
-
-    @Test func redactsMongoPasswords() {
-        #expect(URIRedaction.redact("mongodb://user:p%40ss@h1,h2/db?tls=true") == "mongodb://user:***@h1,h2/db?tls=true")
-        #expect(URIRedaction.redact("mongodb://h:27017") == "mongodb://h:27017")
-    }
 }
 
 import CMongoC

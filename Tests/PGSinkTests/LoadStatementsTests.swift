@@ -48,14 +48,6 @@ import Testing
     }
 }
 
-@Suite struct ConnectionStringRedactionTests {
-    @Test func redactsPasswords() {
-        #expect(ConnectionStringRedaction.redact("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db")
-        #expect(ConnectionStringRedaction.redact("host=h password=secret user=u") == "host=h password=*** user=u")
-        #expect(ConnectionStringRedaction.redact("postgresql://h/db?password=secret&x=1") == "postgresql://h/db?password=***&x=1")
-    }
-}
-
 @Suite struct CopyTextEncoderTests {
     @Test func encodesRowsWithEscapesAndNulls() throws {
         let schema = Schema([Column("s", .text), Column("n", .integer), Column("d", .timestamptz), Column("j", .jsonb),

@@ -15,10 +15,10 @@ public final class MongoClient {
     /// - Throws: `MongoError` when the URI cannot be parsed.
     public init(uri: String, appName: String = "energize") throws {
         MongoRuntime.ensureInitialized()
-        redactedURI = URIRedaction.redact(uri)
+        redactedURI = Redaction.redact(uri)
         let parsed: OpaquePointer = try withBSONError { error in
             guard let parsed = mongoc_uri_new_with_error(uri, error) else {
-                throw MongoError(operation: "parse the URI \(URIRedaction.redact(uri))", error: error)
+                throw MongoError(operation: "parse the URI \(Redaction.redact(uri))", error: error)
             }
             return parsed
         }
@@ -54,20 +54,5 @@ public final class MongoClient {
     /// A handle on one collection; valid while this client lives.
     public func collection(_ name: String, in database: String) -> MongoCollection {
         MongoCollection(client: self, database: database, name: name)
-    }
-}
-
-/// Masks the password of a connection URI: `mongodb://user:***@host/db`.
-public enum URIRedaction {
-    /// The URI with the password of its user-info part replaced by `***`.
-    public static func redact(_ uri: String) -> String {
-        guard let scheme = uri.range(of: "://") else { return uri }
-        let rest = uri[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return uri }
-        let userInfo = authority[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return uri }
-        return String(uri[..<scheme.upperBound]) + userInfo[..<colon] + ":***" + rest[at...]
     }
 }

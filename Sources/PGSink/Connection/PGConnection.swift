@@ -15,12 +15,12 @@ public final class PGConnection {
     /// - Parameter connectionString: a `postgresql://` URI or `key=value` string.
     /// - Throws: `PGError` with code `.connectionFailed` (transient unless it is authentication).
     public init(_ connectionString: String) throws {
-        redactedConnectionString = ConnectionStringRedaction.redact(connectionString)
+        redactedConnectionString = Redaction.redact(connectionString)
         let conn = PQconnectdb(connectionString)
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
             PQfinish(conn)
-            throw PGError(.connectionFailed, message: "cannot connect to \(ConnectionStringRedaction.redact(connectionString)): \(message)")
+            throw PGError(.connectionFailed, message: "cannot connect to \(Redaction.redact(connectionString)): \(message)")
         }
         handle = conn
         _ = try execute("SET client_min_messages = warning")
@@ -81,22 +81,4 @@ func withCStrings<T>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> 
     let duplicates = strings.map { $0.map { strdup($0)! } }
     defer { duplicates.forEach { free($0) } }
     return body(duplicates.map { $0.map { UnsafePointer($0) } })
-}
-
-/// Masks passwords in PostgreSQL connection strings (URIs and `password=` keywords).
-public enum ConnectionStringRedaction {
-    public static func redact(_ connectionString: String) -> String {
-        if connectionString.contains("://") {
-            var text = connectionString
-            if let scheme = text.range(of: "://") {
-                let rest = text[scheme.upperBound...]
-                let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-                if let at = rest[..<end].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-                    text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-                }
-            }
-            return text.replacingOccurrences(of: #"password=[^&]*"#, with: "password=***", options: .regularExpression)
-        }
-        return connectionString.replacingOccurrences(of: #"password\s*=\s*('(\\'|[^'])*'|\S+)"#, with: "password=***", options: .regularExpression)
-    }
 }

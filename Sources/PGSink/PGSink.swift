@@ -8,7 +8,7 @@ public struct PGSinkSettings: Sendable, Hashable {
     public var metaSchema: String
 
     /// Creates a `PGSinkSettings` from its parts.
-    public init(rawSchema: String = "public", metaSchema: String = "energize_meta") {
+    public init(rawSchema: String = "public", metaSchema: String = RunContext.defaultMetaSchema) {
         self.rawSchema = rawSchema
         self.metaSchema = metaSchema
     }

@@ -38,11 +38,12 @@ public struct LoadBalance: Sendable, Hashable {
         let client = try MongoClient(uri: mongoURI)
         let connection = try PGConnection(pgURI)
         defer { connection.close() }
+        let rejects = PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: rawSchema)).rejectsTable
         return try streams.map { stream in
             let table = SQLIdentifier.qualified(rawSchema, stream.table)
             let rows = Int(try connection.execute("SELECT count(*) FROM \(table)").scalar ?? "0") ?? 0
             let rejected = Int(try connection.execute("""
-                SELECT count(DISTINCT r.document_id) FROM \(SQLIdentifier.qualified(rawSchema, "_rejects")) r
+                SELECT count(DISTINCT r.document_id) FROM \(rejects) r
                 WHERE r.collection = $1 AND NOT EXISTS (SELECT 1 FROM \(table) t WHERE t."_id" = r.document_id)
                 """, [stream.collection]).scalar ?? "0") ?? 0
             let documents = try client.collection(stream.collection, in: database).count()

@@ -12,6 +12,11 @@ public struct RunContext: Sendable, Hashable {
         self.pipeline = pipeline
         self.startedAt = startedAt
     }
+
+    /// `energize_meta`: the schema where a sink and the transform runner keep run history,
+    /// watermarks and model state unless told another (`PGSinkSettings.metaSchema`,
+    /// `WarehouseMeta.schema`).
+    public static let defaultMetaSchema = "energize_meta"
 }
 
 /// Where batches go: PostgreSQL, an in-memory fake.

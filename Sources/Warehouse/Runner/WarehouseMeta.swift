@@ -5,7 +5,7 @@ public struct WarehouseMeta: Sendable {
     public var schema: String
 
     /// Creates a `WarehouseMeta` from its parts.
-    public init(schema: String = "energize_meta") {
+    public init(schema: String = RunContext.defaultMetaSchema) {
         self.schema = schema
     }
 

@@ -24,7 +24,7 @@ public struct SyntheticData: Sendable {
     }
 
     /// The first day of the generated history (2024-01-01T00:00:00Z).
-    public static let historyStart = CivilTime.milliseconds(year: 2024, month: 1, day: 1)
+    public static let historyStart: Int64 = 1_704_067_200_000
     /// Days of history; sales happen between `historyStart` and `historyStart + historyDays`.
     public static let historyDays = 540
     static let day: Int64 = 86_400_000

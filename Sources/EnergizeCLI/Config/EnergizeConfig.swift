@@ -33,7 +33,8 @@ public struct EnergizeConfig: Sendable {
     public var testsDirectory = "tests"
     /// The folder of documents `energize seed` writes into MongoDB, relative to the project.
     public var seedsDirectory = "seeds"
-    public var schedule: Schedule?
+    /// When the pipeline runs on its own (`energize schedule`); nil when it is not scheduled.
+    package var schedule: Schedule?
     public var retry = RetryPolicy(retries: 3, initialDelay: 10, maxDelay: 600, jitter: 0.2)
     /// When another run holds the pipeline's lock: wait up to this many seconds (nil: exit at once).
     public var lockWaitSeconds: Double?
@@ -42,7 +43,7 @@ public struct EnergizeConfig: Sendable {
     public var maxRejectRatio: Double?
 
     /// When the pipeline runs on its own (`energize schedule`).
-    public enum Schedule: Sendable, Hashable {
+    package enum Schedule: Sendable, Hashable {
         case cron(CronExpression)
         /// Every so many seconds.
         case interval(Double)

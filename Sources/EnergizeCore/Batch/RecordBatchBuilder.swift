@@ -3,9 +3,9 @@
 /// Every document passes the stream's `DocumentRules` first; one that breaks them, or
 /// holds a value that no column type can share with earlier values of its field, is kept
 /// as a `Reject` instead of a row. The builder is not thread-safe: one extraction owns it.
-public struct RecordBatchBuilder {
+package struct RecordBatchBuilder {
     /// The schema of every typed column seen so far (seeded with the target table's).
-    public private(set) var schema: Schema
+    package private(set) var schema: Schema
     private let rules: DocumentRules
     private var storage: [[Value]] = []
     private var rows = 0
@@ -14,14 +14,14 @@ public struct RecordBatchBuilder {
 
     /// The column that holds, as one JSON document per row, the fields that arrived after
     /// the table reached its column limit (and any source field itself named `_overflow`).
-    public static let overflowColumn = "_overflow"
+    package static let overflowColumn = "_overflow"
 
     /// - Parameters:
     ///   - known: the columns the target already has; values must fit them or widen them.
     ///   - rules: what a document must satisfy to become a row.
     ///   - columnLimit: columns a table may get (PostgreSQL rows must fit a page); fields
     ///     beyond it go to `_overflow`, so a document with any number of fields loads whole.
-    public init(known: Schema = Schema(), rules: DocumentRules = DocumentRules(), columnLimit: Int = 300) {
+    package init(known: Schema = Schema(), rules: DocumentRules = DocumentRules(), columnLimit: Int = 300) {
         self.schema = known
         self.rules = rules
         self.columnLimit = columnLimit
@@ -29,14 +29,14 @@ public struct RecordBatchBuilder {
     }
 
     /// Rows buffered since the last `flush()`.
-    public var bufferedRows: Int { rows }
+    package var bufferedRows: Int { rows }
     /// Rejects buffered since the last `flush()`.
-    public var bufferedRejects: Int { rejects.count }
+    package var bufferedRejects: Int { rejects.count }
 
     /// Adds one document as a row, or as a reject when it cannot be loaded.
     /// - Returns: `true` when the document became a row.
     @discardableResult
-    public mutating func append(_ document: Document) -> Bool {
+    package mutating func append(_ document: Document) -> Bool {
         if let reason = rules.violation(in: document) ?? typeConflict(in: document) {
             rejects.append(Reject(documentId: document["_id"].map(DocumentRules.idText), reason: reason, document: document))
             return false
@@ -77,7 +77,7 @@ public struct RecordBatchBuilder {
     }
 
     /// Hands out the buffered rows and rejects as a batch and starts a new one.
-    public mutating func flush() -> RecordBatch {
+    package mutating func flush() -> RecordBatch {
         // Every column has exactly `rows` values, so this cannot fail.
         let batch = try! RecordBatch(schema: schema, columns: storage, rejects: rejects)
         storage = Array(repeating: [], count: schema.columns.count)

@@ -41,7 +41,7 @@ public struct DocumentRules: Sendable, Hashable {
     /// The `timestamptz` range: 4714-11-24 BC (astronomical year -4713) up to, not
     /// including, 294277-01-01 (UTC). Dates inside documents and arrays are JSON text and
     /// have no limit.
-    public static let storableDates = CivilTime.milliseconds(year: -4713, month: 11, day: 24)
+    static let storableDates = CivilTime.milliseconds(year: -4713, month: 11, day: 24)
         ..< CivilTime.milliseconds(year: 294_277, month: 1, day: 1)
 
     static func dateOutOfRange(in document: Document) -> String? {
@@ -124,7 +124,7 @@ public struct DocumentRules: Sendable, Hashable {
     }
 
     /// The text form of a document `_id` for the rejects table.
-    public static func idText(_ value: Value) -> String {
+    package static func idText(_ value: Value) -> String {
         switch value {
         case .objectId(let hex): hex
         case .string(let text): text

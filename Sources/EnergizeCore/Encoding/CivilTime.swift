@@ -2,17 +2,17 @@
 ///
 /// Uses the proleptic Gregorian calendar with astronomical year numbering (year 0 is 1 BC),
 /// the algorithm of Howard Hinnant's `civil_from_days`.
-public struct CivilTime: Sendable, Hashable {
-    public var year: Int64
-    public var month: Int
-    public var day: Int
-    public var hour: Int
-    public var minute: Int
-    public var second: Int
-    public var millisecond: Int
+package struct CivilTime: Sendable, Hashable {
+    package var year: Int64
+    package var month: Int
+    package var day: Int
+    package var hour: Int
+    package var minute: Int
+    package var second: Int
+    package var millisecond: Int
 
     /// Splits milliseconds since 1970-01-01T00:00:00Z.
-    public init(millisecondsSinceEpoch ms: Int64) {
+    package init(millisecondsSinceEpoch ms: Int64) {
         let (days, msOfDay) = Self.floorDivide(ms, 86_400_000)
         millisecond = Int(msOfDay % 1000)
         second = Int(msOfDay / 1000 % 60)
@@ -30,7 +30,7 @@ public struct CivilTime: Sendable, Hashable {
     }
 
     /// Milliseconds since the epoch for a UTC calendar time (inverse of the initializer).
-    public static func milliseconds(year: Int64, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millisecond: Int = 0) -> Int64 {
+    package static func milliseconds(year: Int64, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millisecond: Int = 0) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let (era, _) = floorDivide(y, 400)
         let yearOfEra = y - era * 400
@@ -43,7 +43,7 @@ public struct CivilTime: Sendable, Hashable {
 
     /// ISO-8601 in UTC with milliseconds: `2024-03-05T14:07:09.120Z`; years outside
     /// 0000–9999 use the expanded form with a sign (`+10000-01-01…`, `-0001-…`).
-    public var iso8601: String {
+    package var iso8601: String {
         var text = Self.yearText(year, expanded: true)
         text += "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
         text += "T" + Self.pad(hour, 2) + ":" + Self.pad(minute, 2) + ":" + Self.pad(second, 2)
@@ -53,7 +53,7 @@ public struct CivilTime: Sendable, Hashable {
 
     /// PostgreSQL `timestamptz` input in UTC: `2024-03-05 14:07:09.12+00`, with ` BC` for
     /// years before 1 (PostgreSQL has no year 0: astronomical year 0 is 1 BC).
-    public var postgresText: String {
+    package var postgresText: String {
         var text = year >= 1 ? Self.yearText(year, expanded: false) : Self.yearText(1 - year, expanded: false)
         text += "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
         text += " " + Self.pad(hour, 2) + ":" + Self.pad(minute, 2) + ":" + Self.pad(second, 2)

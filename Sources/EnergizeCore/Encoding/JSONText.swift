@@ -7,21 +7,21 @@ import Foundation
 /// (`{"$binary": {"base64", "subType"}}`); values JSON has no number for (NaN, ±Infinity)
 /// become strings. A NUL character, which `jsonb` cannot hold, is written as the text
 /// `\u0000` (only rejected documents can hold one).
-public enum JSONText {
+package enum JSONText {
     /// The JSON text of one value.
-    public static func encode(_ value: Value) -> String {
+    package static func encode(_ value: Value) -> String {
         var out = ""
         append(value, to: &out)
         return out
     }
 
     /// The JSON text of one document, as an object.
-    public static func encode(_ document: Document) -> String {
+    package static func encode(_ document: Document) -> String {
         encode(.document(document))
     }
 
     /// Appends the JSON text of `value` to `out`.
-    public static func append(_ value: Value, to out: inout String) {
+    package static func append(_ value: Value, to out: inout String) {
         switch value {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -58,7 +58,7 @@ public enum JSONText {
     }
 
     /// Appends `text` as a JSON string literal.
-    public static func appendString(_ text: String, to out: inout String) {
+    package static func appendString(_ text: String, to out: inout String) {
         out += "\""
         var pendingStart = text.unicodeScalars.startIndex
         let scalars = text.unicodeScalars
@@ -89,25 +89,25 @@ public enum JSONText {
 }
 
 /// Text forms of numbers shared by JSON and COPY encoders.
-public enum NumberText {
+package enum NumberText {
     /// The shortest text that reads back as the same double; `NaN`, `Infinity`, `-Infinity`.
-    public static func double(_ d: Double) -> String {
+    package static func double(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         return d.description
     }
 
     /// Whether a Decimal128's text is a finite number.
-    public static func isFiniteDecimal(_ text: String) -> Bool {
+    package static func isFiniteDecimal(_ text: String) -> Bool {
         guard let first = text.utf8.first(where: { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "+") }) else { return false }
         return first != UInt8(ascii: "N") && first != UInt8(ascii: "I") && first != UInt8(ascii: "n") && first != UInt8(ascii: "i")
     }
 }
 
 /// The canonical text of a 16-byte UUID.
-public enum UUIDText {
+package enum UUIDText {
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower case.
-    public static func format(_ bytes: Data) -> String {
+    package static func format(_ bytes: Data) -> String {
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.joined(separator: "-")

@@ -5,7 +5,7 @@ import Foundation
 /// The producer blocks when the queue is full (back-pressure, flat memory); the consumer
 /// blocks when it is empty. Either side can end it: the producer with `finish(error:)`,
 /// the consumer with `cancel()`, after which `put` throws.
-public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
+package final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     // @unchecked Sendable: every stored property is read and written under `condition`.
     private let condition = NSCondition()
     private var items: [Element] = []
@@ -15,13 +15,13 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private var cancelled = false
 
     /// - Parameter depth: how many elements may wait before `put` blocks.
-    public init(depth: Int) {
+    package init(depth: Int) {
         self.depth = max(1, depth)
     }
 
     /// Adds an element, waiting while the queue is full.
     /// - Throws: `EnergizeError.Code.cancelled` once the consumer cancelled.
-    public func put(_ element: Element) throws {
+    package func put(_ element: Element) throws {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= depth && !cancelled { condition.wait() }
@@ -31,7 +31,7 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Ends the stream of elements, with the producer's error if it failed.
-    public func finish(error: (any Error)? = nil) {
+    package func finish(error: (any Error)? = nil) {
         condition.lock()
         finished = true
         failure = error
@@ -40,7 +40,7 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Stops the producer: its next `put` throws.
-    public func cancel() {
+    package func cancel() {
         condition.lock()
         cancelled = true
         items.removeAll()
@@ -50,7 +50,7 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
 
     /// The next element, waiting while the queue is empty; `nil` once finished and drained.
     /// - Throws: the producer's error.
-    public func take() throws -> Element? {
+    package func take() throws -> Element? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !finished { condition.wait() }

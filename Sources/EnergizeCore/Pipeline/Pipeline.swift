@@ -62,7 +62,7 @@ public struct Pipeline: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a double.
-    public var seconds: Double {
+    package var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

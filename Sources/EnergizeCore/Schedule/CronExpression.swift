@@ -3,15 +3,15 @@
 /// Fields take `*`, numbers, ranges `a-b`, lists `a,b` and steps `*/n` or `a-b/n`; day of week
 /// runs 0–7 with both 0 and 7 for Sunday. As in cron, when both day of month and day of week
 /// are restricted, a day matches if either does.
-public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
+package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// Why an expression cannot be parsed, naming the field.
-    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
+    package struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        package let description: String
         /// Creates an `Invalid` from its parts.
-        public init(description: String) { self.description = description }
+        package init(description: String) { self.description = description }
     }
 
-    public let description: String
+    package let description: String
     let minutes: Set<Int>
     let hours: Set<Int>
     let daysOfMonth: Set<Int>
@@ -22,7 +22,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `expression`.
     /// - Throws: `Invalid` naming the field and the problem.
-    public init(_ expression: String) throws {
+    package init(_ expression: String) throws {
         let fields = expression.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard fields.count == 5 else {
             throw Invalid(description: "a cron expression has 5 fields (minute hour day-of-month month day-of-week), `\(expression)` has \(fields.count)")
@@ -68,7 +68,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     /// The first minute strictly after `after` (milliseconds since the epoch, UTC) that matches.
     /// - Returns: nil when none comes within eight years (e.g. `0 0 30 2 *`).
-    public func next(after ms: Int64) -> Int64? {
+    package func next(after ms: Int64) -> Int64? {
         let minute: Int64 = 60_000, day: Int64 = 86_400_000
         var start = (ms / minute + 1) * minute
         if ms < 0 && ms % minute != 0 { start = (ms / minute) * minute }

@@ -59,8 +59,8 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
 /// (subtype 4) to `uuid`, every other subtype (legacy UUID 3, MD5 5, encrypted 6,
 /// user-defined 0x80…) to `jsonb` as `{"$binary": {"base64": …, "subType": "hh"}}`, so the
 /// subtype is never lost.
-public enum BinaryMapping {
-    public static func columnType(subtype: UInt8, count: Int) -> ColumnType {
+package enum BinaryMapping {
+    package static func columnType(subtype: UInt8, count: Int) -> ColumnType {
         switch subtype {
         case 0, 2: .bytea
         case 4 where count == 16: .uuid

@@ -4,7 +4,7 @@ import Foundation
 
 /// Documents written as MongoDB Extended JSON (relaxed or canonical: `{"$date": …}`,
 /// `{"$oid": …}`, `{"$numberDecimal": …}`), parsed by libbson.
-public enum ExtendedJSON {
+package enum ExtendedJSON {
     /// The documents of a JSON text: one array of documents, or one document per line
     /// (JSON Lines; blank lines are skipped).
     /// - Parameters:
@@ -12,7 +12,7 @@ public enum ExtendedJSON {
     ///   - source: names the text in errors (a file path).
     /// - Returns: the documents, in order.
     /// - Throws: `MongoError` naming the source, the line (JSON Lines) and libbson's message.
-    public static func documents(_ text: String, source: String) throws -> [Document] {
+    package static func documents(_ text: String, source: String) throws -> [Document] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("[") {
             // An array: libbson parses it as a document with keys "0", "1", …

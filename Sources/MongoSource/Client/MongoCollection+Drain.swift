@@ -3,9 +3,9 @@ import EnergizeCore
 
 extension MongoCollection {
     /// What a raw drain read.
-    public struct DrainResult: Sendable, Hashable {
-        public var documents: Int
-        public var bytes: Int
+    package struct DrainResult: Sendable, Hashable {
+        package var documents: Int
+        package var bytes: Int
     }
 
     /// Reads every document without converting it: the floor any reader of this collection
@@ -13,7 +13,7 @@ extension MongoCollection {
     /// - Parameters:
     ///   - pageSize: documents per `_id` range query (the collection's `_id`s must be ObjectIds); 0 for one cursor.
     ///   - batchSize: documents per server reply.
-    public func drainRaw(pageSize: Int, batchSize: Int = 5_000) throws -> DrainResult {
+    package func drainRaw(pageSize: Int, batchSize: Int = 5_000) throws -> DrainResult {
         var result = DrainResult(documents: 0, bytes: 0)
         try PagedScan(collection: self, filter: Document(), paged: pageSize > 0, pageSize: pageSize, batchSize: batchSize).run { bson in
             result.documents += 1

@@ -8,7 +8,7 @@ extension PGConnection {
     /// it, and the original error is rethrown.
     /// - Returns: the number of rows copied.
     @discardableResult
-    public func copy(_ sql: String, data: [UInt8]) throws -> Int {
+    package func copy(_ sql: String, data: [UInt8]) throws -> Int {
         let conn = try connection()
         let started = try PGResult.check(PQexec(conn, sql), connection: conn, sql: sql)
         _ = started

@@ -57,7 +57,7 @@ public final class PGConnection {
     }
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {
             let value = try body()

@@ -5,9 +5,9 @@ import EnergizeCore
 /// One line per row, columns separated by tabs, `\N` for NULL; backslash, newline,
 /// carriage return and tab inside values are escaped, so any text (including a lone
 /// `\.` line) round-trips unchanged.
-public enum CopyTextEncoder {
+package enum CopyTextEncoder {
     /// The COPY text of the rows of `batch`, in the batch's column order.
-    public static func encode(_ batch: RecordBatch) -> [UInt8] {
+    package static func encode(_ batch: RecordBatch) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(batch.rowCount * batch.columns.count * 12)
         for row in 0..<batch.rowCount {
@@ -21,7 +21,7 @@ public enum CopyTextEncoder {
     }
 
     /// Encodes rows of arbitrary fields (already text or NULL), for bookkeeping tables.
-    public static func encode(rows: [[String?]]) -> [UInt8] {
+    package static func encode(rows: [[String?]]) -> [UInt8] {
         var out: [UInt8] = []
         for row in rows {
             for (index, field) in row.enumerated() {

@@ -136,9 +136,9 @@ struct MetaStore: Sendable {
 }
 
 /// Human-readable text of cursor values for run history.
-public enum ValueText {
+package enum ValueText {
     /// `2024-03-05T14:07:09.120Z` for dates, the number or text otherwise.
-    public static func display(_ value: Value) -> String? {
+    package static func display(_ value: Value) -> String? {
         switch value {
         case .null: nil
         case .date(let ms): CivilTime(millisecondsSinceEpoch: ms).iso8601

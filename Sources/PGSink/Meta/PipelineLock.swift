@@ -4,16 +4,16 @@ import Foundation
 /// A PostgreSQL advisory lock per pipeline, so two runs of one pipeline (two schedulers, or a
 /// scheduler and a manual run) never overlap. Held on a connection of its own for the run's
 /// whole duration; released by `release()` or when the process ends.
-public final class PipelineLock {
+package final class PipelineLock {
     private let connection: PGConnection
-    public let pipeline: String
+    package let pipeline: String
 
     /// Takes the lock, or explains who holds it.
     /// - Parameters:
     ///   - waitSeconds: nil to fail at once when another run holds the lock; else how long to wait.
     ///   - onWait: told once who holds the lock when waiting starts.
     /// - Throws: `EnergizeError` with code `.locked` naming the holder (application, backend pid, since when).
-    public init(connectionString: String, pipeline: String, waitSeconds: Double? = nil,
+    package init(connectionString: String, pipeline: String, waitSeconds: Double? = nil,
                 onWait: (String) -> Void = { _ in }) throws {
         self.pipeline = pipeline
         connection = try PGConnection(connectionString)
@@ -42,7 +42,7 @@ public final class PipelineLock {
     }
 
     /// Releases the lock.
-    public func release() {
+    package func release() {
         _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('energize'), hashtext($1))", [pipeline])
         connection.close()
     }

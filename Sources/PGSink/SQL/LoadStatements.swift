@@ -4,24 +4,24 @@ import EnergizeCore
 ///
 /// A value that produces SQL text and does no I/O. Identifiers are quoted; values are
 /// parameters: `$1` is the cutoff in `differences` and `delete`, and the run id in `insert`.
-public struct LoadStatements: Sendable, Hashable {
+package struct LoadStatements: Sendable, Hashable {
     /// The quoted, qualified target table.
-    public var target: String
+    package var target: String
     /// The quoted staging table.
-    public var stage: String
+    package var stage: String
     /// The loaded columns (PostgreSQL names, unquoted), in both tables.
-    public var columns: [String]
-    public var strategy: LoadStrategy
+    package var columns: [String]
+    package var strategy: LoadStrategy
     /// Whether the run has a cutoff (an incremental stream after its first run).
-    public var hasCutoff: Bool
+    package var hasCutoff: Bool
     /// The column of each strategy field (key, cursor) when it differs from the field's name.
-    public var columnNames: [String: String]
+    package var columnNames: [String: String]
     /// Whether nothing was extracted: then no key is re-extracted and the stage may lack
     /// the key and cursor columns.
-    public var stageIsEmpty: Bool
+    package var stageIsEmpty: Bool
 
     /// Creates a `LoadStatements` from its parts.
-    public init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
+    package init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
                 columnNames: [String: String] = [:], stageIsEmpty: Bool = false) {
         self.target = target
         self.stage = stage
@@ -36,7 +36,7 @@ public struct LoadStatements: Sendable, Hashable {
     private func column(_ field: String) -> String { SQLIdentifier.quote(columnNames[field] ?? ColumnNaming.columnName(for: field)) }
 
     /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
-    public var replacedRows: String? {
+    package var replacedRows: String? {
         switch strategy {
         case .replace: return "TRUE"
         case .append: return nil
@@ -51,10 +51,10 @@ public struct LoadStatements: Sendable, Hashable {
     }
 
     /// Whether `differences` and `delete` take the cutoff as `$1`.
-    public var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil && replacedRows != nil }
+    package var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil && replacedRows != nil }
 
     /// Keeps one staged row per key (the one with the greatest cursor, else the last read).
-    public var deduplicate: String? {
+    package var deduplicate: String? {
         guard let key = strategy.keyField, !stageIsEmpty else { return nil }
         let order = strategy.cursorField.map { "\(column($0)) DESC NULLS LAST, ctid DESC" } ?? "ctid DESC"
         return """
@@ -66,7 +66,7 @@ public struct LoadStatements: Sendable, Hashable {
 
     /// Two counts, ignoring `_loaded_at` and `_run_id`: staged rows not among the replaced
     /// rows (added), and replaced rows not among the staged ones (removed).
-    public var differences: String {
+    package var differences: String {
         guard let replaced = replacedRows else {
             return "SELECT (SELECT count(*) FROM \(stage)), 0"
         }
@@ -82,14 +82,14 @@ public struct LoadStatements: Sendable, Hashable {
     }
 
     /// Deletes the replaced rows; `TRUNCATE` for replace.
-    public var delete: String? {
+    package var delete: String? {
         guard let replaced = replacedRows else { return nil }
         if case .replace = strategy { return "TRUNCATE \(target)" }
         return "DELETE FROM \(target) t WHERE \(replaced)"
     }
 
     /// Inserts the staged rows, stamped with the load time and run id (`$1`); nil when none were staged.
-    public var insert: String? {
+    package var insert: String? {
         if stageIsEmpty { return nil }
         let stamped = columns.isEmpty ? "" : columnList + ", "
         return "INSERT INTO \(target) (\(stamped)\"_loaded_at\", \"_run_id\") SELECT \(stamped)now(), $1 FROM \(stage)"

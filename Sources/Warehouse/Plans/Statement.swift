@@ -9,6 +9,17 @@ public struct Statement: Sendable, Hashable, CustomStringConvertible {
         public var type: String
         /// Its value as text; nil for NULL.
         public var value: String?
+
+        /// A value bound to a placeholder.
+        /// - Parameters:
+        ///   - name: the parameter's name (`run_id`), for reading a plan.
+        ///   - type: the PostgreSQL type of its placeholder (`bigint`).
+        ///   - value: its value as text; nil for NULL.
+        public init(name: String, type: String, value: String?) {
+            self.name = name
+            self.type = type
+            self.value = value
+        }
     }
 
     /// The SQL, with `$n::type` placeholders.

@@ -7,7 +7,11 @@ public struct Reject: Sendable, Hashable {
     /// The whole document as it was read.
     public var document: Document
 
-    /// Creates a `Reject` from its parts.
+    /// A rejected document with its reason.
+    /// - Parameters:
+    ///   - documentId: the document's `_id` as text, nil when it has none.
+    ///   - reason: why it cannot be loaded, naming the field path.
+    ///   - document: the whole document as it was read.
     public init(documentId: String?, reason: String, document: Document) {
         self.documentId = documentId
         self.reason = reason
@@ -19,13 +23,20 @@ public struct Reject: Sendable, Hashable {
 ///
 /// Batches are checked once, when they are made, and trusted afterwards.
 public struct RecordBatch: Sendable {
+    /// The columns' names and types, in the order of `columns`.
     public let schema: Schema
+    /// One array of values per schema column, each `rowCount` long; `.null` where a row lacks the field.
     public let columns: [[Value]]
+    /// The number of rows.
     public let rowCount: Int
     /// Documents of this stretch of the source that go to the rejects table instead.
     public let rejects: [Reject]
 
-    /// Makes a batch.
+    /// A batch of columns, checked against its schema.
+    /// - Parameters:
+    ///   - schema: the columns' names and types.
+    ///   - columns: one value array per schema column, in schema order, all of one length.
+    ///   - rejects: the documents of the same stretch of the source that could not become rows.
     /// - Throws: `EnergizeError` with code `.invalidBatch` when the column count does not
     ///   match the schema or the columns differ in length.
     public init(schema: Schema, columns: [[Value]], rejects: [Reject] = []) throws {
@@ -43,6 +54,7 @@ public struct RecordBatch: Sendable {
     }
 
     /// The row at `index` as a document (null values are left out, as missing fields).
+    /// - Parameter index: the row, `0..<rowCount`.
     public func row(_ index: Int) -> Document {
         var document = Document()
         for (position, column) in schema.columns.enumerated() {

@@ -23,6 +23,8 @@ public struct DocumentRules: Sendable, Hashable {
     }
 
     /// The first reason `document` cannot be loaded, naming the field path, or `nil`.
+    /// - Parameter document: a document as the source read it.
+    /// - Returns: the reason, naming the field path; nil when the document can load.
     public func violation(in document: Document) -> String? {
         if let issue = document.sourceIssue { return issue }
         for name in required where document[name] == nil || document[name]!.isNull {
@@ -38,7 +40,7 @@ public struct DocumentRules: Sendable, Hashable {
         return Self.dateOutOfRange(in: document)
     }
 
-    /// The `timestamptz` range: 4714-11-24 BC (astronomical year -4713) up to, not
+    /// The `timestamptz` range (see docs/types.md, "Dates"): 4714-11-24 BC (astronomical year -4713) up to, not
     /// including, 294277-01-01 (UTC). Dates inside documents and arrays are JSON text and
     /// have no limit.
     static let storableDates = CivilTime.milliseconds(year: -4713, month: 11, day: 24)

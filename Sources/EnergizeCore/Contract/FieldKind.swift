@@ -8,7 +8,9 @@ public indirect enum FieldKind: Sendable, Hashable {
     case number
     /// A BSON date.
     case date
+    /// A BSON bool.
     case bool
+    /// A BSON ObjectId.
     case objectId
     /// A non-empty array whose elements are documents satisfying `fields`.
     case documents([FieldRequirement])
@@ -71,7 +73,9 @@ public indirect enum FieldKind: Sendable, Hashable {
 
 /// One field a document must (or may) have, and its kind.
 public struct FieldRequirement: Sendable, Hashable {
+    /// The field's name in its document.
     public var name: String
+    /// The kind of value it must hold.
     public var kind: FieldKind
     /// When `true` the field may be missing or `null`.
     public var optional: Bool

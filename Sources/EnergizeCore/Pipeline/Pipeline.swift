@@ -6,13 +6,24 @@ import Foundation
 /// batches (a bounded queue between them), so blocking C calls never occupy Swift's
 /// cooperative pool; up to `settings.concurrency` streams run at once.
 public struct Pipeline: Sendable {
+    /// The pipeline's name, recorded with every run (and the key of its lock and watermarks).
     public var name: String
+    /// Where documents come from.
     public var source: any Source
+    /// Where batches go.
     public var sink: any Sink
+    /// The streams, run in this order as concurrency allows.
     public var streams: [StreamConfig]
+    /// Batch size, buffering, parallelism, reject threshold and retries.
     public var settings: PipelineSettings
 
-    /// Creates a `Pipeline` from its parts.
+    /// A pipeline from `source` to `sink`.
+    /// - Parameters:
+    ///   - name: the pipeline's name, recorded with every run.
+    ///   - source: where documents come from.
+    ///   - sink: where batches go.
+    ///   - streams: the collections to load and how.
+    ///   - settings: how data moves (default: `PipelineSettings()`).
     public init(name: String, source: any Source, sink: any Sink, streams: [StreamConfig],
                 settings: PipelineSettings = PipelineSettings()) {
         self.name = name
@@ -23,7 +34,10 @@ public struct Pipeline: Sendable {
     }
 
     /// Runs every stream once and returns how each ended; a failed stream does not stop the others.
-    /// - Parameter onEvent: called from stream threads as streams start, progress and finish.
+    /// - Parameters:
+    ///   - stop: asks the run to stop early: streams not yet started are skipped.
+    ///   - onEvent: called from stream threads as streams start, progress and finish.
+    /// - Returns: one report per stream, in the order of `streams`.
     /// - Throws: only when the run cannot start or end (the sink is unreachable).
     public func run(stop: StopRequest = StopRequest(),
                     onEvent: @escaping @Sendable (PipelineEvent) -> Void = { _ in }) async throws -> RunReport {
@@ -61,7 +75,7 @@ public struct Pipeline: Sendable {
 }
 
 extension Duration {
-    /// The duration in seconds, as a double.
+    /// The duration in seconds, as a double (attoseconds included).
     package var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }

@@ -17,7 +17,15 @@ public struct PipelineSettings: Sendable, Hashable {
     /// How failed streams are retried (transient failures only).
     public var retry: RetryPolicy
 
-    /// Creates a `PipelineSettings` from its parts.
+    /// Settings of a pipeline; values below 1 count as 1.
+    /// - Parameters:
+    ///   - batchSize: rows per batch handed from extraction to load.
+    ///   - queueDepth: batches buffered between a stream's extraction and its load.
+    ///   - concurrency: streams run at the same time.
+    ///   - columnLimit: columns a raw table may get (at most 1,500); further fields go to `_overflow`.
+    ///   - maxRejectRatio: the share of a stream's documents (0…1) that may be rejected before
+    ///     the run counts as failed; nil for no limit.
+    ///   - retry: how streams that fail transiently are retried (default: not at all).
     public init(batchSize: Int = 5_000, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
                 maxRejectRatio: Double? = nil, retry: RetryPolicy = .none) {
         self.retry = retry
@@ -31,8 +39,11 @@ public struct PipelineSettings: Sendable, Hashable {
 
 /// What a running pipeline tells its observer.
 public enum PipelineEvent: Sendable {
+    /// A stream opened its reader; `estimatedCount` is the source's estimate of its documents.
     case streamStarted(stream: String, estimatedCount: Int?)
+    /// A stream loaded another batch; the counts so far.
     case streamProgress(stream: String, rowsRead: Int, rowsRejected: Int)
+    /// A stream ended (committed, failed or skipped).
     case streamFinished(StreamReport)
     /// A stream failed transiently and will run again after `delaySeconds`.
     case streamRetrying(stream: String, attempt: Int, delaySeconds: Double, error: String)
@@ -45,7 +56,7 @@ public final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
     private var requested = false
 
-    /// Creates a `StopRequest` with its defaults.
+    /// A request not made yet; call `request()` to make it.
     public init() {}
 
     /// Requests the stop.

@@ -1,20 +1,32 @@
 /// How one stream of a run ended.
 public struct StreamReport: Sendable, Hashable {
+    /// How a stream ended.
     public enum Status: String, Sendable, Hashable {
-        case succeeded, failed
+        /// Its load committed.
+        case succeeded
+        /// Its load rolled back; `error` says why.
+        case failed
         /// Not started: the run was asked to stop first.
         case skipped
     }
 
+    /// The stream's name.
     public var stream: String
+    /// Its load strategy, as `LoadStrategy.summary` writes it.
     public var strategy: String
+    /// How it ended.
     public var status: Status
+    /// Documents read from the source (rows and rejects).
     public var rowsRead: Int
+    /// Documents that went to the rejects table.
     public var rowsRejected: Int
+    /// The greatest cursor value in the table before the run (incremental streams).
     public var watermarkBefore: Value?
+    /// The cursor value extraction started from (incremental streams after their first run).
     public var cutoff: Value?
     /// Set when the load committed.
     public var outcome: LoadOutcome?
+    /// How long the stream took, in seconds (its last attempt).
     public var durationSeconds: Double
     /// The error of a failed stream, safe to print.
     public var error: String?
@@ -25,7 +37,20 @@ public struct StreamReport: Sendable, Hashable {
     /// How many times the stream ran (1 without retries).
     public var attempts = 1
 
-    /// Creates a `StreamReport` from its parts.
+    /// The report of one stream.
+    /// - Parameters:
+    ///   - stream: the stream's name.
+    ///   - strategy: its load strategy's summary.
+    ///   - status: how it ended.
+    ///   - rowsRead: documents read (rows and rejects).
+    ///   - rowsRejected: documents rejected.
+    ///   - watermarkBefore: the table's greatest cursor value before the run.
+    ///   - cutoff: the cursor value extraction started from.
+    ///   - outcome: what the committed load did; nil when it did not commit.
+    ///   - durationSeconds: how long it took.
+    ///   - error: why it failed, safe to print.
+    ///   - retryability: whether retrying the failure can help.
+    ///   - maxRejectRatio: the reject threshold it was held to, if any.
     public init(stream: String, strategy: String, status: Status, rowsRead: Int, rowsRejected: Int,
                 watermarkBefore: Value?, cutoff: Value?, outcome: LoadOutcome?, durationSeconds: Double,
                 error: String? = nil, retryability: Retryability? = nil, maxRejectRatio: Double? = nil) {
@@ -54,11 +79,18 @@ public struct StreamReport: Sendable, Hashable {
 
 /// How a whole run ended: one report per stream.
 public struct RunReport: Sendable, Hashable {
+    /// The run: its id, pipeline and start.
     public var run: RunContext
+    /// One report per stream, in the pipeline's order.
     public var streams: [StreamReport]
+    /// How long the run took, in seconds.
     public var durationSeconds: Double
 
-    /// Creates a `RunReport` from its parts.
+    /// The report of a run.
+    /// - Parameters:
+    ///   - run: the run.
+    ///   - streams: how each stream ended.
+    ///   - durationSeconds: how long the run took.
     public init(run: RunContext, streams: [StreamReport], durationSeconds: Double) {
         self.run = run
         self.streams = streams

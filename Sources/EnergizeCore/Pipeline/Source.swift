@@ -3,6 +3,8 @@ public protocol Source: Sendable {
     /// Opens a reader of the documents `request` asks for.
     ///
     /// Called on the stream's own extraction thread; the reader is used on that thread only.
+    /// - Parameter request: the stream to extract and its cursor floor.
+    /// - Returns: a reader of the matching documents.
     /// - Throws: an error that says whether retrying can help (`RetryClassifying`).
     func openReader(_ request: ExtractRequest) throws -> any DocumentReader
 }

@@ -5,6 +5,10 @@
 /// uses an executor at a time.
 public protocol SQLExecutor: AnyObject {
     /// Runs one statement with text parameters (`$1`, `$2`, …); returns the rows as text.
+    /// - Parameters:
+    ///   - sql: the statement; values go in parameters, never in its text.
+    ///   - parameters: the text of each parameter, nil for SQL NULL.
+    /// - Returns: the result rows, each value as text or nil for NULL.
     @discardableResult
     func run(_ sql: String, _ parameters: [String?]) throws -> [[String?]]
     /// Closes the connection.
@@ -13,6 +17,9 @@ public protocol SQLExecutor: AnyObject {
 
 extension SQLExecutor {
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    /// - Parameter body: the work; it runs its statements on this executor.
+    /// - Returns: what `body` returns.
+    /// - Throws: the error of `body`, or of `BEGIN` or `COMMIT`.
     public func inTransaction<T>(_ body: () throws -> T) throws -> T {
         try run("BEGIN", [])
         do {
@@ -26,6 +33,10 @@ extension SQLExecutor {
     }
 
     /// The first column of the first row of a query.
+    /// - Parameters:
+    ///   - sql: the query.
+    ///   - parameters: the text of each parameter, nil for SQL NULL.
+    /// - Returns: the value as text; nil for NULL or no row.
     public func scalar(_ sql: String, _ parameters: [String?] = []) throws -> String? {
         try run(sql, parameters).first?.first ?? nil
     }

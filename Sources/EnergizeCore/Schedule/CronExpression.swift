@@ -6,11 +6,14 @@
 package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// Why an expression cannot be parsed, naming the field.
     package struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong, naming the field.
         package let description: String
-        /// Creates an `Invalid` from its parts.
+        /// An error with its message.
+        /// - Parameter description: what is wrong, naming the field.
         package init(description: String) { self.description = description }
     }
 
+    /// The expression, its fields separated by single spaces.
     package let description: String
     let minutes: Set<Int>
     let hours: Set<Int>
@@ -21,6 +24,7 @@ package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     let dayOfWeekRestricted: Bool
 
     /// Parses `expression`.
+    /// - Parameter expression: five fields separated by spaces, e.g. `0 3 * * 1-5`.
     /// - Throws: `Invalid` naming the field and the problem.
     package init(_ expression: String) throws {
         let fields = expression.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -66,7 +70,8 @@ package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         return values
     }
 
-    /// The first minute strictly after `after` (milliseconds since the epoch, UTC) that matches.
+    /// The first minute strictly after `ms` (milliseconds since the epoch, UTC) that matches.
+    /// - Parameter ms: the instant to start from, in milliseconds since the epoch.
     /// - Returns: nil when none comes within eight years (e.g. `0 0 30 2 *`).
     package func next(after ms: Int64) -> Int64? {
         let minute: Int64 = 60_000, day: Int64 = 86_400_000

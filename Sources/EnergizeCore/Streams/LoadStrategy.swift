@@ -3,12 +3,20 @@ public struct Lookback: Sendable, Hashable, CustomStringConvertible {
     /// The window in milliseconds (cursor values are BSON dates or numbers).
     public var milliseconds: Int64
 
-    /// Creates a `Lookback` from its parts.
+    /// A window of `milliseconds`.
+    /// - Parameter milliseconds: how far back to re-read, in milliseconds (the unit of BSON
+    ///   dates; numeric cursors are shifted by the same number).
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    /// A window of whole days.
+    /// - Parameter days: how many days back to re-read.
     public static func days(_ days: Int) -> Lookback { Lookback(milliseconds: Int64(days) * 86_400_000) }
+    /// A window of whole hours.
+    /// - Parameter hours: how many hours back to re-read.
     public static func hours(_ hours: Int) -> Lookback { Lookback(milliseconds: Int64(hours) * 3_600_000) }
+    /// No window: re-read from the watermark itself.
     public static let none = Lookback(milliseconds: 0)
 
+    /// The window as `7d`, `2h` or `1500ms`.
     public var description: String {
         if milliseconds % 86_400_000 == 0 { return "\(milliseconds / 86_400_000)d" }
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
@@ -16,10 +24,10 @@ public struct Lookback: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// How a stream's extracted documents replace what its table held (warehouse.md §1).
+/// How a stream's extracted documents replace what its table held.
 ///
 /// Strategies are values: a sink turns them into statements, and
-/// `extractionFloor(watermark:)` says which documents the source must read.
+/// `cutoff(watermark:)` says which documents the source must read.
 public enum LoadStrategy: Sendable, Hashable {
     /// The table's content becomes exactly the collection's, atomically.
     case replace
@@ -64,7 +72,8 @@ public enum LoadStrategy: Sendable, Hashable {
         }
     }
 
-    /// A short description for summaries: `replace`, `incremental(updated_at, 7d)`.
+    /// A short description for summaries: `replace`, `merge(sale_id)`,
+    /// `incremental(updated_at, key sale_id, look-back 7d)`.
     public var summary: String {
         switch self {
         case .replace: "replace"

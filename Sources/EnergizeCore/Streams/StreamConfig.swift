@@ -6,6 +6,7 @@ public struct StreamConfig: Sendable, Hashable {
     public var collection: String
     /// The destination table (in the sink's raw schema).
     public var table: String
+    /// How loads change the table.
     public var strategy: LoadStrategy
     /// The stream's contract; empty accepts any document.
     public var contract: [FieldRequirement]
@@ -38,11 +39,15 @@ public struct StreamConfig: Sendable, Hashable {
 
 /// What a source is asked to extract for one stream.
 public struct ExtractRequest: Sendable, Hashable {
+    /// The stream to extract.
     public var stream: StreamConfig
     /// Only documents whose cursor field is `>=` this value; `nil` for all.
     public var cursorFloor: Value?
 
-    /// Creates an `ExtractRequest` from its parts.
+    /// A request for one stream's documents.
+    /// - Parameters:
+    ///   - stream: the stream to extract.
+    ///   - cursorFloor: read only documents whose cursor field is `>=` this value; nil for all.
     public init(stream: StreamConfig, cursorFloor: Value? = nil) {
         self.stream = stream
         self.cursorFloor = cursorFloor

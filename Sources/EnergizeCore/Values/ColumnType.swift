@@ -1,24 +1,35 @@
-/// The PostgreSQL type of a raw column, as warehouse.md §1 maps BSON types.
+/// The PostgreSQL type of a raw column, chosen by the BSON type of its values (see docs/types.md).
 ///
 /// Numeric types widen (`integer` → `bigint` → `numeric`, `integer` + `double precision`
 /// → `double precision`, a `bigint` or Decimal128 mixed with a double → `numeric`), so
 /// a value is never truncated; other mixes are conflicts.
 public enum ColumnType: String, Sendable, Hashable, CaseIterable {
+    /// `boolean`, for BSON bools.
     case boolean
+    /// `integer`, for int32 values.
     case integer
+    /// `bigint`, for int64 values (and int32 mixed with them).
     case bigint
+    /// `double precision`, for doubles (and int32 mixed with them).
     case double = "double precision"
+    /// `numeric`, for Decimal128 values, and for int64 or Decimal128 mixed with doubles.
     case numeric
+    /// `text`, for strings, symbols and ObjectIds (as hex).
     case text
+    /// `timestamptz`, for BSON dates.
     case timestamptz
+    /// `jsonb`, for embedded documents, arrays, and the BSON types without a column type of their own.
     case jsonb
+    /// `bytea`, for generic binary data (subtypes 0 and 2).
     case bytea
+    /// `uuid`, for 16-byte UUIDs (binary subtype 4).
     case uuid
 
     /// The SQL spelling of the type.
     public var sqlName: String { rawValue }
 
     /// The column type that holds `value`, or `nil` for `null`.
+    /// - Parameter value: a value of a document's top-level field.
     public static func of(_ value: Value) -> ColumnType? {
         switch value {
         case .null: nil
@@ -36,6 +47,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
 
     /// The narrowest type that holds every value of `self` and of `other`, or `nil`
     /// when no column type holds both without changing a value.
+    /// - Parameter other: the type of newly arrived values of the same field.
     public func widened(with other: ColumnType) -> ColumnType? {
         if self == other { return self }
         switch (self, other) {
@@ -50,6 +62,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether the column can hold a value of type `other` unchanged, without altering the column.
+    /// - Parameter other: the type of a value to store in a column of this type.
     public func holds(_ other: ColumnType) -> Bool {
         widened(with: other) == self
     }
@@ -60,6 +73,10 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
 /// user-defined 0x80…) to `jsonb` as `{"$binary": {"base64": …, "subType": "hh"}}`, so the
 /// subtype is never lost.
 package enum BinaryMapping {
+    /// The column type of a binary value.
+    /// - Parameters:
+    ///   - subtype: the BSON binary subtype.
+    ///   - count: the number of bytes.
     package static func columnType(subtype: UInt8, count: Int) -> ColumnType {
         switch subtype {
         case 0, 2: .bytea

@@ -1,6 +1,13 @@
 /// Orders cursor values as MongoDB and PostgreSQL would within one kind.
+///
+/// A `Source` of your own uses it to honour `ExtractRequest.cursorFloor` the way energize's
+/// sources do: dates with dates, text with text, ObjectIds with ObjectIds, numbers with numbers.
 public enum ValueOrder {
-    /// -1, 0 or 1; `nil` when the values are not comparable (different kinds, or not scalars).
+    /// How `a` compares with `b`.
+    /// - Parameters:
+    ///   - a: a cursor value.
+    ///   - b: another cursor value.
+    /// - Returns: -1, 0 or 1; `nil` when the values are not comparable (different kinds, or not scalars).
     public static func compare(_ a: Value, _ b: Value) -> Int? {
         func sign<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : x > y ? 1 : 0 }
         switch (a, b) {

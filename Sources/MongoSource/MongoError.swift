@@ -5,14 +5,23 @@ import EnergizeCore
 public struct MongoError: Error, Sendable, CustomStringConvertible, RetryClassifying {
     /// What energize was doing when the error happened.
     public var operation: String
-    /// libmongoc's error domain and code (`bson_error_t`), 0 when the error is energize's own.
+    /// libmongoc's error domain (`bson_error_t.domain`), 0 when the error is energize's own.
     public var domain: UInt32
+    /// libmongoc's error code within its domain (`bson_error_t.code`), 0 when the error is energize's own.
     public var code: UInt32
     /// libmongoc's message (it never holds the URI's password).
     public var message: String
+    /// Whether retrying can help: transient when the server could not be reached, terminal for
+    /// authentication and for everything else.
     public var retryability: Retryability
 
-    /// Creates a `MongoError` from its parts.
+    /// An error of energize's own, or one whose libmongoc domain and code are known.
+    /// - Parameters:
+    ///   - operation: what energize was doing (`ping mongodb://…`, `reading seeds/x.json`).
+    ///   - domain: libmongoc's error domain, 0 for energize's own errors.
+    ///   - code: libmongoc's error code, 0 for energize's own errors.
+    ///   - message: what went wrong, safe to print.
+    ///   - retryability: whether retrying can help (default terminal).
     public init(operation: String, domain: UInt32 = 0, code: UInt32 = 0, message: String, retryability: Retryability = .terminal) {
         self.operation = operation
         self.domain = domain
@@ -32,6 +41,7 @@ public struct MongoError: Error, Sendable, CustomStringConvertible, RetryClassif
                   retryability: transient ? .transient : .terminal)
     }
 
+    /// `MongoDB <operation> failed: <message>`, with the domain and code when libmongoc gave them.
     public var description: String {
         "MongoDB \(operation) failed: \(message)" + (domain == 0 ? "" : " (domain \(domain), code \(code))")
     }

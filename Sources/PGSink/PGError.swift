@@ -4,17 +4,25 @@ import EnergizeCore
 public struct PGError: Error, Sendable, CustomStringConvertible, RetryClassifying {
     /// An open set of failure kinds.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, as printed (`query failed`).
         public let name: String
-        /// Creates a `Code` from its parts.
+        /// A code; two codes with the same name are the same code.
+        /// - Parameter name: the code's name, as printed.
         public init(_ name: String) { self.name = name }
+        /// The code's name.
         public var description: String { name }
 
+        /// The connection could not be opened.
         public static let connectionFailed = Code("connection failed")
+        /// The server refused or failed a statement.
         public static let queryFailed = Code("query failed")
+        /// Sending COPY data failed.
         public static let copyFailed = Code("copy failed")
+        /// The connection broke or was closed.
         public static let connectionLost = Code("connection lost")
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The server's or libpq's message (libpq never puts the password in it).
     public var message: String
@@ -23,7 +31,12 @@ public struct PGError: Error, Sendable, CustomStringConvertible, RetryClassifyin
     /// The statement, without bound values, when there was one.
     public var sql: String?
 
-    /// Creates a `PGError` from its parts.
+    /// An error with the server's or libpq's message.
+    /// - Parameters:
+    ///   - code: what kind of failure it is.
+    ///   - message: the server's or libpq's message (surrounding white space is trimmed).
+    ///   - sqlState: the five-character SQLSTATE, when the server sent one.
+    ///   - sql: the statement, without bound values, when there was one.
     public init(_ code: Code, message: String, sqlState: String? = nil, sql: String? = nil) {
         self.code = code
         self.message = message.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -42,6 +55,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible, RetryClassifyin
         return .terminal
     }
 
+    /// `PostgreSQL <code>: <message>`, then the SQLSTATE and the first 300 characters of the statement.
     public var description: String {
         var text = "PostgreSQL \(code): \(message)"
         if let sqlState { text += " (SQLSTATE \(sqlState))" }

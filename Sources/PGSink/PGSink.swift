@@ -2,12 +2,15 @@ import EnergizeCore
 
 /// Where and how `PGSink` writes.
 public struct PGSinkSettings: Sendable, Hashable {
-    /// Schema of the raw tables and `_rejects` (warehouse.md §1: `public`).
+    /// Schema of the raw tables and `_rejects` (default `public`).
     public var rawSchema: String
-    /// Schema of run history and watermarks.
+    /// Schema of run history, watermarks and column names (default `energize_meta`).
     public var metaSchema: String
 
-    /// Creates a `PGSinkSettings` from its parts.
+    /// Where the sink writes; both schemas are created when missing.
+    /// - Parameters:
+    ///   - rawSchema: the schema of the raw tables and `_rejects`.
+    ///   - metaSchema: the schema of run history, watermarks and column names.
     public init(rawSchema: String = "public", metaSchema: String = RunContext.defaultMetaSchema) {
         self.rawSchema = rawSchema
         self.metaSchema = metaSchema
@@ -17,10 +20,15 @@ public struct PGSinkSettings: Sendable, Hashable {
 /// A `Sink` that loads PostgreSQL through libpq with COPY, one connection and one
 /// transaction per stream.
 public struct PGSink: Sink {
+    /// The libpq connection string; errors print it with its password masked.
     public var connectionString: String
+    /// Where the sink writes.
     public var settings: PGSinkSettings
 
-    /// - Parameter connectionString: a `postgresql://` URI or `key=value` string; its password is never printed.
+    /// A sink writing into the database `connectionString` names.
+    /// - Parameters:
+    ///   - connectionString: a `postgresql://` URI or `key=value` string; its password is never printed.
+    ///   - settings: the raw and meta schemas (default `public` and `energize_meta`).
     public init(connectionString: String, settings: PGSinkSettings = PGSinkSettings()) {
         self.connectionString = connectionString
         self.settings = settings
@@ -61,6 +69,10 @@ public struct PGSink: Sink {
     }
 
     /// Marks a run failed after the fact (its transform or data tests failed), keeping earlier errors.
+    /// - Parameters:
+    ///   - runId: the run, as `beginRun` returned it.
+    ///   - error: what failed, appended to the run's error text.
+    /// - Throws: `PGError` when the database cannot be reached or updated.
     public func markRunFailed(runId: Int64, error: String) throws {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }
@@ -68,6 +80,8 @@ public struct PGSink: Sink {
     }
 
     /// Moves a run's end to now, after its transform and data tests.
+    /// - Parameter runId: the run, as `beginRun` returned it.
+    /// - Throws: `PGError` when the database cannot be reached or updated.
     public func extendRun(runId: Int64) throws {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }

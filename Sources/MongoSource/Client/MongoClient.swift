@@ -12,6 +12,9 @@ public final class MongoClient {
     public let redactedURI: String
 
     /// Connects lazily to the deployment `uri` names (libmongoc connects on first use).
+    /// - Parameters:
+    ///   - uri: a MongoDB connection string; errors and `redactedURI` mask its password.
+    ///   - appName: the application name the server logs for this client.
     /// - Throws: `MongoError` when the URI cannot be parsed.
     public init(uri: String, appName: String = "energize") throws {
         MongoRuntime.ensureInitialized()
@@ -39,6 +42,7 @@ public final class MongoClient {
     }
 
     /// Sends `ping` to check that the server answers.
+    /// - Parameter database: the database the command runs in.
     /// - Throws: `MongoError` (transient when the server cannot be reached).
     public func ping(database: String = "admin") throws {
         let command = BSONDocument(["ping": .int32(1)])
@@ -52,6 +56,9 @@ public final class MongoClient {
     }
 
     /// A handle on one collection; valid while this client lives.
+    /// - Parameters:
+    ///   - name: the collection's name.
+    ///   - database: the database holding it.
     public func collection(_ name: String, in database: String) -> MongoCollection {
         MongoCollection(client: self, database: database, name: name)
     }

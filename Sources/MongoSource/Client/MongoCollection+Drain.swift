@@ -4,7 +4,9 @@ import EnergizeCore
 extension MongoCollection {
     /// What a raw drain read.
     package struct DrainResult: Sendable, Hashable {
+        /// Documents read.
         package var documents: Int
+        /// Their BSON size, in bytes.
         package var bytes: Int
     }
 

@@ -6,7 +6,9 @@ import Foundation
 public final class MongoCollection {
     let client: MongoClient
     let handle: OpaquePointer
+    /// The database holding the collection.
     public let database: String
+    /// The collection's name.
     public let name: String
 
     init(client: MongoClient, database: String, name: String) {
@@ -24,7 +26,9 @@ public final class MongoCollection {
 
     /// Opens a cursor over the documents matching `filter`.
     /// - Parameters:
+    ///   - filter: a MongoDB query document; empty matches every document.
     ///   - sort: e.g. `["_id": .int32(1)]`.
+    ///   - projection: the fields to return, e.g. `["_id": .int32(1)]`; nil for all.
     ///   - limit: at most this many documents (0: no limit).
     ///   - batchSize: documents per server reply.
     public func find(_ filter: Document = Document(), sort: Document? = nil, projection: Document? = nil,
@@ -41,12 +45,18 @@ public final class MongoCollection {
     }
 
     /// The first document matching `filter` in `sort` order, or `nil`.
+    /// - Parameters:
+    ///   - filter: a MongoDB query document; empty matches every document.
+    ///   - sort: the order, e.g. `["_id": .int32(-1)]`; nil for the server's.
+    ///   - projection: the fields to return; nil for all.
+    /// - Throws: `MongoError` when the query fails.
     public func findOne(_ filter: Document = Document(), sort: Document? = nil, projection: Document? = nil) throws -> Document? {
         let cursor = find(filter, sort: sort, projection: projection, limit: 1)
         return try cursor.next()
     }
 
     /// The collection's size from its metadata (fast, approximate).
+    /// - Throws: `MongoError` when the server refuses the count.
     public func estimatedCount() throws -> Int {
         try withBSONError { error in
             let count = mongoc_collection_estimated_document_count(handle, nil, nil, nil, error)
@@ -56,6 +66,8 @@ public final class MongoCollection {
     }
 
     /// The exact number of documents matching `filter`.
+    /// - Parameter filter: a MongoDB query document; empty counts every document.
+    /// - Throws: `MongoError` when the count fails.
     public func count(_ filter: Document = Document()) throws -> Int {
         let filterBSON = BSONDocument(filter)
         return try withBSONError { error in
@@ -66,6 +78,8 @@ public final class MongoCollection {
     }
 
     /// Inserts documents in one round trip (unordered).
+    /// - Parameter documents: the documents; none is no round trip at all.
+    /// - Throws: `MongoError` when the server rejects the insert.
     public func insertMany(_ documents: [Document]) throws {
         guard !documents.isEmpty else { return }
         let encoded = documents.map(BSONDocument.init)
@@ -81,6 +95,10 @@ public final class MongoCollection {
     }
 
     /// Replaces the document matching `filter` by `replacement` (whole-document update).
+    /// - Parameters:
+    ///   - filter: a MongoDB query document naming the document (usually by `_id`).
+    ///   - replacement: the new document.
+    /// - Throws: `MongoError` when the update fails.
     public func replaceOne(_ filter: Document, with replacement: Document) throws {
         let filterBSON = BSONDocument(filter)
         let replacementBSON = BSONDocument(replacement)
@@ -92,6 +110,8 @@ public final class MongoCollection {
     }
 
     /// Deletes every document matching `filter`.
+    /// - Parameter filter: a MongoDB query document; empty deletes every document.
+    /// - Throws: `MongoError` when the delete fails.
     public func deleteMany(_ filter: Document) throws {
         let filterBSON = BSONDocument(filter)
         try withBSONError { error in
@@ -102,6 +122,7 @@ public final class MongoCollection {
     }
 
     /// Drops the collection; dropping one that does not exist is not an error.
+    /// - Throws: `MongoError` when the server refuses the drop.
     public func drop() throws {
         try withBSONError { error in
             if !mongoc_collection_drop_with_opts(handle, nil, error) {

@@ -13,7 +13,8 @@ public struct MongoDumpSource: Source {
     /// The folder of one database in a dump (`dump/<database>/`).
     public var folder: String
 
-    /// Creates a `MongoDumpSource` from its parts.
+    /// A source reading the dump files of one database.
+    /// - Parameter folder: the folder of the database in a dump (`dump/<database>/`).
     public init(folder: String) {
         self.folder = folder
     }

@@ -6,6 +6,9 @@ extension PGConnection {
     ///
     /// On any failure the COPY ends with `PQputCopyEnd(conn, reason)`, so the server aborts
     /// it, and the original error is rethrown.
+    /// - Parameters:
+    ///   - sql: the `COPY … FROM STDIN` statement.
+    ///   - data: the rows in COPY text format (`CopyTextEncoder`).
     /// - Returns: the number of rows copied.
     @discardableResult
     package func copy(_ sql: String, data: [UInt8]) throws -> Int {

@@ -57,6 +57,7 @@ public final class PGConnection {
     }
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    /// - Parameter body: the work; it runs its statements on this connection.
     package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {

@@ -1,6 +1,6 @@
 import EnergizeCore
 
-/// Run history and state in the `energize_meta` schema (warehouse.md §7).
+/// Run history and state in the meta schema (`energize_meta` by default).
 ///
 /// `runs` holds one row per run, `stream_runs` one per stream of a run (counts, watermarks,
 /// error), `watermarks` the latest committed cursor per stream. A stream's rows are written
@@ -138,6 +138,8 @@ struct MetaStore: Sendable {
 /// Human-readable text of cursor values for run history.
 package enum ValueText {
     /// `2024-03-05T14:07:09.120Z` for dates, the number or text otherwise.
+    /// - Parameter value: a cursor value.
+    /// - Returns: its text; nil for `null`.
     package static func display(_ value: Value) -> String? {
         switch value {
         case .null: nil

@@ -6,10 +6,13 @@ import Foundation
 /// whole duration; released by `release()` or when the process ends.
 package final class PipelineLock {
     private let connection: PGConnection
+    /// The locked pipeline.
     package let pipeline: String
 
     /// Takes the lock, or explains who holds it.
     /// - Parameters:
+    ///   - connectionString: the database the lock lives in.
+    ///   - pipeline: the pipeline to lock.
     ///   - waitSeconds: nil to fail at once when another run holds the lock; else how long to wait.
     ///   - onWait: told once who holds the lock when waiting starts.
     /// - Throws: `EnergizeError` with code `.locked` naming the holder (application, backend pid, since when).

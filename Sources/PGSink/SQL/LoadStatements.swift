@@ -11,6 +11,7 @@ package struct LoadStatements: Sendable, Hashable {
     package var stage: String
     /// The loaded columns (PostgreSQL names, unquoted), in both tables.
     package var columns: [String]
+    /// The strategy the statements apply.
     package var strategy: LoadStrategy
     /// Whether the run has a cutoff (an incremental stream after its first run).
     package var hasCutoff: Bool
@@ -20,7 +21,15 @@ package struct LoadStatements: Sendable, Hashable {
     /// the key and cursor columns.
     package var stageIsEmpty: Bool
 
-    /// Creates a `LoadStatements` from its parts.
+    /// The statements of one stream's load.
+    /// - Parameters:
+    ///   - target: the quoted, qualified target table.
+    ///   - stage: the quoted staging table.
+    ///   - columns: the loaded columns (PostgreSQL names, unquoted).
+    ///   - strategy: the stream's load strategy.
+    ///   - hasCutoff: whether the run has a cutoff.
+    ///   - columnNames: the column of each strategy field that differs from the field's name.
+    ///   - stageIsEmpty: whether nothing was extracted.
     package init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
                 columnNames: [String: String] = [:], stageIsEmpty: Bool = false) {
         self.target = target

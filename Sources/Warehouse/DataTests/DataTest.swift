@@ -1,12 +1,14 @@
 import EnergizeCore
 
-/// A data test: a query for the rows that break a rule (warehouse.md §6).
+/// A data test: a query for the rows that break a rule; the test passes when there are none.
 public struct DataTest: Sendable, Hashable {
     /// What the test checks.
     public enum Kind: Sendable, Hashable {
         /// No two rows share these columns.
         case unique([String])
+        /// No row has a null in this column.
         case notNull(String)
+        /// Every non-null value of the column (as text) is one of the listed values.
         case acceptedValues(String, [String])
         /// Every value of `column` is a value of `toColumn` in model `to`.
         case relationship(column: String, to: String, toColumn: String)
@@ -18,7 +20,9 @@ public struct DataTest: Sendable, Hashable {
         case query(name: String, sql: String)
     }
 
+    /// The model it checks (for a `.query` test, the model it is filed under).
     public var model: String
+    /// What it checks.
     public var kind: Kind
     /// Rows the test ignores (e.g. `customer_sk <> -1` for the unknown member).
     public var filter: String?
@@ -112,21 +116,32 @@ public struct DataTest: Sendable, Hashable {
 
 /// The outcome of one data test.
 public struct DataTestResult: Sendable, Hashable {
+    /// The test's name (``DataTest/name``).
     public var name: String
+    /// The model it checked.
     public var model: String
+    /// How many rows or keys break the rule (1 when the test's query failed).
     public var failures: Int
     /// A few offending rows or keys.
     public var sample: [String]
+    /// Whether nothing breaks the rule.
     public var passed: Bool { failures == 0 }
 }
 
 /// Runs data tests and stores their results with the run.
 public struct DataTestRunner: Sendable {
+    /// The tests.
     public var tests: [DataTest]
+    /// The models they read (for their relations).
     public var graph: ModelGraph
+    /// Where the results are recorded.
     public var meta: WarehouseMeta
 
-    /// Creates a `DataTestRunner` from its parts.
+    /// A runner of `tests`.
+    /// - Parameters:
+    ///   - tests: the tests.
+    ///   - graph: the models they read; a name not in it is read as an unqualified relation.
+    ///   - meta: where the results are recorded (default: `energize_meta`).
     public init(tests: [DataTest], graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta()) {
         self.tests = tests
         self.graph = graph
@@ -134,6 +149,12 @@ public struct DataTestRunner: Sendable {
     }
 
     /// Runs the tests of the `models` (all when nil) on `executor`; a test whose query fails counts as failed.
+    /// - Parameters:
+    ///   - executor: a connection to the warehouse.
+    ///   - runId: the run the results are recorded under.
+    ///   - models: the models whose tests run; nil for all.
+    /// - Returns: one result per test run, in the order of `tests`.
+    /// - Throws: when the results cannot be recorded.
     public func run(_ executor: any SQLExecutor, runId: Int64, models: Set<String>? = nil) throws -> [DataTestResult] {
         try meta.create(executor)
         var results: [DataTestResult] = []

@@ -26,16 +26,19 @@ extension Materialization where Self == TableMaterialization {
 
 extension Materialization where Self == Incremental {
     /// An incremental table (see ``Incremental``).
+    /// - Parameter incremental: its unique key, scope and changed-scopes query.
     public static func incremental(_ incremental: Incremental) -> Incremental { incremental }
 }
 
 extension Materialization where Self == SCD2Dimension {
     /// A slowly changing dimension of type 2 (see ``SCD2Dimension``).
+    /// - Parameter dimension: its keys, tracked and carried columns.
     public static func scd2(_ dimension: SCD2Dimension) -> SCD2Dimension { dimension }
 }
 
 extension Materialization where Self == Type1Dimension {
     /// A dimension of type 1 (see ``Type1Dimension``).
+    /// - Parameter dimension: its keys and attributes.
     public static func type1(_ dimension: Type1Dimension) -> Type1Dimension { dimension }
 }
 
@@ -45,8 +48,10 @@ public struct ViewMaterialization: Materialization, Hashable {
     /// The view materialization.
     public init() {}
 
+    /// Its name in run history: `view`.
     public var name: String { "view" }
 
+    /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         let create = Statement(text: "CREATE VIEW \(model.relation) AS \(model.sql)")
         let steps: [Plan.Step]
@@ -68,8 +73,10 @@ public struct TableMaterialization: Materialization, Hashable {
     /// The table materialization.
     public init() {}
 
+    /// Its name in run history: `table`.
     public var name: String { "table" }
 
+    /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         Plan(transform: model.name, materialization: name, steps: Self.rebuild(model, context.relation))
     }
@@ -121,8 +128,10 @@ public struct Incremental: Materialization, Hashable {
         self.changedScopes = changedScopes
     }
 
+    /// Its name in run history: `incremental`.
     public var name: String { "incremental" }
 
+    /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         if case .table = context.relation, !context.fullRefresh {
             let scopeList = SQLIdentifier.list(scope)

@@ -1,7 +1,7 @@
 import EnergizeCore
 
 /// A slowly changing dimension of type 2: one row per version of each natural key, with
-/// `valid_from`, `valid_to` (NULL while current) and `is_current` (warehouse.md §3).
+/// `valid_from`, `valid_to` (NULL while current) and `is_current` (see docs/warehouse.md).
 ///
 /// Like dbt's snapshot with the `check` strategy on `tracked` columns: a version changes
 /// only when a tracked value differs (compared as values: `IS DISTINCT FROM` on the typed
@@ -22,14 +22,19 @@ public struct SCD2Dimension: Materialization, Hashable {
         case ignore
     }
 
+    /// The source column that identifies an entity (`customer_id`).
     public var naturalKey: String
+    /// The dimension's key column, one value per version (`customer_sk`); `-1` is the unknown member.
     public var surrogateKey: String
     /// Columns whose change starts a new version.
     public var tracked: [String]
     /// Columns carried along without starting versions (their value as of the version's start).
     public var carried: [String]
+    /// The source column that starts a key's first version.
     public var createdAt: String
+    /// The source column that starts later versions.
     public var updatedAt: String
+    /// What happens to a key that disappears from the source.
     public var hardDeletes: HardDeletes
 
     /// An SCD2 dimension.
@@ -85,8 +90,10 @@ public struct SCD2Dimension: Materialization, Hashable {
             """
     }
 
+    /// Its name in run history: `scd2`.
     public var name: String { "scd2" }
 
+    /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         let table = model.relation
         var statements: [SQL] = []

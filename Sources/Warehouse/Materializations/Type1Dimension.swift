@@ -6,7 +6,9 @@ import EnergizeCore
 /// A key that disappears from the source keeps its row (facts may still point at it);
 /// rows inserted or changed by a run carry the run's id in `_changed_run`.
 public struct Type1Dimension: Materialization, Hashable {
+    /// The source column that identifies an entity (`store_id`).
     public var naturalKey: String
+    /// The dimension's key column (`store_sk`), stable across runs; `-1` is the unknown member.
     public var surrogateKey: String
     /// The other columns of the source.
     public var attributes: [String]
@@ -24,8 +26,10 @@ public struct Type1Dimension: Materialization, Hashable {
 
     private var key: String { SQLIdentifier.quote(naturalKey) }
 
+    /// Its name in run history: `type1`.
     public var name: String { "type1" }
 
+    /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         let table = model.relation
         var statements: [SQL] = []

@@ -3,9 +3,9 @@ import Foundation
 /// A model written as a `.sql` file of a project's `models/` folder.
 ///
 /// The file name without `.sql` is the model's name. Lines `-- energize: key=value …` set the
-/// model's configuration (see ``ModelSettings``); a line `-- energize: changed_scopes` ends an
-/// incremental model's `SELECT` and starts the query of the scopes to rebuild. Everything else
-/// is SQL, with `{{ … }}` macros (see ``ModelTemplate``).
+/// model's configuration; a line `-- energize: changed_scopes` ends an incremental model's
+/// `SELECT` and starts the query of the scopes to rebuild. Everything else is SQL, with
+/// `{{ … }}` macros. ``ModelCompiler`` describes the settings and the macros.
 public struct ModelFile: Sendable, Hashable {
     /// The model's name: the file name without `.sql`.
     public let name: String
@@ -113,5 +113,6 @@ public struct ModelFileError: Error, Sendable, Hashable, CustomStringConvertible
         self.problem = problem
     }
 
+    /// `path:line: problem`.
     public var description: String { "\(path)\(line.map { ":\($0)" } ?? ""): \(problem)" }
 }

@@ -40,8 +40,11 @@ public struct Model: Transform {
         columns = []
     }
 
+    /// The materialization's name (`view`, `table`, …).
     public var materializationName: String { materialization.name }
 
+    /// The materialization's plan for this model; see `Transform.plan(_:)`.
+    /// - Parameter context: the run, the model's last run, and its relation's state.
     public func plan(_ context: PlanContext) throws -> Plan {
         try materialization.plan(self, context)
     }

@@ -4,14 +4,18 @@
 public struct ModelGraph: Sendable {
     /// Why a set of models is not a valid graph.
     public struct Invalid: Error, Sendable, CustomStringConvertible, Equatable {
+        /// What is wrong: the duplicate name, the missing dependency, or the cycle.
         public let description: String
     }
 
+    /// The transforms, by name.
     public let models: [String: any Transform]
     /// Models grouped in levels: each level depends only on earlier ones, so the models of
     /// one level can run concurrently. Within a level, names are sorted.
     public let levels: [[String]]
 
+    /// The graph of `models`, checked.
+    /// - Parameter models: the transforms; each one's dependencies must be among them.
     /// - Throws: `Invalid` naming the duplicate, the missing dependency, or the cycle.
     public init(_ models: [any Transform]) throws {
         var byName: [String: any Transform] = [:]
@@ -42,6 +46,7 @@ public struct ModelGraph: Sendable {
     }
 
     /// The ``Model`` named `name`, when that transform is one.
+    /// - Parameter name: a transform's name.
     public func model(_ name: String) -> Model? {
         models[name] as? Model
     }
@@ -50,11 +55,13 @@ public struct ModelGraph: Sendable {
     public var order: [String] { levels.flatMap { $0 } }
 
     /// `name` and every model it depends on, directly or not (`+name` in a selection).
+    /// - Parameter name: a transform's name.
     public func upstream(of name: String) -> Set<String> {
         closure(from: name) { models[$0]?.dependencies ?? [] }
     }
 
-    /// `name` and every model that depends on it (`name+`).
+    /// `name` and every model that depends on it, directly or not (`name+`).
+    /// - Parameter name: a transform's name.
     public func downstream(of name: String) -> Set<String> {
         closure(from: name) { current in models.values.filter { $0.dependencies.contains(current) }.map(\.name) }
     }

@@ -30,7 +30,9 @@ public struct SQLParameter: Sendable, Hashable {
 public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// A run of text or one parameter slot.
     public enum Piece: Sendable, Hashable {
+        /// Trusted SQL text.
         case text(String)
+        /// A parameter slot, bound by name.
         case parameter(SQLParameter)
     }
 
@@ -56,10 +58,14 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
         self.init(pieces: [.text(text)])
     }
 
+    /// SQL text written as a literal, without parameters.
+    /// - Parameter value: the SQL.
     public init(stringLiteral value: String) {
         self.init(pieces: [.text(value)])
     }
 
+    /// SQL written as a literal with interpolations (see ``Interpolation``).
+    /// - Parameter stringInterpolation: the literal's text and slots.
     public init(stringInterpolation: Interpolation) {
         self.init(pieces: stringInterpolation.pieces)
     }
@@ -68,23 +74,32 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
     public struct Interpolation: StringInterpolationProtocol {
         var pieces: [Piece] = []
 
+        /// An empty interpolation.
+        /// - Parameters:
+        ///   - literalCapacity: the literal text's length (unused).
+        ///   - interpolationCount: the number of interpolations (unused).
         public init(literalCapacity: Int, interpolationCount: Int) {}
 
+        /// The literal's text, as trusted SQL.
+        /// - Parameter literal: a run of the literal between interpolations.
         public mutating func appendLiteral(_ literal: String) {
             pieces.append(.text(literal))
         }
 
         /// A parameter slot, bound by name when the plan is made.
+        /// - Parameter parameter: the parameter.
         public mutating func appendInterpolation(_ parameter: SQLParameter) {
             pieces.append(.parameter(parameter))
         }
 
         /// Trusted SQL text: quoted identifiers, SQL a project wrote.
+        /// - Parameter text: the SQL; it is not escaped.
         public mutating func appendInterpolation(unescaped text: String) {
             pieces.append(.text(text))
         }
 
         /// Another fragment, with its slots.
+        /// - Parameter sql: the fragment.
         public mutating func appendInterpolation(_ sql: SQL) {
             pieces += sql.pieces
         }
@@ -126,6 +141,9 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
     }
 
     /// Joins fragments.
+    /// - Parameters:
+    ///   - lhs: the first fragment.
+    ///   - rhs: the fragment that follows it.
     public static func + (lhs: SQL, rhs: SQL) -> SQL {
         SQL(pieces: lhs.pieces + rhs.pieces)
     }
@@ -142,5 +160,6 @@ public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
         self.problem = problem
     }
 
+    /// The problem.
     public var description: String { problem }
 }

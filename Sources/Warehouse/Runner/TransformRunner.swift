@@ -3,16 +3,23 @@ import Foundation
 
 /// Runs a graph of models inside the database: level by level, the models of one level
 /// concurrently (each on a connection and thread of its own), stopping the downstream of a
-/// failed model, and records every model's status, duration and rows in `energize_meta`.
+/// failed model, and records every model's status, duration and rows in the meta schema.
 public struct TransformRunner: Sendable {
+    /// The models, ordered by their dependencies.
     public var graph: ModelGraph
+    /// Where builds, model state and test results are recorded.
     public var meta: WarehouseMeta
     /// Opens a new connection to the warehouse (called once per concurrently running model).
     public var connect: @Sendable () throws -> any SQLExecutor
     /// Models run at the same time.
     public var concurrency: Int
 
-    /// Creates a `TransformRunner` from its parts.
+    /// A runner of `graph`'s models.
+    /// - Parameters:
+    ///   - graph: the models.
+    ///   - meta: where builds and model state are recorded (default: `energize_meta`).
+    ///   - concurrency: models of one level run at the same time (at least 1).
+    ///   - connect: opens a new connection to the warehouse; the runner closes each one after use.
     public init(graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta(), concurrency: Int = 2,
                 connect: @escaping @Sendable () throws -> any SQLExecutor) {
         self.graph = graph

@@ -1,10 +1,12 @@
 import EnergizeCore
 
-/// The transform layer's history in `energize_meta`: model runs, model state, data test results.
+/// The transform layer's history in the meta schema: model runs, model state, data test results.
 public struct WarehouseMeta: Sendable {
+    /// The meta schema (default `energize_meta`).
     public var schema: String
 
-    /// Creates a `WarehouseMeta` from its parts.
+    /// The history in one schema.
+    /// - Parameter schema: the meta schema; the pipeline's sink should use the same one.
     public init(schema: String = RunContext.defaultMetaSchema) {
         self.schema = schema
     }
@@ -13,7 +15,8 @@ public struct WarehouseMeta: Sendable {
     var modelState: String { SQLIdentifier.qualified(schema, "model_state") }
     var testResults: String { SQLIdentifier.qualified(schema, "test_results") }
 
-    /// Creates the tables when missing.
+    /// Creates the schema and its tables when missing.
+    /// - Parameter executor: a connection to the warehouse.
     public func create(_ executor: any SQLExecutor) throws {
         try executor.inTransaction {
             try executor.run("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))", [])

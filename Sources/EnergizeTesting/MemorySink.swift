@@ -1,7 +1,8 @@
 import EnergizeCore
 import Foundation
 
-/// An in-memory fake `Sink` that applies load strategies with warehouse.md §1 semantics.
+/// An in-memory fake `Sink` that applies load strategies as `PGSink` does: replace, append,
+/// merge by key, and incremental (the look-back window and re-extracted keys replaced).
 ///
 /// A fake for tests of pipelines and strategies: tables are arrays of documents, a stream's
 /// changes apply at `commit` (all or nothing), and rejects, run ids and watermarks are kept.
@@ -16,15 +17,17 @@ public final class MemorySink: Sink, @unchecked Sendable {
     /// When set, `write` throws this error after this many batches (to test rollback).
     public var failAfterBatches: Int?
 
-    /// Creates a `MemorySink` with its defaults.
+    /// An empty sink: no tables, no rejects, and the first run gets id 1.
     public init() {}
 
     /// The rows of a table (without `_loaded_at`; `_run_id` is kept as an int64 field).
+    /// - Parameter table: the stream's table.
     public func rows(_ table: String) -> [Document] {
         lock.withLock { tables[table, default: []] }
     }
 
     /// The rejects recorded so far.
+    /// - Parameter collection: only those of this source collection; nil for all.
     public func rejects(collection: String? = nil) -> [Reject] {
         lock.withLock { rejectRows.filter { collection == nil || $0.collection == collection }.map(\.reject) }
     }

@@ -10,17 +10,24 @@ public final class MemorySource: Source, @unchecked Sendable {
     private let lock = NSLock()
     private var collections: [String: [Document]] = [:]
 
-    /// Creates a `MemorySource` from its parts.
+    /// A source holding `collections`.
+    /// - Parameter collections: documents by collection name, in the order readers return them.
     public init(_ collections: [String: [Document]] = [:]) {
         self.collections = collections
     }
 
     /// Replaces a collection's documents.
+    /// - Parameters:
+    ///   - collection: the collection's name.
+    ///   - documents: its new documents, in order.
     public func set(_ collection: String, _ documents: [Document]) {
         lock.withLock { collections[collection] = documents }
     }
 
     /// Adds documents, or replaces those with the same `_id`.
+    /// - Parameters:
+    ///   - collection: the collection's name.
+    ///   - documents: documents to add or, by `_id`, to replace in place.
     public func upsert(_ collection: String, _ documents: [Document]) {
         lock.withLock {
             var current = collections[collection, default: []]
@@ -36,11 +43,15 @@ public final class MemorySource: Source, @unchecked Sendable {
     }
 
     /// Deletes the documents with this `_id`.
+    /// - Parameters:
+    ///   - collection: the collection's name.
+    ///   - id: the `_id` to delete.
     public func delete(_ collection: String, id: Value) {
         lock.withLock { collections[collection]?.removeAll { $0["_id"] == id } }
     }
 
     /// The documents of a collection.
+    /// - Parameter collection: the collection's name.
     public func documents(_ collection: String) -> [Document] {
         lock.withLock { collections[collection, default: []] }
     }

@@ -42,6 +42,11 @@ public final class RecordingSQLExecutor: SQLExecutor, @unchecked Sendable {
     /// Whether `close()` was called.
     public var isClosed: Bool { lock.withLock { closed } }
 
+    /// Records the statement and answers it from the first matching rule, else with no rows.
+    /// - Parameters:
+    ///   - sql: the statement.
+    ///   - parameters: its parameters, recorded with it.
+    /// - Throws: the error of a matching `fail` rule.
     @discardableResult
     public func run(_ sql: String, _ parameters: [String?]) throws -> [[String?]] {
         let answer: Result<[[String?]], any Error>? = lock.withLock {
@@ -51,6 +56,7 @@ public final class RecordingSQLExecutor: SQLExecutor, @unchecked Sendable {
         return try answer?.get() ?? []
     }
 
+    /// Records that the executor was closed (`isClosed`).
     public func close() {
         lock.withLock { closed = true }
     }

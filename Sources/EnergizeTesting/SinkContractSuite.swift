@@ -1,7 +1,8 @@
 import EnergizeCore
 
-/// Scenarios every `Sink` must pass for the load strategies of warehouse.md §1, run
-/// against the in-memory fake and against real backends alike.
+/// Scenarios every `Sink` must pass (an incremental stream with a look-back window, a replace
+/// stream, batch sizes around the row count), run against the in-memory fake and against real
+/// backends alike.
 ///
 /// Each scenario drives a `Pipeline` from a `MemorySource` into the sink under test over
 /// several runs and checks the table after each through `readKeys`, which returns one
@@ -9,15 +10,21 @@ import EnergizeCore
 public struct SinkContractSuite: Sendable {
     /// A failed expectation, with what was expected and what was found.
     public struct Violation: Error, CustomStringConvertible {
+        /// The scenario step, what was expected and what was found.
         public let description: String
     }
 
+    /// Reads a table's `(key, status)` pairs: one per row, so duplicates show.
+    /// - Parameters:
+    ///   - table: the table, as the stream names it (with the suite's prefix).
+    ///   - key: the key column.
     public typealias KeyReader = @Sendable (_ table: String, _ key: String) throws -> [(key: String, status: String)]
 
     let sink: any Sink
     let readKeys: KeyReader
     let prefix: String
 
+    /// A suite for one sink.
     /// - Parameters:
     ///   - sink: the sink under test.
     ///   - prefix: prepended to table names so suites do not collide.
@@ -108,6 +115,8 @@ public struct SinkContractSuite: Sendable {
     }
 
     /// Batch sizes around the row count (0, 1, n-1, n, n+1) load every row exactly once.
+    /// - Parameter rows: the row count n.
+    /// - Throws: `Violation` when a table does not hold every row once.
     public func batchBoundaries(rows: Int = 5) async throws {
         for batchSize in [1, rows - 1, rows, rows + 1] {
             for count in [0, 1, rows] {

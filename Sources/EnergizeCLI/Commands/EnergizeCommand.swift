@@ -9,7 +9,7 @@ public struct EnergizeCommand: AsyncParsableCommand {
                       CompileCommand.self, ListCommand.self, DebugCommand.self, InitCommand.self, SeedCommand.self,
                       VerifyCommand.self, AirflowDAGCommand.self])
 
-    /// Creates an `EnergizeCommand` with its defaults.
+    /// The root command before its arguments are parsed (ArgumentParser sets its options).
     public init() {}
 }
 

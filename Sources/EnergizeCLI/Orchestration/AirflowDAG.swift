@@ -5,13 +5,18 @@ import Foundation
 /// invocations: one task per stream (in parallel), then the transform, then the data tests,
 /// with the configuration's schedule and retries. Runs on Airflow 2.4+ and 3.
 public struct AirflowDAG {
+    /// The pipeline's configuration: its streams, schedule and retries.
     public var config: EnergizeConfig
     /// The `energize` executable on the Airflow workers.
     public var executable: String
     /// The configuration file on the Airflow workers.
     public var configFile: String
 
-    /// Creates an `AirflowDAG` from its parts.
+    /// The DAG of one pipeline.
+    /// - Parameters:
+    ///   - config: the pipeline's configuration.
+    ///   - executable: the `energize` executable on the Airflow workers.
+    ///   - configFile: the configuration file on the Airflow workers.
     public init(config: EnergizeConfig, executable: String = "energize", configFile: String = "energize.yml") {
         self.config = config
         self.executable = executable

@@ -34,7 +34,7 @@ import Testing
     }
 
     /// The rows of a warehouse table as JSON, with SCD2 validity times that are a run's start
-    /// (a deleted key closes then, warehouse.md §3) written as that run's number: each history
+    /// (a deleted key closes then) written as that run's number: each history
     /// runs at times of its own.
     func rows(of table: String, _ pipeline: String) throws -> String {
         let columns = try PGConnection(try LiveServers.pgURI())

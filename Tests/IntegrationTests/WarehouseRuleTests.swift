@@ -4,7 +4,7 @@ import PGSink
 import Testing
 import Warehouse
 
-/// One hand-written fixture per rule of warehouse.md §3–§6, on the real PostgreSQL.
+/// One hand-written fixture per warehouse rule (dimensions, facts, rejects, data tests), on the real PostgreSQL.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct WarehouseRuleTests {
     typealias F = WarehouseFixture
 

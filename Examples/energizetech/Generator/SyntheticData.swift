@@ -1,9 +1,9 @@
 import EnergizeCore
 
-/// A deterministic synthetic EnergizeTech dataset that follows `source-contract.md`,
-/// messy cases included: numbers whose BSON type varies, missing and null optional
-/// fields, extra fields, hostile text, sales for unknown customers, and a few malformed
-/// documents (a quantity of `"two"`, a missing key, a date stored as text).
+/// A deterministic synthetic EnergizeTech dataset shaped by the project's contracts
+/// (`contracts/*.yml`), messy cases included: numbers whose BSON type varies, missing and null
+/// optional fields, extra fields, hostile text, sales for unknown customers, and a few
+/// malformed documents (a quantity of `"two"`, a missing key, a date stored as text).
 public struct SyntheticData: Sendable {
     /// Sizes of the dataset; `scale` 1 is 300 customers and 5,000 sales.
     public struct Size: Sendable, Hashable {

@@ -7,7 +7,7 @@ import Testing
 import Warehouse
 
 /// Hand-written EnergizeTech documents loaded through the real pipeline into a schema of their
-/// own, then transformed with the EnergizeTech model set: one fixture per warehouse.md rule.
+/// own, then transformed with the EnergizeTech model set: one fixture per warehouse rule.
 final class WarehouseFixture: @unchecked Sendable {
     // @unchecked Sendable: used by one test at a time (suites are serialized).
     let source = MemorySource()

@@ -19,6 +19,9 @@ ENERGIZE_AIRFLOW_PYTHON=$(bash scripts/airflow-venv.sh)
 export ENERGIZE_AIRFLOW_PYTHON
 echo "energize: building"
 swift build --build-tests
+echo "energize: building and running Examples/WarehouseConsumer (a package using energize's public API)"
+swift build --package-path Examples/WarehouseConsumer
+swift run --package-path Examples/WarehouseConsumer --skip-build WarehouseConsumer
 echo "energize: running tests"
 set +e
 swift test --skip-build 2>&1 | tee "${ENERGIZE_STATE_DIR}/test.log"

@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 
-.PHONY: demo test build bench servers-start servers-stop servers-status deps clean
+.PHONY: demo test build bench docs servers-start servers-stop servers-status deps clean
 
 demo:
 	@bash scripts/demo.sh
@@ -17,6 +17,12 @@ build: deps
 
 bench: deps
 	@bash scripts/bench.sh
+
+# The Warehouse module's DocC documentation (getting started, every public type) as a static site.
+docs: deps
+	swift package --disable-sandbox generate-documentation --target Warehouse --warnings-as-errors \
+	  --transform-for-static-hosting --output-path .build/docs/Warehouse
+	@echo "open .build/docs/Warehouse/documentation/warehouse/index.html through a web server (DocC sites need one)"
 
 deps:
 	@bash scripts/install-deps.sh

@@ -22,6 +22,8 @@ swift build --build-tests
 echo "energize: building and running Examples/WarehouseConsumer (a package using energize's public API)"
 swift build --package-path Examples/WarehouseConsumer
 swift run --package-path Examples/WarehouseConsumer --skip-build WarehouseConsumer
+echo "energize: checking the DocC documentation of Warehouse (warnings are errors)"
+swift package --disable-sandbox generate-documentation --target Warehouse --warnings-as-errors --output-path .build/docs/Warehouse >/dev/null
 echo "energize: running tests"
 set +e
 swift test --skip-build 2>&1 | tee "${ENERGIZE_STATE_DIR}/test.log"

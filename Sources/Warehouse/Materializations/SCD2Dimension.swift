@@ -76,7 +76,7 @@ public struct SCD2Dimension: Materialization, Hashable {
     /// starting at or before it; before the key's first version, the first; no version, `-1`.
     /// - Parameters:
     ///   - table: the dimension's quoted relation.
-    ///   - key: a SQL expression of the natural key (e.g. `s.customer_id`).
+    ///   - keyExpression: a SQL expression of the natural key (e.g. `s.customer_id`).
     ///   - time: a SQL expression of the event's time (e.g. `s.sold_at`).
     /// - Returns: a scalar SQL expression.
     public func lookup(table: String, key keyExpression: String, at time: String) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// A swift-log handler writing one JSON object per line to standard output:
-/// `{"ts": "...", "level": "info", "label": "energize", "msg": "...", "stream": "sales", ...}`.
+/// `{"ts": "...", "level": "info", "label": "energize", "msg": "...", "stream": "orders", ...}`.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info

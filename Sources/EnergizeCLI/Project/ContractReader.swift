@@ -6,17 +6,17 @@ import Yams
 /// field path and the reason; the rest of the stream loads.
 ///
 /// ```yaml
-/// description: Customers as the shop's back office writes them.
+/// description: Orders as the shop writes them.
 /// extra_fields: allow            # or reject: a field the contract does not name rejects the document
 /// fields:                        # checked in this order; the first broken rule is the reason
-///   customer_id: string
+///   order_id: string
 ///   email: {kind: string, optional: true}
 ///   address:
 ///     kind: document
 ///     fields: {city: string, state: string}
 ///   items:
 ///     kind: documents            # a non-empty array of documents
-///     fields: {sku: string, quantity: whole_number}
+///     fields: {product: string, quantity: whole_number}
 /// ```
 /// Kinds: `string`, `whole_number`, `number`, `date`, `bool`, `object_id`, `document`,
 /// `documents`, `array`, `any`.

@@ -5,18 +5,18 @@ import Warehouse
 ///
 /// ```yaml
 /// models:
-///   - name: dim_customer
-///     description: One row per version of each customer.
+///   - name: dim_device
+///     description: One row per version of each device.
 ///     columns:
-///       - name: customer_sk
+///       - name: device_sk
 ///         description: Surrogate key; -1 is the unknown member.
 ///         tests: [unique, not_null]
-///       - name: type
+///       - name: kind
 ///         tests:
-///           - accepted_values: {values: [consumer, manufacturer]}
+///           - accepted_values: {values: [meter, sensor]}
 ///     tests:
-///       - unique: {columns: [customer_id, valid_from]}
-///       - scd2_integrity: {where: "customer_sk <> -1"}
+///       - unique: {columns: [device_id, valid_from]}
+///       - scd2_integrity: {where: "device_sk <> -1"}
 /// ```
 /// Column tests: `unique`, `not_null`, `accepted_values: {values}`, `relationships: {to, field}`.
 /// Model tests: `unique: {columns}`, `not_null: {column}`, `one_current_version: {key}`,

@@ -1,5 +1,5 @@
 /// The files `energize init` writes: a small working project (one collection of orders with
-/// nested customers and an array of lines) to rename and extend.
+/// a nested customer and an array of lines) to rename and extend.
 public enum ProjectScaffold {
     /// Paths relative to the project folder, and their text.
     /// - Parameter pipeline: the pipeline's name (also the MongoDB database's).

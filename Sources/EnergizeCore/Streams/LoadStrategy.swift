@@ -72,8 +72,8 @@ public enum LoadStrategy: Sendable, Hashable {
         }
     }
 
-    /// A short description for summaries: `replace`, `merge(sale_id)`,
-    /// `incremental(updated_at, key sale_id, look-back 7d)`.
+    /// A short description for summaries: `replace`, `merge(order_id)`,
+    /// `incremental(updated_at, key order_id, look-back 7d)`.
     public var summary: String {
         switch self {
         case .replace: "replace"

@@ -24,7 +24,7 @@ public struct DataTest: Sendable, Hashable {
     public var model: String
     /// What it checks.
     public var kind: Kind
-    /// Rows the test ignores (e.g. `customer_sk <> -1` for the unknown member).
+    /// Rows the test ignores (e.g. `device_sk <> -1` for the unknown member).
     public var filter: String?
 
     /// A data test.
@@ -38,7 +38,7 @@ public struct DataTest: Sendable, Hashable {
         self.filter = filter
     }
 
-    /// A stable name: `unique(fact_sales: sale_id, line_number)`, with ` where <filter>` when
+    /// A stable name: `unique(fact_orders: order_id, line_number)`, with ` where <filter>` when
     /// the test has a filter (two tests that differ only by their filter are two tests).
     public var name: String {
         kindName + (filter.map { " where \($0)" } ?? "")

@@ -110,7 +110,7 @@ public struct TableMaterialization: Materialization, Hashable {
 public struct Incremental: Materialization, Hashable {
     /// Columns that identify one row of the model (checked unique by data tests).
     public var uniqueKey: [String]
-    /// Columns that identify a group of rows rebuilt together (e.g. `sale_id` for sale lines).
+    /// Columns that identify a group of rows rebuilt together (e.g. `order_id` for order lines).
     public var scope: [String]
     /// A `SELECT` of the scope values that changed since the model's last run; it may use
     /// ``SQLParameter/lastRunId`` and ``SQLParameter/runId``, and must include scopes whose

@@ -22,9 +22,9 @@ public struct SCD2Dimension: Materialization, Hashable {
         case ignore
     }
 
-    /// The source column that identifies an entity (`customer_id`).
+    /// The source column that identifies an entity (`device_id`).
     public var naturalKey: String
-    /// The dimension's key column, one value per version (`customer_sk`); `-1` is the unknown member.
+    /// The dimension's key column, one value per version (`device_sk`); `-1` is the unknown member.
     public var surrogateKey: String
     /// Columns whose change starts a new version.
     public var tracked: [String]
@@ -39,8 +39,8 @@ public struct SCD2Dimension: Materialization, Hashable {
 
     /// An SCD2 dimension.
     /// - Parameters:
-    ///   - naturalKey: the source column that identifies an entity (`customer_id`).
-    ///   - surrogateKey: the dimension's key column, one value per version (`customer_sk`).
+    ///   - naturalKey: the source column that identifies an entity (`device_id`).
+    ///   - surrogateKey: the dimension's key column, one value per version (`device_sk`).
     ///   - tracked: the columns whose change starts a new version.
     ///   - carried: other columns kept with each version, as of its start.
     ///   - createdAt: the column that starts a key's first version.
@@ -76,8 +76,8 @@ public struct SCD2Dimension: Materialization, Hashable {
     /// starting at or before it; before the key's first version, the first; no version, `-1`.
     /// - Parameters:
     ///   - table: the dimension's quoted relation.
-    ///   - keyExpression: a SQL expression of the natural key (e.g. `s.customer_id`).
-    ///   - time: a SQL expression of the event's time (e.g. `s.sold_at`).
+    ///   - keyExpression: a SQL expression of the natural key (e.g. `r.device_id`).
+    ///   - time: a SQL expression of the event's time (e.g. `r.at`).
     /// - Returns: a scalar SQL expression.
     public func lookup(table: String, key keyExpression: String, at time: String) -> String {
         let sk = SQLIdentifier.quote(surrogateKey)

@@ -1,7 +1,7 @@
 /// The `{{ … }}` macros of a model file's SQL and their replacement.
 ///
-/// A macro is a name (`{{ this }}`) or a call with quoted arguments (`{{ ref('dim_customer') }}`,
-/// `{{ raw_column("sales", "items") }}`); arguments are single- or double-quoted text without
+/// A macro is a name (`{{ this }}`) or a call with quoted arguments (`{{ ref('dim_device') }}`,
+/// `{{ raw_column("orders", "lines") }}`); arguments are single- or double-quoted text without
 /// escapes. The compiler (``ModelCompiler``) says what each name means.
 struct ModelTemplate {
     /// One macro as written.

@@ -20,6 +20,7 @@ bench: deps
 
 # The Warehouse module's DocC documentation (getting started, every public type) as a static site.
 docs: deps
+	mkdir -p .build/docs
 	swift package --disable-sandbox generate-documentation --target Warehouse --warnings-as-errors \
 	  --transform-for-static-hosting --output-path .build/docs/Warehouse
 	@echo "open .build/docs/Warehouse/documentation/warehouse/index.html through a web server (DocC sites need one)"

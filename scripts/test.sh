@@ -23,7 +23,12 @@ echo "energize: building and running Examples/WarehouseConsumer (a package using
 swift build --package-path Examples/WarehouseConsumer
 swift run --package-path Examples/WarehouseConsumer --skip-build WarehouseConsumer
 echo "energize: checking the DocC documentation of Warehouse (warnings are errors)"
-swift package --disable-sandbox generate-documentation --target Warehouse --warnings-as-errors --output-path .build/docs/Warehouse >/dev/null
+mkdir -p .build/docs
+if ! swift package --disable-sandbox generate-documentation --target Warehouse --warnings-as-errors \
+     --output-path .build/docs/Warehouse > "${ENERGIZE_STATE_DIR}/docc.log" 2>&1; then
+  cat "${ENERGIZE_STATE_DIR}/docc.log"
+  exit 1
+fi
 echo "energize: running tests"
 set +e
 swift test --skip-build 2>&1 | tee "${ENERGIZE_STATE_DIR}/test.log"

@@ -15,13 +15,13 @@ struct AirflowDAGCommand: ParsableCommand {
     @Option(help: "The energize executable on the Airflow workers.")
     var executable = "energize"
 
-    @Option(help: "The configuration file on the Airflow workers (default: the one read here).")
+    @Option(help: "The configuration file on the Airflow workers (default: the absolute path of the one read here).")
     var workerConfig: String?
 
     func run() throws {
         let config = try options.load()
         let dag = AirflowDAG(config: config, executable: executable,
-                             configFile: workerConfig ?? options.config ?? "energize.yml")
+                             configFile: workerConfig ?? config.file)
         let path = output ?? dag.dagId + ".py"
         try dag.python.write(toFile: path, atomically: true, encoding: .utf8)
         print("wrote \(path): DAG \(dag.dagId) with \(config.streams.count) load tasks, transform, test")

@@ -39,7 +39,9 @@ struct PipelineExecution {
         }
         defer { lock.release() }
         let sink = config.sink(pgURI: pgURI)
-        let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: try streams(), settings: config.settings)
+        let selected = try streams()
+        warnAboutMissingCollections(selected)
+        let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: selected, settings: config.settings)
         let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
         let report: RunReport
         do {
@@ -76,6 +78,18 @@ struct PipelineExecution {
     private var lockName: String {
         guard let streamNames else { return config.pipeline }
         return config.pipeline + ":streams:" + streamNames.sorted().joined(separator: ",")
+    }
+
+    /// Says which configured collections do not exist (a mistyped name would load an empty
+    /// table); the run goes on, since a collection may be created later. Silent when MongoDB
+    /// cannot be asked: the streams then report the connection problem themselves.
+    private func warnAboutMissingCollections(_ streams: [StreamConfig]) {
+        guard config.dumpFolder == nil, let uri = config.mongoURI,
+              let existing = try? MongoClient(uri: uri, serverSelectionTimeoutMS: 2_000).collectionNames(in: config.sourceDatabase) else { return }
+        for stream in streams where !existing.contains(stream.collection) {
+            let message = "collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): stream \(stream.name) loads an empty table (check the name with `energize debug`)"
+            if json { logger.warning("\(message)", metadata: ["stream": "\(stream.name)"]) } else { print("warning: " + message) }
+        }
     }
 
     private func source() throws -> any Source {

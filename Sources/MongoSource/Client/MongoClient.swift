@@ -15,8 +15,10 @@ public final class MongoClient {
     /// - Parameters:
     ///   - uri: a MongoDB connection string; errors and `redactedURI` mask its password.
     ///   - appName: the application name the server logs for this client.
+    ///   - serverSelectionTimeoutMS: when set, how long an operation waits for a server before
+    ///     failing, instead of the URI's setting (for quick checks).
     /// - Throws: `MongoError` when the URI cannot be parsed.
-    public init(uri: String, appName: String = "energize") throws {
+    public init(uri: String, appName: String = "energize", serverSelectionTimeoutMS: Int32? = nil) throws {
         MongoRuntime.ensureInitialized()
         redactedURI = Redaction.redact(uri)
         let parsed: OpaquePointer = try withBSONError { error in
@@ -26,6 +28,7 @@ public final class MongoClient {
             return parsed
         }
         defer { mongoc_uri_destroy(parsed) }
+        if let serverSelectionTimeoutMS { _ = mongoc_uri_set_option_as_int32(parsed, "serverSelectionTimeoutMS", serverSelectionTimeoutMS) }
         let client: OpaquePointer = try withBSONError { error in
             guard let client = mongoc_client_new_from_uri_with_error(parsed, error) else {
                 throw MongoError(operation: "create a client", error: error)

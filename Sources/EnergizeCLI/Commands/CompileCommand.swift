@@ -17,8 +17,7 @@ struct CompileCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(name: .customLong("select"), help: "Models: name, +name (with upstream), name+ (with downstream). Repeatable.")
-    var select: [String] = []
+    @OptionGroup var selection: SelectionOptions
 
     @Flag(help: "Print the plan: every statement, with its parameters, that building the model runs next.")
     var plan = false
@@ -37,7 +36,7 @@ struct CompileCommand: ParsableCommand {
         let connection = offline ? nil : try PGConnection(try config.requirePG())
         defer { connection?.close() }
         let project = try ProjectModels(config: config, rawColumns: try connection.map { try ProjectModels.rawColumns($0, schema: config.rawSchema) })
-        let selected = try ModelSelection(select).resolve(in: project.graph)
+        let selected = try selection.resolve(in: project.graph)
         let meta = WarehouseMeta(schema: config.metaSchema)
         let started = CivilTime(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)).postgresText
         let nextRun = try connection.map { try Self.nextRunId($0, metaSchema: config.metaSchema) } ?? 1

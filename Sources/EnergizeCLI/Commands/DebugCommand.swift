@@ -27,7 +27,7 @@ struct DebugCommand: ParsableCommand {
         let config: EnergizeConfig
         do {
             config = try options.load()
-            print("ok    configuration: \(config.file) (pipeline \(config.pipeline), \(config.streams.count) streams)")
+            print("ok    configuration: \(config.file) (pipeline \(config.pipeline), \(config.streams.count) stream\(config.streams.count == 1 ? "" : "s"))")
         } catch {
             print("FAIL  configuration: \(error)")
             throw ExitCode(1)

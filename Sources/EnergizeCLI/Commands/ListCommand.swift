@@ -11,8 +11,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(name: .customLong("select"), help: "Models: name, +name (with upstream), name+ (with downstream). Repeatable.")
-    var select: [String] = []
+    @OptionGroup var selection: SelectionOptions
 
     @Flag(help: "Print JSON for machines.")
     var json = false
@@ -32,7 +31,7 @@ struct ListCommand: ParsableCommand {
         let config = try options.load()
         let project = try ProjectModels(config: config, rawColumns: nil)
         let graph = project.graph
-        let selected = try ModelSelection(select).resolve(in: graph)
+        let selected = try selection.resolve(in: graph)
         let entries = graph.order.filter(selected.contains).compactMap { name -> Entry? in
             guard let transform = graph.models[name] else { return nil }
             return Entry(name: name, materialization: transform.materializationName, relation: "\(transform.schema).\(name)",
@@ -47,7 +46,7 @@ struct ListCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(entries), as: UTF8.self))
             return
         }
-        if select.isEmpty {
+        if selection.select.isEmpty {
             print("streams (\(config.streams.count)):")
             print(Table.render(header: ["stream", "strategy", "collection", "table", "contract"], rows: config.streams.map {
                 [$0.name, $0.strategy.summary, $0.collection, "\(config.rawSchema).\($0.table)",

@@ -12,8 +12,7 @@ struct TransformCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(name: .customLong("select"), help: "Models to run: name, +name (with upstream), name+ (with downstream). Repeatable.")
-    var select: [String] = []
+    @OptionGroup var selection: SelectionOptions
 
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
@@ -32,7 +31,7 @@ struct TransformCommand: AsyncParsableCommand {
         defer { lock.release() }
         let (step, sink, context) = try config.warehouseRun()
         let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet))
-            .transformAndTest(context, select: select, fullRefresh: fullRefresh, skipTests: skipTests)
+            .transformAndTest(context, select: selection.select, fullRefresh: fullRefresh, skipTests: skipTests)
         if status != 0 { throw ExitCode(status) }
     }
 }

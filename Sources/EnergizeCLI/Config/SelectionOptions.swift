@@ -1,0 +1,14 @@
+import ArgumentParser
+import Warehouse
+
+/// `--select`: which models a command works on.
+struct SelectionOptions: ParsableArguments {
+    @Option(name: .customLong("select"), help: "Models: name, +name (with what it depends on), name+ (with what depends on it). Repeatable.")
+    var select: [String] = []
+
+    /// The selected models of `graph` (all when none is named).
+    /// - Throws: when a term names no model.
+    func resolve(in graph: ModelGraph) throws -> Set<String> {
+        try ModelSelection(select).resolve(in: graph)
+    }
+}

@@ -6,6 +6,13 @@ public struct PGSinkSettings: Sendable, Hashable {
     public var rawSchema: String
     /// Schema of run history, watermarks and column names (default `energize_meta`).
     public var metaSchema: String
+    /// The PostgreSQL backend holding the run's ``PipelineLock``: each load checks inside its
+    /// transaction that this backend still holds the stream's lock before it commits, and the
+    /// run is recorded with it (a run whose holder is gone is abandoned).
+    package var lockHolder: Int32?
+    /// Leave a run `running` when its streams succeed (a transform and tests follow, and
+    /// ``PGSink/completeRun(runId:)`` ends it).
+    package var keepsRunOpen = false
 
     /// Where the sink writes; both schemas are created when missing.
     /// - Parameters:
@@ -53,7 +60,8 @@ public struct PGSink: Sink {
                   rejected_at timestamptz NOT NULL DEFAULT now())
                 """)
         }
-        let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count)
+        if settings.lockHolder != nil { try meta.markAbandoned(connection, pipeline: pipeline) }
+        let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count, holder: settings.lockHolder)
         return RunContext(runId: runId, pipeline: pipeline, startedAt: startedAt)
     }
 
@@ -79,6 +87,33 @@ public struct PGSink: Sink {
         try meta.markFailed(connection, runId: runId, error: error)
     }
 
+    /// A SQL expression of a run's status as it truly is: `abandoned` for a run still recorded
+    /// as `running` whose process is gone (no session holds its lock any more).
+    /// - Parameter alias: the alias of the `runs` table in the query.
+    package static func statusExpression(runs alias: String) -> String {
+        "CASE WHEN \(MetaStore.abandonedCondition(alias)) THEN 'abandoned' ELSE \(alias).status END"
+    }
+
+    /// Ends a run kept open for its transform and tests as succeeded (unless it failed meanwhile).
+    /// - Parameter runId: the run, as `beginRun` returned it.
+    /// - Throws: `PGError` when the database cannot be reached or updated.
+    package func completeRun(runId: Int64) throws {
+        let connection = try PGConnection(connectionString)
+        defer { connection.close() }
+        try meta.complete(connection, runId: runId)
+    }
+
+    /// Marks a run stopped on request (its transform or tests did not finish).
+    /// - Parameters:
+    ///   - runId: the run, as `beginRun` returned it.
+    ///   - reason: what was left undone.
+    /// - Throws: `PGError` when the database cannot be reached or updated.
+    package func markRunStopped(runId: Int64, reason: String) throws {
+        let connection = try PGConnection(connectionString)
+        defer { connection.close() }
+        try meta.markStopped(connection, runId: runId, reason: reason)
+    }
+
     /// Moves a run's end to now, after its transform and data tests.
     /// - Parameter runId: the run, as `beginRun` returned it.
     /// - Throws: `PGError` when the database cannot be reached or updated.
@@ -92,6 +127,6 @@ public struct PGSink: Sink {
     public func finishRun(_ report: RunReport) throws {
         let connection = try PGConnection(connectionString)
         defer { connection.close() }
-        try meta.finishRun(connection, report)
+        try meta.finishRun(connection, report, keepOpen: settings.keepsRunOpen)
     }
 }

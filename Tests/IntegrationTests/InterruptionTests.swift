@@ -93,11 +93,24 @@ import Testing
             }
         }
         try expectConsistent(connection, schema: schema, client: client)
+        if signal == SIGKILL {
+            // Killed: the run is reported abandoned (its lock's session is gone), never running forever.
+            var shown: String?
+            for _ in 0..<50 {
+                shown = try connection.execute("SELECT \(PGSink.statusExpression(runs: "r")) FROM \(schema)_meta.runs r WHERE run_id = 1").scalar
+                if shown == "abandoned" { break }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            #expect(shown == "abandoned" || shown == nil, "run 1 shows \(String(describing: shown))")
+        }
         // The next run completes everything.
         #expect(try energize(["run", "--config", config.path, "--quiet"], signal: nil, after: 0) == 0)
         try expectConsistent(connection, schema: schema, client: client)
         for stream in try EnergizeTechProject.streams() {
             #expect(try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(schema).\(stream.table)"]).scalar == "t", "\(stream.name)")
+        }
+        if signal == SIGKILL, let first = try connection.execute("SELECT status FROM \(schema)_meta.runs WHERE run_id = 1").scalar {
+            #expect(first == "abandoned", "the next run records the killed one as abandoned, not \(first)")
         }
     }
 }

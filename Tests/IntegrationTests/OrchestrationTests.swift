@@ -11,26 +11,27 @@ import Testing
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct OrchestrationTests {
     @Test func aSecondRunOfAPipelineSaysWhoHoldsTheLockAndExitsOrWaits() async throws {
         let uri = try LiveServers.pgURI()
-        let held = try PipelineLock(connectionString: uri, pipeline: "it-lock")
+        let held = try PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["a", "b"], transform: true)
         do {
-            _ = try PipelineLock(connectionString: uri, pipeline: "it-lock")
+            _ = try PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["b"], transform: false)
             Issue.record("took a lock that was held")
         } catch let error as EnergizeError {
             #expect(error.code == .locked)
-            #expect(error.message.hasPrefix("pipeline it-lock is already running: the lock is held by 'energize it-lock pid \(getpid())"))
+            #expect(error.message.hasPrefix("pipeline it-lock is already running: the lock it-lock:stream:b is held by 'energize it-lock lock pid \(getpid())"),
+                    "\(error.message)")
         }
         // The CLI's run exits with status 5 and loads nothing.
-        var config = EnergizeConfig()
-        config.pipeline = "it-lock"
+        var config = EnergizeConfig(pipeline: "it-lock")
         config.pgURI = uri
         config.mongoURI = try LiveServers.mongoURI()
         config.rawSchema = "it_lock_raw"
+        config.streams = [StreamConfig("a"), StreamConfig("b")]
         let status = try await PipelineExecution(config: config, quiet: true).run()
         #expect(status == .locked)
-        #expect(try LiveServers.freshSchemas([]).execute("SELECT to_regclass('it_lock_raw.customers') IS NULL").scalar == "t")
+        #expect(try LiveServers.freshSchemas([]).execute("SELECT to_regclass('it_lock_raw.a') IS NULL").scalar == "t")
         // One that waits gets the lock once it is released.
         let waiter = Task.detached { () throws -> Bool in
-            let lock = try PipelineLock(connectionString: uri, pipeline: "it-lock", waitSeconds: 10)
+            let lock = try PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["a"], transform: false, waitSeconds: 10)
             lock.release()
             return true
         }
@@ -38,7 +39,30 @@ import Testing
         held.release()
         #expect(try await waiter.value)
         // Another pipeline is not blocked.
-        try PipelineLock(connectionString: uri, pipeline: "it-other").release()
+        try PipelineLock(connectionString: uri, pipeline: "it-other", streams: ["a"], transform: true).release()
+    }
+
+    @Test func oneLockFamilyPerPipelineStreamLoadsInParallelNothingElseOverlaps() throws {
+        let uri = try LiveServers.pgURI()
+        func takes(_ streams: [String], transform: Bool) -> Bool {
+            guard let lock = try? PipelineLock(connectionString: uri, pipeline: "it-family", streams: streams, transform: transform) else { return false }
+            lock.release()
+            return true
+        }
+        // Fanned-out stream loads (`run --streams a`, `run --streams b`) run side by side.
+        let streamA = try PipelineLock(connectionString: uri, pipeline: "it-family", streams: ["a"], transform: false)
+        #expect(takes(["b"], transform: false))
+        #expect(takes([], transform: true), "a transform may run while one stream loads")
+        #expect(!takes(["a"], transform: false), "the same stream twice")
+        #expect(!takes(["a", "b"], transform: true), "a whole run while a stream loads")
+        streamA.release()
+        // A transform (or test) excludes another transform and a whole run, not a stream load.
+        let transform = try PipelineLock(connectionString: uri, pipeline: "it-family", streams: [], transform: true)
+        #expect(!takes([], transform: true))
+        #expect(!takes(["a", "b"], transform: true))
+        #expect(takes(["a"], transform: false))
+        transform.release()
+        #expect(takes(["a", "b"], transform: true))
     }
 
     @Test func aStreamRetriesUntilTheServerComesBackAndBadCredentialsAreNotRetried() async throws {

@@ -105,7 +105,7 @@ final class SignalWatcher {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                print("\nstop requested: finishing the streams that are running, starting no others")
+                print("\nstop requested: running streams commit or roll back, running models are cancelled and roll back, nothing new starts")
                 stop.request()
             }
             source.resume()

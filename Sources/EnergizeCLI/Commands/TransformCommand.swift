@@ -26,12 +26,13 @@ struct TransformCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let uri = try config.requirePG()
-        let lock = try PipelineLock(connectionString: uri, pipeline: config.pipeline + ":transform", waitSeconds: config.lockWaitSeconds) { print($0) }
-        defer { lock.release() }
-        let (step, sink, context) = try config.warehouseRun()
-        let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet))
-            .transformAndTest(context, select: selection.select, fullRefresh: fullRefresh, skipTests: skipTests)
+        let stop = StopRequest()
+        let signals = SignalWatcher(stop: stop)
+        defer { withExtendedLifetime(signals) {} }
+        let status = try await config.withWarehouseRun(stop: stop) { step, sink, context in
+            try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet), stop: stop)
+                .transformAndTest(context, select: selection.select, fullRefresh: fullRefresh, skipTests: skipTests)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -46,12 +47,16 @@ struct TestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let (step, sink, context) = try config.warehouseRun()
-        let results = try step.test(runId: context.runId, reporter: Reporter())
-        if results.contains(where: { !$0.passed }) {
-            try sink.markRunFailed(runId: context.runId, error: "data tests failed")
-            throw ExitCode(4)
+        let status = try await config.withWarehouseRun(stop: StopRequest()) { step, sink, context in
+            let results = try step.test(runId: context.runId, reporter: Reporter())
+            if results.contains(where: { !$0.passed }) {
+                try sink.markRunFailed(runId: context.runId, error: "data tests failed")
+                return 4
+            }
+            try sink.completeRun(runId: context.runId)
+            return 0
         }
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
@@ -60,23 +65,33 @@ struct WarehouseRun {
     let step: WarehouseStep
     let sink: PGSink
     let reporter: Reporter
+    /// Asks the transform to stop between models.
+    var stop = StopRequest()
 
     /// 0 when everything passed, 1 when a model failed, 4 when a data test failed.
     func transformAndTest(_ context: RunContext, select: [String], fullRefresh: Bool, skipTests: Bool) async throws -> Int32 {
         if !reporter.json { reporter.detail("transform (run \(context.runId)):") }
-        let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, reporter: reporter)
-        let failedModels = report.models.filter { $0.status != .succeeded }
-        reporter.summary(String(format: "transform: %d of %d models built in %.1f s", report.models.count - failedModels.count,
-                                report.models.count, report.durationSeconds),
-                         ["run_id": "\(context.runId)", "models.failed": "\(failedModels.count)"])
+        let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, stop: stop, reporter: reporter)
+        let built = report.models.filter { $0.status == .succeeded }.count
+        reporter.summary(String(format: "transform: %d of %d models built in %.1f s", built, report.models.count, report.durationSeconds),
+                         ["run_id": "\(context.runId)", "models.failed": "\(report.models.count - built)"])
+        let failedModels = report.models.filter { $0.status == .failed || $0.status == .skipped }
         if !failedModels.isEmpty {
             let errors = failedModels.map { "\($0.model): \($0.error ?? $0.status.rawValue)" }
             errors.forEach { reporter.failure("  FAILED \($0)") }
             try sink.markRunFailed(runId: context.runId, error: errors.joined(separator: "\n"))
             return 1
         }
-        try sink.extendRun(runId: context.runId)
-        if skipTests { return 0 }
+        if stop.isRequested {
+            let reason = "stopped on request during the transform: \(built) of \(report.models.count) models built, the others (rolled back or not started) build next time; data tests not run"
+            reporter.failure(reason)
+            try sink.markRunStopped(runId: context.runId, reason: reason)
+            return 6
+        }
+        if skipTests {
+            try sink.completeRun(runId: context.runId)
+            return 0
+        }
         let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
         let results = try step.test(runId: context.runId, models: selected, reporter: reporter)
         let failed = results.filter { !$0.passed }
@@ -84,7 +99,7 @@ struct WarehouseRun {
             try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))
             return 4
         }
-        try sink.extendRun(runId: context.runId)
+        try sink.completeRun(runId: context.runId)
         return 0
     }
 }
@@ -95,13 +110,31 @@ extension EnergizeConfig {
         PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema))
     }
 
-    /// A run of the warehouse steps alone (no extract-load), recorded in the run history.
-    func warehouseRun() throws -> (WarehouseStep, PGSink, RunContext) {
+    /// Runs `body` as a run of the warehouse steps alone (no extract-load), recorded in the run
+    /// history, under the pipeline's transform lock; the run stays `running` until `body` ends it.
+    /// - Returns: `body`'s exit status, or 5 when another run holds the transform lock.
+    func withWarehouseRun(stop: StopRequest, _ body: (WarehouseStep, PGSink, RunContext) async throws -> Int32) async throws -> Int32 {
         let uri = try requirePG()
+        let lock: PipelineLock
+        do {
+            lock = try PipelineLock(connectionString: uri, pipeline: pipeline, streams: [], transform: true, waitSeconds: lockWaitSeconds,
+                                    onWait: { print($0) }, onLost: { stop.request() })
+        } catch let error as EnergizeError where error.code == .locked {
+            print(error.message)
+            return 5
+        }
+        defer { lock.release() }
         let step = try WarehouseStep(pgURI: uri, config: self)
-        let sink = sink(pgURI: uri)
+        var sink = sink(pgURI: uri)
+        sink.settings.lockHolder = lock.backendPID
+        sink.settings.keepsRunOpen = true
         let context = try sink.beginRun(pipeline: pipeline, streams: [])
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
-        return (step, sink, context)
+        do {
+            return try await body(step, sink, context)
+        } catch {
+            try? sink.markRunFailed(runId: context.runId, error: "\(error)")
+            throw error
+        }
     }
 }

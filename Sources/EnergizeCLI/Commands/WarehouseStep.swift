@@ -26,10 +26,10 @@ struct WarehouseStep {
     }
 
     /// Runs the selected models, then records the rows of models that list untypable documents in `_rejects`.
-    func transform(_ run: RunContext, select: [String], fullRefresh: Bool, reporter: Reporter) async throws -> TransformReport {
+    func transform(_ run: RunContext, select: [String], fullRefresh: Bool, stop: StopRequest, reporter: Reporter) async throws -> TransformReport {
         let uri = pgURI
         let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri) })
-        let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh) { model in
+        let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop) { model in
             func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
             let rows = model.rows.map(String.init) ?? "-"
             var metadata: Logger.Metadata = ["model": "\(model.model)", "materialization": "\(model.materialization)",

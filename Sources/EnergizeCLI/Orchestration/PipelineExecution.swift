@@ -28,18 +28,22 @@ struct PipelineExecution {
     /// Runs once; returns the exit status.
     func run() async throws -> Status {
         let pgURI = try config.requirePG()
+        let selected = try streams()
+        let wholePipeline = streamNames == nil
+        let lost = LostLock()
         let lock: PipelineLock
         do {
-            lock = try PipelineLock(connectionString: pgURI, pipeline: lockName, waitSeconds: config.lockWaitSeconds) {
-                print($0)
-            }
+            lock = try PipelineLock(connectionString: pgURI, pipeline: config.pipeline, streams: selected.map(\.name),
+                                    transform: wholePipeline, waitSeconds: config.lockWaitSeconds, onWait: { print($0) },
+                                    onLost: { [stop] in lost.set(); stop.request() })
         } catch let error as EnergizeError where error.code == .locked {
             print(error.message)
             return .locked
         }
         defer { lock.release() }
-        let sink = config.sink(pgURI: pgURI)
-        let selected = try streams()
+        var sink = config.sink(pgURI: pgURI)
+        sink.settings.lockHolder = lock.backendPID
+        sink.settings.keepsRunOpen = wholePipeline && config.transform
         warnAboutMissingCollections(selected)
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: selected, settings: config.settings)
         let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
@@ -56,6 +60,12 @@ struct PipelineExecution {
         } else {
             print(quiet ? summary.verdict : summary.text)
         }
+        if lost.isSet {
+            let message = "the run's lock was lost (its PostgreSQL connection ended): no stream committed after that; run \(report.run.runId) stopped"
+            print(message)
+            try? sink.markRunFailed(runId: report.run.runId, error: message)
+            return .failed
+        }
         if report.stopped {
             print("stopped on request: committed streams stay, the others run next time; transform skipped")
             return .stopped
@@ -64,21 +74,21 @@ struct PipelineExecution {
             if config.transform && streamNames == nil { print("transform skipped: the extract-load did not succeed") }
             return .failed
         }
-        if config.transform && streamNames == nil {
-            let step = try WarehouseStep(pgURI: pgURI, config: config)
-            let status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(json: json, quiet: quiet, logger: logger))
-                .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
+        if config.transform && wholePipeline {
+            let status: Int32
+            do {
+                let step = try WarehouseStep(pgURI: pgURI, config: config)
+                status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(json: json, quiet: quiet, logger: logger), stop: stop)
+                    .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
+            } catch {
+                try? sink.markRunFailed(runId: report.run.runId, error: "transform: \(error)")
+                throw error
+            }
             if status != 0 { return Status(rawValue: status) ?? .failed }
         }
         return report.streamsOverRejectThreshold.isEmpty ? .succeeded : .tooManyRejects
     }
 
-    /// The whole pipeline's lock, or one per stream selection: an orchestrator running each
-    /// stream as its own task (`energize airflow-dag`) runs them in parallel.
-    private var lockName: String {
-        guard let streamNames else { return config.pipeline }
-        return config.pipeline + ":streams:" + streamNames.sorted().joined(separator: ",")
-    }
 
     /// Says which configured collections do not exist (a mistyped name would load an empty
     /// table); the run goes on, since a collection may be created later. Silent when MongoDB
@@ -109,4 +119,14 @@ struct PipelineExecution {
             return stream
         }
     }
+}
+
+/// Set by the lock's watchdog when the lock connection is gone.
+final class LostLock: @unchecked Sendable {
+    // @unchecked Sendable: `lost` is only touched under `lock`.
+    private let lock = NSLock()
+    private var lost = false
+
+    func set() { lock.withLock { lost = true } }
+    var isSet: Bool { lock.withLock { lost } }
 }

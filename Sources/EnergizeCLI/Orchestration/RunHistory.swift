@@ -37,8 +37,8 @@ struct RunHistory: Codable {
         let meta = { (table: String) in SQLIdentifier.qualified(metaSchema, table) }
         let runs = try connection.execute("""
             SELECT run_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-              extract(epoch FROM finished_at - started_at)::float8, status, error
-            FROM \(meta("runs")) WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
+              extract(epoch FROM finished_at - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error
+            FROM \(meta("runs")) r WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
             """, [pipeline, String(limit)]).rows
         let hasModels = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("model_runs")]).scalar == "t"
         return RunHistory(pipeline: pipeline, runs: try runs.map { row in
@@ -83,7 +83,7 @@ struct RunHistory: Codable {
                 lines.append("  error in \(stream.stream) (\(when)): \(stream.error!)")
             }
             if run.modelsBuilt + run.modelsFailed.count > 0 {
-                lines.append("  models: \(run.modelsBuilt) built" + (run.modelsFailed.isEmpty ? "" : ", failed: " + run.modelsFailed.joined(separator: ", ")))
+                lines.append("  models: \(run.modelsBuilt) built" + (run.modelsFailed.isEmpty ? "" : ", not built: " + run.modelsFailed.joined(separator: ", ")))
                 lines.append("  data tests: \(run.testsPassed) passed" + (run.testsFailed.isEmpty ? "" : ", failed: " + run.testsFailed.joined(separator: ", ")))
             }
             lines.append("")

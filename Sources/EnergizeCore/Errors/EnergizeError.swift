@@ -33,6 +33,8 @@ public struct EnergizeError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code("cancelled")
         /// Another run holds the pipeline's lock.
         public static let locked = Code("locked")
+        /// The run's lock was lost (its connection ended) before a commit: nothing was committed.
+        public static let lockLost = Code("lock lost")
     }
 
     /// What kind of failure this is.

@@ -13,6 +13,15 @@ public protocol SQLExecutor: AnyObject {
     func run(_ sql: String, _ parameters: [String?]) throws -> [[String?]]
     /// Closes the connection.
     func close()
+    /// Asks the server to cancel the statement running now, from any thread (PostgreSQL's
+    /// `PQcancel`); the statement then fails and its transaction rolls back. Does nothing
+    /// when no statement runs.
+    func cancel()
+}
+
+extension SQLExecutor {
+    /// Executors that cannot cancel do nothing.
+    public func cancel() {}
 }
 
 extension SQLExecutor {

@@ -8,6 +8,9 @@ import Foundation
 /// closes a connection that was forgotten.
 public final class PGConnection {
     var handle: OpaquePointer?
+    /// libpq's cancel handle (`PGcancel`), used from other threads under `cancelLock`.
+    private var cancelHandle: OpaquePointer?
+    private let cancelLock = NSLock()
     /// The connection string with any password masked, safe to print.
     public let redactedConnectionString: String
 
@@ -23,17 +26,33 @@ public final class PGConnection {
             throw PGError(.connectionFailed, message: "cannot connect to \(Redaction.redact(connectionString)): \(message)")
         }
         handle = conn
+        cancelHandle = PQgetCancel(conn)
         _ = try execute("SET client_min_messages = warning")
     }
 
     deinit {
+        cancelLock.withLock { if let cancelHandle { PQfreeCancel(cancelHandle) } }
         if let handle { PQfinish(handle) }
     }
 
     /// Closes the connection; further use throws.
     public func close() {
+        cancelLock.withLock {
+            if let cancelHandle { PQfreeCancel(cancelHandle) }
+            cancelHandle = nil
+        }
         if let handle { PQfinish(handle) }
         handle = nil
+    }
+
+    /// Asks the server to cancel the statement running on this connection; safe from any
+    /// thread (libpq's `PQcancel`). The statement then fails with SQLSTATE 57014.
+    public func cancel() {
+        cancelLock.withLock {
+            guard let cancelHandle else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
+        }
     }
 
     func connection() throws -> OpaquePointer {

@@ -114,6 +114,7 @@ final class PGStreamLoad: StreamLoad {
                                       tableRows: tableRows, watermarkAfter: watermarkAfter)
             try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
                                        progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
+            try checkLock()
             try connection.execute("COMMIT")
             connection.close()
             return outcome
@@ -161,6 +162,21 @@ final class PGStreamLoad: StreamLoad {
             guard targetSchema[column] != nil else { continue }
             let index = ColumnNaming.derivedName(stream.table, column, "idx")
             try connection.execute("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(index)) ON \(target) (\(SQLIdentifier.quote(column)))")
+        }
+    }
+
+    /// Inside the transaction, just before COMMIT: waits for any other commit of this stream,
+    /// then checks that the run still holds the stream's lock (a lost lock commits nothing).
+    private func checkLock() throws {
+        guard let holder = sink.settings.lockHolder else { return }
+        let name = PipelineLock.streamLock(run.pipeline, stream.name)
+        var held = "0"
+        for statement in PipelineLock.fence(lock: name, holder: holder) {
+            held = try connection.execute(statement.sql, statement.parameters).scalar ?? "0"
+        }
+        guard held == "1" else {
+            throw EnergizeError(.lockLost, "stream \(stream.name): the run's lock \(name) was lost (its PostgreSQL connection ended, backend \(holder)); the load was rolled back and the run stops",
+                                context: ["stream": stream.name, "lock": name], retryability: .terminal)
         }
     }
 

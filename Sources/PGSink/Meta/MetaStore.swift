@@ -32,6 +32,8 @@ struct MetaStore: Sendable {
               rows_removed bigint, table_rows bigint, watermark_before text, cutoff text,
               watermark_after text, error text, PRIMARY KEY (run_id, stream))
             """,
+            // The backend that held the run's lock: gone while the run is `running`, the run was abandoned.
+            "ALTER TABLE \(runs) ADD COLUMN IF NOT EXISTS holder_pid integer",
             // Each attempt of a stream in a run (a failure, then a retry) updates one row.
             "ALTER TABLE \(streamRuns) ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 1",
             """
@@ -68,25 +70,63 @@ struct MetaStore: Sendable {
     }
 
     /// Inserts a run in status `running`; returns its id and start (ms since the epoch).
-    func startRun(_ connection: PGConnection, pipeline: String, streams: Int) throws -> (Int64, Int64) {
+    func startRun(_ connection: PGConnection, pipeline: String, streams: Int, holder: Int32?) throws -> (Int64, Int64) {
         let result = try connection.execute("""
-            INSERT INTO \(runs) (pipeline, started_at, status, streams_total) VALUES ($1, clock_timestamp(), 'running', $2)
+            INSERT INTO \(runs) (pipeline, started_at, status, streams_total, holder_pid) VALUES ($1, clock_timestamp(), 'running', $2, $3)
             RETURNING run_id, floor(extract(epoch FROM started_at) * 1000)::bigint
-            """, [pipeline, String(streams)])
+            """, [pipeline, String(streams), holder.map(String.init)])
         guard let row = result.rows.first, let id = row[0].flatMap({ Int64($0) }), let started = row[1].flatMap({ Int64($0) }) else {
             throw PGError(.queryFailed, message: "inserting the run returned no id")
         }
         return (id, started)
     }
 
-    /// Marks a run finished with its status.
-    func finishRun(_ connection: PGConnection, _ report: RunReport) throws {
+    /// The condition of a `runs` row (aliased `r`) that is running though the process that
+    /// held its lock is gone (killed, or its machine lost).
+    /// (Run history written before `holder_pid` existed has none: such runs are never judged.)
+    static func abandonedCondition(_ alias: String) -> String {
+        let holder = "(to_jsonb(\(alias)) ->> 'holder_pid')::integer"
+        return """
+            \(alias).status = 'running' AND \(holder) IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = \(holder)
+                              AND a.application_name LIKE 'energize % lock pid %')
+            """
+    }
+
+    /// Records runs of `pipeline` whose process is gone as `abandoned`, what they committed kept.
+    func markAbandoned(_ connection: PGConnection, pipeline: String) throws {
+        try connection.execute("""
+            UPDATE \(runs) r SET status = 'abandoned',
+              error = concat_ws(E'\\n', r.error, 'abandoned: the process ended without finishing the run (killed, or its connection lost); the streams it committed stay')
+            WHERE r.pipeline = $1 AND \(Self.abandonedCondition("r"))
+            """, [pipeline])
+    }
+
+    /// Marks a run finished with its status; with `keepOpen`, a run whose streams all
+    /// succeeded stays `running` (its transform and tests follow).
+    func finishRun(_ connection: PGConnection, _ report: RunReport, keepOpen: Bool) throws {
         let failed = report.streams.filter { $0.status == .failed }
-        let status = !failed.isEmpty ? "failed" : report.stopped ? "stopped" : "succeeded"
+        let status = !failed.isEmpty ? "failed" : report.stopped ? "stopped" : keepOpen ? "running" : "succeeded"
         try connection.execute("""
             UPDATE \(runs) SET finished_at = clock_timestamp(), status = $2, streams_failed = $3, error = $4 WHERE run_id = $1
             """, [String(report.run.runId), status, String(failed.count),
                   failed.isEmpty ? nil : failed.compactMap(\.error).joined(separator: "\n")])
+    }
+
+    /// Ends a run kept open: `succeeded`, unless it was marked otherwise meanwhile.
+    func complete(_ connection: PGConnection, runId: Int64) throws {
+        try connection.execute("""
+            UPDATE \(runs) SET status = CASE WHEN status = 'running' THEN 'succeeded' ELSE status END,
+              finished_at = clock_timestamp() WHERE run_id = $1
+            """, [String(runId)])
+    }
+
+    /// Marks a run stopped on request, appending what was left undone to its error text.
+    func markStopped(_ connection: PGConnection, runId: Int64, reason: String) throws {
+        try connection.execute("""
+            UPDATE \(runs) SET status = 'stopped', finished_at = clock_timestamp(),
+              error = concat_ws(E'\\n', error, $2::text) WHERE run_id = $1
+            """, [String(runId), reason])
     }
 
     /// Moves a run's end to now (its transform and tests ran after the load).

@@ -8,6 +8,8 @@ public struct ModelReport: Sendable, Hashable {
         case failed
         /// Not built: a model it depends on did not succeed.
         case skipped
+        /// Not built, or cancelled and rolled back, because the run was asked to stop.
+        case stopped
     }
 
     /// The model's name.

@@ -33,9 +33,12 @@ public struct TransformRunner: Sendable {
     ///   - run: the run's id and start (SCD2 dimensions close deleted keys at the start).
     ///   - selection: which models; all when empty.
     ///   - fullRefresh: rebuild incremental models from scratch.
+    ///   - stop: when requested, the statements running are cancelled (their models roll back)
+    ///     and no other model starts; those models are reported `stopped`.
     ///   - onModel: called as each model finishes.
     /// - Throws: when the selection names an unknown model or the history cannot be written.
     public func run(_ run: RunContext, selection: ModelSelection = ModelSelection([]), fullRefresh: Bool = false,
+                    stop: StopRequest = StopRequest(),
                     onModel: @escaping @Sendable (ModelReport) -> Void = { _ in }) async throws -> TransformReport {
         let started = ContinuousClock.now
         let selected = try selection.resolve(in: graph)
@@ -52,13 +55,27 @@ public struct TransformRunner: Sendable {
             }
         }
         let runStart = CivilTime(millisecondsSinceEpoch: run.startedAt).postgresText
+        let running = RunningExecutors()
+        let canceller = Task.detached {
+            while !Task.isCancelled {
+                if stop.isRequested { running.cancelAll(); return }
+                try? await Task.sleep(nanoseconds: 200_000_000)
+            }
+        }
+        defer { canceller.cancel() }
         var reports: [String: ModelReport] = [:]
         for level in graph.levels {
             let models = level.filter(selected.contains).map { graph.models[$0]! }
             var ready: [any Transform] = []
             for model in models {
                 let failedUpstream = model.dependencies.first { reports[$0].map { $0.status != .succeeded } ?? false }
-                if let failedUpstream {
+                if stop.isRequested {
+                    let report = ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
+                                             rows: nil, durationSeconds: 0, error: "not built: the run was asked to stop")
+                    reports[model.name] = report
+                    try await record(report, runId: run.runId)
+                    onModel(report)
+                } else if let failedUpstream {
                     let report = ModelReport(model: model.name, materialization: model.materializationName, status: .skipped,
                                              rows: nil, durationSeconds: 0, error: "upstream model \(failedUpstream) did not succeed")
                     reports[model.name] = report
@@ -68,7 +85,7 @@ public struct TransformRunner: Sendable {
                     ready.append(model)
                 }
             }
-            for report in await build(ready, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh) {
+            for report in await build(ready, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh, stop: stop, running: running) {
                 reports[report.model] = report
                 try await record(report, runId: run.runId)
                 onModel(report)
@@ -79,7 +96,8 @@ public struct TransformRunner: Sendable {
     }
 
     /// Builds the models of one level, up to `concurrency` at a time.
-    private func build(_ models: [any Transform], runId: Int64, runStart: String, fullRefresh: Bool) async -> [ModelReport] {
+    private func build(_ models: [any Transform], runId: Int64, runStart: String, fullRefresh: Bool,
+                       stop: StopRequest, running: RunningExecutors) async -> [ModelReport] {
         await withTaskGroup(of: ModelReport.self) { group in
             var pending = models[...]
             var reports: [ModelReport] = []
@@ -88,18 +106,29 @@ public struct TransformRunner: Sendable {
                 group.addTask { [meta, connect] in
                     await blocking {
                         let started = ContinuousClock.now
+                        if stop.isRequested {
+                            return ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
+                                               rows: nil, durationSeconds: 0, error: "not built: the run was asked to stop")
+                        }
                         do {
                             let executor = try connect()
-                            defer { executor.close() }
+                            let registration = running.add(executor)
+                            defer {
+                                running.remove(registration)
+                                executor.close()
+                            }
                             let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId,
                                                                   runStartedAt: runStart, fullRefresh: fullRefresh)
                             let rows = try PlanExecution(executor: executor, meta: meta, runId: runId).run(try model.plan(context))
                             return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
                                                rows: rows, durationSeconds: started.duration(to: .now).seconds)
                         } catch {
-                            return ModelReport(model: model.name, materialization: model.materializationName, status: .failed,
-                                               rows: nil, durationSeconds: started.duration(to: .now).seconds,
-                                               error: "model \(model.name): \(error)")
+                            let stopped = stop.isRequested
+                            return ModelReport(model: model.name, materialization: model.materializationName,
+                                               status: stopped ? .stopped : .failed, rows: nil,
+                                               durationSeconds: started.duration(to: .now).seconds,
+                                               error: stopped ? "stopped: its statement was cancelled on request and rolled back"
+                                                              : "model \(model.name): \(error)")
                         }
                     }
                 }
@@ -119,6 +148,31 @@ public struct TransformRunner: Sendable {
             defer { executor.close() }
             try meta.recordModel(executor, runId: runId, report)
         }
+    }
+}
+
+/// The executors of the models building now, so a stop can cancel their statements.
+final class RunningExecutors: @unchecked Sendable {
+    // @unchecked Sendable: `executors` is only touched under `lock`; `cancel()` is thread-safe
+    // by the `SQLExecutor` contract.
+    private let lock = NSLock()
+    private var executors: [Int: any SQLExecutor] = [:]
+    private var next = 0
+
+    func add(_ executor: any SQLExecutor) -> Int {
+        lock.withLock {
+            next += 1
+            executors[next] = executor
+            return next
+        }
+    }
+
+    func remove(_ registration: Int) {
+        _ = lock.withLock { executors.removeValue(forKey: registration) }
+    }
+
+    func cancelAll() {
+        lock.withLock { executors.values.forEach { $0.cancel() } }
     }
 }
 

@@ -7,6 +7,13 @@ enum EnergizeBinary {
 
     /// Runs `energize arguments` in `folder`; returns its exit status and its output (stdout and stderr).
     static func run(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {
+        let running = try start(arguments, in: folder)
+        return running.wait()
+    }
+
+    /// Starts `energize arguments` in `folder`; `wait()` collects it. The process is killed
+    /// when the returned value is released unwaited (a failing test leaves nothing running).
+    static func start(_ arguments: [String], in folder: URL) throws -> Running {
         let process = Process()
         process.executableURL = path
         process.arguments = arguments
@@ -19,8 +26,34 @@ enum EnergizeBinary {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return Running(process: process, output: output)
+    }
+
+    /// A started `energize`.
+    final class Running {
+        let process: Process
+        private let output: Pipe
+        private var collected = false
+
+        init(process: Process, output: Pipe) {
+            self.process = process
+            self.output = output
+        }
+
+        deinit {
+            if !collected, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+
+        /// Sends `signal` to the process.
+        func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+        /// Waits for the end; the exit status (128 + n for a signal n) and everything it printed.
+        func wait() -> (status: Int32, output: String) {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            collected = true
+            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            return (status, String(decoding: data, as: UTF8.self))
+        }
     }
 }

@@ -34,4 +34,11 @@ set +e
 swift test --skip-build 2>&1 | tee "${ENERGIZE_STATE_DIR}/test.log"
 status=${PIPESTATUS[0]}
 set -e
+# Tests stop what they start: a server or an energize left running is a failure.
+leftover=$(pgrep -af "energize-retry-|\.build/debug/energize " || true)
+if [ -n "$leftover" ]; then
+  echo "energize: the tests left these processes running:"
+  echo "$leftover"
+  status=1
+fi
 exit "$status"

@@ -47,7 +47,7 @@ public struct PGSink: Sink {
 
     /// See `Sink.beginRun(pipeline:streams:)`.
     public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize \(pipeline) run")
         defer { connection.close() }
         try connection.transaction {
             // One creator at a time: concurrent CREATE … IF NOT EXISTS can still collide.
@@ -67,7 +67,7 @@ public struct PGSink: Sink {
 
     /// See `Sink.openLoad(for:run:)`.
     public func openLoad(for stream: StreamConfig, run: RunContext) throws -> any StreamLoad {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize \(run.pipeline) stream \(stream.name)")
         do {
             return try PGStreamLoad(connection: connection, stream: stream, run: run, sink: self)
         } catch {
@@ -82,7 +82,7 @@ public struct PGSink: Sink {
     ///   - error: what failed, appended to the run's error text.
     /// - Throws: `PGError` when the database cannot be reached or updated.
     public func markRunFailed(runId: Int64, error: String) throws {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize run history")
         defer { connection.close() }
         try meta.markFailed(connection, runId: runId, error: error)
     }
@@ -98,7 +98,7 @@ public struct PGSink: Sink {
     /// - Parameter runId: the run, as `beginRun` returned it.
     /// - Throws: `PGError` when the database cannot be reached or updated.
     package func completeRun(runId: Int64) throws {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize run history")
         defer { connection.close() }
         try meta.complete(connection, runId: runId)
     }
@@ -109,7 +109,7 @@ public struct PGSink: Sink {
     ///   - reason: what was left undone.
     /// - Throws: `PGError` when the database cannot be reached or updated.
     package func markRunStopped(runId: Int64, reason: String) throws {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize run history")
         defer { connection.close() }
         try meta.markStopped(connection, runId: runId, reason: reason)
     }
@@ -118,14 +118,14 @@ public struct PGSink: Sink {
     /// - Parameter runId: the run, as `beginRun` returned it.
     /// - Throws: `PGError` when the database cannot be reached or updated.
     public func extendRun(runId: Int64) throws {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize run history")
         defer { connection.close() }
         try meta.extend(connection, runId: runId)
     }
 
     /// See `Sink.finishRun(_:)`.
     public func finishRun(_ report: RunReport) throws {
-        let connection = try PGConnection(connectionString)
+        let connection = try PGConnection(connectionString, applicationName: "energize run history")
         defer { connection.close() }
         try meta.finishRun(connection, report, keepOpen: settings.keepsRunOpen)
     }

@@ -86,7 +86,7 @@ import Testing
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate() }
+        defer { LiveServers.stop(server) }
         let events = EventLog()
         let report = try await pipeline.run { events.append($0) }
         let stream = try #require(report.streams.first)

@@ -42,6 +42,13 @@ import Testing
         }
         let running = try EnergizeBinary.start(["transform"], in: folder)
         try waitForSlowStatement(connection)
+        // Every session says whose it is.
+        #expect(try connection.execute("""
+            SELECT application_name FROM pg_stat_activity WHERE query LIKE '%FROM pg_sleep(60)%' AND pid <> pg_backend_pid()
+            """).rows == [["energize it_stop transform"]])
+        #expect(try connection.execute("""
+            SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'energize it_stop lock pid %'
+            """).scalar == "1")
         let signalled = Date()
         running.send(SIGTERM)
         let (status, output) = running.wait()

@@ -20,7 +20,7 @@ struct WarehouseStep {
         self.pgURI = pgURI
         self.config = config
         meta = WarehouseMeta(schema: config.metaSchema)
-        let connection = try PGConnection(pgURI)
+        let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) transform")
         defer { connection.close() }
         project = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumns(connection, schema: config.rawSchema))
     }
@@ -28,7 +28,8 @@ struct WarehouseStep {
     /// Runs the selected models, then records the rows of models that list untypable documents in `_rejects`.
     func transform(_ run: RunContext, select: [String], fullRefresh: Bool, stop: StopRequest, reporter: Reporter) async throws -> TransformReport {
         let uri = pgURI
-        let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri) })
+        let name = "energize \(config.pipeline) transform"
+        let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri, applicationName: name) })
         let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop) { model in
             func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
             let rows = model.rows.map(String.init) ?? "-"
@@ -42,7 +43,7 @@ struct WarehouseStep {
         }
         let listing = report.models.filter { $0.status == .succeeded }.compactMap { graph.model($0.model) }.filter { $0.rejectsOf != nil }
         if !listing.isEmpty {
-            let connection = try PGConnection(pgURI)
+            let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) transform")
             defer { connection.close() }
             let recording = RejectRecording(rejectsTable: config.sink(pgURI: pgURI).rejectsTable)
             for model in listing { try recording.record(model, on: connection, runId: run.runId) }
@@ -52,7 +53,7 @@ struct WarehouseStep {
 
     /// Runs the data tests and prints the failing ones with a few offending keys.
     func test(runId: Int64, models: Set<String>? = nil, reporter: Reporter) throws -> [DataTestResult] {
-        let connection = try PGConnection(pgURI)
+        let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) transform")
         defer { connection.close() }
         let results = try DataTestRunner(tests: project.tests, graph: graph, meta: meta).run(connection, runId: runId, models: models)
         let failed = results.filter { !$0.passed }

@@ -60,8 +60,8 @@ struct PipelineExecution {
         } else {
             print(quiet ? summary.verdict : summary.text)
         }
-        if lost.isSet {
-            let message = "the run's lock was lost (its PostgreSQL connection ended): no stream committed after that; run \(report.run.runId) stopped"
+        if lost.isSet || !lock.stillHeld() {
+            let message = "the run's lock was lost (its PostgreSQL connection ended): no stream committed after that; run \(report.run.runId) failed"
             print(message)
             try? sink.markRunFailed(runId: report.run.runId, error: message)
             return .failed

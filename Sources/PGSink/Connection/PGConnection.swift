@@ -15,9 +15,12 @@ public final class PGConnection {
     public let redactedConnectionString: String
 
     /// Connects, blocking until the server answers.
-    /// - Parameter connectionString: a `postgresql://` URI or `key=value` string.
+    /// - Parameters:
+    ///   - connectionString: a `postgresql://` URI or `key=value` string.
+    ///   - applicationName: what `pg_stat_activity` shows for the session
+    ///     (`energize <pipeline> stream <name>`), cut to PostgreSQL's 63 bytes.
     /// - Throws: `PGError` with code `.connectionFailed` (transient unless it is authentication).
-    public init(_ connectionString: String) throws {
+    public init(_ connectionString: String, applicationName: String = "energize") throws {
         redactedConnectionString = Redaction.redact(connectionString)
         let conn = PQconnectdb(connectionString)
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
@@ -28,6 +31,7 @@ public final class PGConnection {
         handle = conn
         cancelHandle = PQgetCancel(conn)
         _ = try execute("SET client_min_messages = warning")
+        _ = try execute("SELECT set_config('application_name', $1, false)", [String(applicationName.utf8.prefix(63)) ?? "energize"])
     }
 
     deinit {

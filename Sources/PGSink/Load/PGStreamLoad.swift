@@ -128,7 +128,7 @@ final class PGStreamLoad: StreamLoad {
         }
         connection.close()
         // The failure is recorded outside the rolled-back transaction, on a fresh connection.
-        if let recorder = try? PGConnection(sink.connectionString) {
+        if let recorder = try? PGConnection(sink.connectionString, applicationName: "energize \(run.pipeline) stream \(stream.name)") {
             try? sink.meta.recordStream(recorder, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
                                         progress: progress, watermarkBefore: watermark, outcome: nil, error: message)
             recorder.close()
@@ -175,7 +175,7 @@ final class PGStreamLoad: StreamLoad {
             held = try connection.execute(statement.sql, statement.parameters).scalar ?? "0"
         }
         guard held == "1" else {
-            throw EnergizeError(.lockLost, "stream \(stream.name): the run's lock \(name) was lost (its PostgreSQL connection ended, backend \(holder)); the load was rolled back and the run stops",
+            throw EnergizeError(.lockLost, "the run's lock \(name) was lost (its PostgreSQL connection ended, backend \(holder)); the load was rolled back and the run stops",
                                 context: ["stream": stream.name, "lock": name], retryability: .terminal)
         }
     }

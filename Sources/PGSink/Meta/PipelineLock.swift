@@ -8,7 +8,7 @@ import Foundation
 /// touches the same tables overlaps.
 ///
 /// The locks live on a connection of their own for the run's whole duration; a watchdog
-/// checks every two seconds that the connection (and so the locks) is still there and calls
+/// checks every second that the connection (and so the locks) is still there and calls
 /// `onLost` when it is not. Loads check the lock again inside their transaction before they
 /// commit (``PGSinkSettings/lockHolder``), so a run whose lock was lost never commits.
 package final class PipelineLock: @unchecked Sendable {
@@ -77,9 +77,10 @@ package final class PipelineLock: @unchecked Sendable {
         lock.withLock { connection.close() }
     }
 
-    /// Whether the locks are still held (their connection answers).
-    package var isHeld: Bool {
-        lock.withLock { !released && connection.isHealthy }
+    /// Whether the locks are still held: asks their connection (it answers only while its
+    /// session, and so the locks, lives).
+    package func stillHeld() -> Bool {
+        lock.withLock { !released && (try? connection.execute("SELECT 1")) != nil }
     }
 
     /// Releases the locks.
@@ -97,7 +98,7 @@ package final class PipelineLock: @unchecked Sendable {
     /// Polls the lock connection until the locks are released or lost.
     private func watch(_ onLost: @Sendable () -> Void) {
         while true {
-            Thread.sleep(forTimeInterval: 2)
+            Thread.sleep(forTimeInterval: 1)
             let state: Bool? = lock.withLock {
                 if released { return nil }
                 return (try? connection.execute("SELECT 1")) != nil

@@ -47,4 +47,14 @@ enum LiveServers {
         for name in names { try client.collection(name, in: database).drop() }
         return client
     }
+
+    /// Stops a server a test started: SIGTERM, then SIGKILL after a two-second grace (the
+    /// local MongoDB wire-protocol server may ignore SIGTERM), and waits for it to end.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<20 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
 }

@@ -47,7 +47,7 @@ step "5. A day of changes in MongoDB (late status updates, moves, deletes, new s
 step "6. What landed"
 psql_q -c "SELECT 'customers' AS table, count(*) AS rows FROM customers UNION ALL SELECT 'products', count(*) FROM products
            UNION ALL SELECT 'stores', count(*) FROM stores UNION ALL SELECT 'sales', count(*) FROM sales
-           UNION ALL SELECT 'transactions', count(*) FROM transactions UNION ALL SELECT '_rejects (all runs)', count(*) FROM _rejects"
+           UNION ALL SELECT 'transactions', count(*) FROM transactions UNION ALL SELECT '_rejects (current)', count(*) FROM _rejects"
 psql_q -c "SELECT collection, reason, count(DISTINCT document_id) AS documents FROM _rejects GROUP BY 1, 2 ORDER BY 1, 3 DESC"
 echo "Net revenue (BRL, completed sales) by region, last three months — warehouse.agg_sales_month_region_product:"
 psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, coalesce(region, '(unknown)') AS region,

@@ -59,6 +59,15 @@ public struct PGSink: Sink {
                   document_id text, reason text NOT NULL, document jsonb NOT NULL,
                   rejected_at timestamptz NOT NULL DEFAULT now())
                 """)
+            // One current row per rejected document: the runs that first and last rejected it, and
+            // who rejected it (`load`: the contract, at load time; `model <name>`: a rejects_of view).
+            try connection.execute("""
+                ALTER TABLE \(rejectsTable) ADD COLUMN IF NOT EXISTS first_run_id bigint, ADD COLUMN IF NOT EXISTS last_run_id bigint,
+                  ADD COLUMN IF NOT EXISTS origin text NOT NULL DEFAULT 'load'
+                """)
+            try connection.execute("""
+                CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote("_rejects_document_idx")) ON \(rejectsTable) (collection, document_id)
+                """)
         }
         if settings.lockHolder != nil { try meta.markAbandoned(connection, pipeline: pipeline) }
         let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count, holder: settings.lockHolder)

@@ -52,6 +52,10 @@ final class PGStreamLoad: StreamLoad {
             watermark = nil
         }
         try connection.execute("CREATE TEMP TABLE \(stage) () ON COMMIT DROP")
+        try connection.execute("""
+            CREATE TEMP TABLE energize_rejects (ord bigint GENERATED ALWAYS AS IDENTITY, document_id text, reason text NOT NULL,
+              document jsonb NOT NULL) ON COMMIT DROP
+            """)
     }
 
     func write(_ batch: RecordBatch) throws {
@@ -65,10 +69,8 @@ final class PGStreamLoad: StreamLoad {
                 rowsStaged += batch.rowCount
             }
             if !batch.rejects.isEmpty {
-                let rows: [[String?]] = batch.rejects.map {
-                    [String(run.runId), stream.collection, $0.documentId, $0.reason, JSONText.encode($0.document)]
-                }
-                try connection.copy("COPY \(sink.rejectsTable) (run_id, collection, document_id, reason, document) FROM STDIN",
+                let rows: [[String?]] = batch.rejects.map { [$0.documentId, $0.reason, JSONText.encode($0.document)] }
+                try connection.copy("COPY energize_rejects (document_id, reason, document) FROM STDIN",
                                     data: CopyTextEncoder.encode(rows: rows))
             }
         }
@@ -112,6 +114,7 @@ final class PGStreamLoad: StreamLoad {
                                       rowsAdded: Int(row.first.flatMap { $0 } ?? "0") ?? 0,
                                       rowsRemoved: Int(row.dropFirst().first.flatMap { $0 } ?? "0") ?? 0,
                                       tableRows: tableRows, watermarkAfter: watermarkAfter)
+            try recordRejects()
             try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
                                        progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
             try checkLock()
@@ -162,6 +165,36 @@ final class PGStreamLoad: StreamLoad {
             guard targetSchema[column] != nil else { continue }
             let index = ColumnNaming.derivedName(stream.table, column, "idx")
             try connection.execute("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(index)) ON \(target) (\(SQLIdentifier.quote(column)))")
+        }
+    }
+
+    /// Keeps one current `_rejects` row per rejected document of the collection: this run's
+    /// rejects replace earlier rows of the same documents (keeping the run that first rejected
+    /// them), documents that loaded in this run lose theirs, and a replace stream drops the rows
+    /// of documents it did not see again (gone from the source, or loaded).
+    private func recordRejects() throws {
+        let rejects = sink.rejectsTable
+        let parameters = [String(run.runId), stream.collection]
+        try connection.execute("""
+            WITH previous AS (
+              DELETE FROM \(rejects) r USING energize_rejects n
+              WHERE r.collection = $2 AND r.origin = 'load' AND r.document_id = n.document_id
+              RETURNING r.document_id, r.first_run_id)
+            INSERT INTO \(rejects) (run_id, collection, document_id, reason, document, first_run_id, last_run_id, origin)
+            SELECT DISTINCT ON (coalesce(n.document_id, 'row ' || n.ord)) $1::bigint, $2, n.document_id, n.reason, n.document,
+              coalesce((SELECT min(p.first_run_id) FROM previous p WHERE p.document_id = n.document_id), $1::bigint), $1::bigint, 'load'
+            FROM energize_rejects n ORDER BY coalesce(n.document_id, 'row ' || n.ord), n.ord DESC
+            """, parameters)
+        if targetSchema[naming.column(for: "_id")] != nil {
+            try connection.execute("""
+                DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
+                  AND EXISTS (SELECT 1 FROM \(target) t WHERE t._run_id = $1::bigint AND t.\(SQLIdentifier.quote(naming.column(for: "_id")))::text = r.document_id)
+                """, parameters)
+        }
+        if case .replace = stream.strategy {
+            try connection.execute("""
+                DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
+                """, parameters)
         }
     }
 

@@ -36,9 +36,11 @@ public struct MongoError: Error, Sendable, CustomStringConvertible, RetryClassif
         let transient = domain == UInt32(MONGOC_ERROR_STREAM.rawValue)
             || domain == UInt32(MONGOC_ERROR_SERVER_SELECTION.rawValue)
             || (domain == UInt32(MONGOC_ERROR_CLIENT.rawValue) && code != UInt32(MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue))
-        self.init(operation: operation, domain: domain, code: code,
-                  message: String(cString: energize_error_message(error)),
-                  retryability: transient ? .transient : .terminal)
+        let message = String(cString: energize_error_message(error))
+        // A host name that does not resolve will not resolve on a retry either: a typo in the URI.
+        let unknownHost = message.contains("Failed to resolve")
+        self.init(operation: operation, domain: domain, code: code, message: message,
+                  retryability: transient && !unknownHost ? .transient : .terminal)
     }
 
     /// `MongoDB <operation> failed: <message>`, with the domain and code when libmongoc gave them.

@@ -34,7 +34,35 @@ import Testing
             SELECT coalesce(string_agg(to_jsonb(r)::text, ' '), '') FROM it_secret_meta.runs r
             UNION ALL SELECT coalesce(string_agg(to_jsonb(s)::text, ' '), '') FROM it_secret_meta.stream_runs s
             """).rows.compactMap { $0[0] }.joined(separator: " ")
-        #expect(history.contains("things"), "\(history)")
+        #expect(history.contains("the run cannot start") && history.contains("***"), "\(history)")
         #expect(!history.contains("s3cret"), "a secret is in the run history: \(history)")
+    }
+}
+
+/// Before any stream, both servers are asked once: an unknown MongoDB host fails the run at
+/// once with one line (no stream retries it five times over).
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct PreflightTests {
+    @Test func anUnknownHostFailsTheRunOnceAndAtOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-preflight-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try LiveServers.freshSchemas(["it_preflight_raw", "it_preflight_meta"]).close()
+        try """
+            pipeline: it_preflight
+            streams: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]
+            transform: {enabled: false}
+            retries: {attempts: 3, initial_delay: 30s}
+            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+        let started = Date()
+        let run = try EnergizeBinary.run(["run", "--mongo-uri", "mongodb://no-such-host.invalid:27017/"], in: folder)
+        #expect(run.status == 1, "\(run.output)")
+        #expect(Date().timeIntervalSince(started) < 25, "an unknown host was retried")
+        let lines = run.output.split(separator: "\n").filter { $0.contains("no-such-host.invalid") }
+        #expect(lines.count == 1, "\(run.output)")
+        #expect(lines.first?.contains("Failed to resolve") == true && lines.first?.contains("no stream was attempted") == true, "\(run.output)")
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+        #expect(try connection.execute("SELECT status FROM it_preflight_meta.runs").rows == [["failed"]])
+        #expect(try connection.execute("SELECT count(*) FROM it_preflight_meta.stream_runs").scalar == "0")
     }
 }

@@ -44,6 +44,15 @@ struct PipelineExecution {
         var sink = config.sink(pgURI: pgURI)
         sink.settings.lockHolder = lock.backendPID
         sink.settings.keepsRunOpen = wholePipeline && config.transform
+        if let failure = try await checkMongoDB() {
+            print(failure)
+            // The attempt is history too: a failed run without streams, saying why.
+            if let context = try? sink.beginRun(pipeline: config.pipeline, streams: selected) {
+                try? sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
+                try? sink.markRunFailed(runId: context.runId, error: failure)
+            }
+            return .failed
+        }
         warnAboutMissingCollections(selected)
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: selected, settings: config.settings)
         let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
@@ -89,6 +98,31 @@ struct PipelineExecution {
         return report.streamsOverRejectThreshold.isEmpty ? .succeeded : .tooManyRejects
     }
 
+
+    /// Asks MongoDB once, before any stream starts, with a short server selection: a server
+    /// that is down is tried again with the run's retry policy (one line per attempt), an
+    /// unknown host or refused credentials fail the run at once. Returns the line that says
+    /// why the run cannot start, or nil.
+    private func checkMongoDB() async throws -> String? {
+        guard config.dumpFolder == nil else { return nil }
+        let uri = try config.requireMongo()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try MongoClient(uri: uri, serverSelectionTimeoutMS: 3_000).ping()
+                return nil
+            } catch let error as MongoError {
+                guard error.retryability == .transient, attempt <= config.retry.retries, !stop.isRequested else {
+                    return "the run cannot start: \(error) (no stream was attempted)"
+                }
+                let delay = config.retry.delay(beforeRetry: attempt)
+                print(String(format: "MongoDB cannot be reached (attempt %d of %d): %@; trying again in %.0f s",
+                             attempt, config.retry.retries + 1, "\(error)", delay))
+                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            }
+        }
+    }
 
     /// Says which configured collections do not exist (a mistyped name would load an empty
     /// table); the run goes on, since a collection may be created later. Silent when MongoDB

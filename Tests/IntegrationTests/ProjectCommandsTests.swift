@@ -16,7 +16,7 @@ import Testing
         func energize(_ arguments: String...) throws -> (status: Int32, output: String) { try EnergizeBinary.run(arguments, in: folder) }
 
         #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).status == 0)
-        #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).output.contains("exists; pass --force"))
+        #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).status == 2)
         // Before the seed, the configured collection does not exist: debug says so and fails.
         let before = try energize("debug")
         #expect(before.status == 1)
@@ -49,5 +49,27 @@ import Testing
         let broken = try energize("compile", "--offline")
         #expect(broken.status != 0)
         #expect(broken.output.contains("models/warehouse/broken.sql:2: {{ ref('stg_order') }} names no model"), "\(broken.output)")
+    }
+}
+
+/// One exit-status table for every command: configuration and usage mistakes are 2, with one
+/// clear line and no usage text unless a flag was wrong.
+@Suite(.enabled(if: LiveServers.enabled)) struct ExitStatusTests {
+    @Test func usageAndConfigurationMistakesExitTwo() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-exit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let noProject = try EnergizeBinary.run(["run"], in: folder)
+        #expect(noProject.status == 2 && noProject.output.contains("no energize.yml in") && !noProject.output.contains("Usage"), "\(noProject.output)")
+        let badFlag = try EnergizeBinary.run(["run", "--bogus"], in: folder)
+        #expect(badFlag.status == 2 && badFlag.output.contains("Unknown option '--bogus'"), "\(badFlag.output)")
+        #expect(try EnergizeBinary.run(["init"], in: folder).status == 0)
+        let again = try EnergizeBinary.run(["init"], in: folder)
+        #expect(again.status == 2 && again.output.contains("energize.yml exists; pass --force") && !again.output.contains("Usage"), "\(again.output)")
+        try "pipeline: x\nstreams: [{name: a, strategy: upsert}]\n".write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+        let badConfig = try EnergizeBinary.run(["ls"], in: folder)
+        #expect(badConfig.status == 2 && badConfig.output.contains("streams[0].strategy: expected replace, append, merge or incremental"), "\(badConfig.output)")
+        let help = try EnergizeBinary.run(["transform", "--help"], in: folder)
+        #expect(help.status == 0 && help.output.contains("Exit status: 0 done, 1 failed, 2 usage or configuration error"), "\(help.output)")
     }
 }

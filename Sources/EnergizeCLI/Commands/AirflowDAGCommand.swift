@@ -5,7 +5,8 @@ import Foundation
 struct AirflowDAGCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airflow-dag",
-        abstract: "Write an Apache Airflow DAG: one task per stream, then transform, then tests, with the schedule and retries of energize.yml.")
+        abstract: "Write an Apache Airflow DAG: one task per stream, then transform, then tests, with the schedule and retries of energize.yml.",
+        discussion: ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

@@ -13,7 +13,7 @@ struct CompileCommand: ParsableCommand {
             Reads the raw tables' columns from PostgreSQL (raw_column resolves to NULL for a column a table \
             lacks) and, with --plan, each model's relation and last run, as a transform would; --offline \
             compiles from the files alone (raw tables assumed complete, every model planned as a first build).
-            """)
+            """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

@@ -9,7 +9,7 @@ struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug",
         abstract: "Check the project, both connections, server versions, the privileges energize needs and the configured collections.",
-        discussion: "Exits 1 when a check fails; every check prints one line.")
+        discussion: "Exits 1 when a check fails; every check prints one line." + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

@@ -10,7 +10,7 @@ struct InitCommand: ParsableCommand {
             Writes a small working project (orders with a nested customer and an array of lines): \
             `energize seed` writes its seed documents into MongoDB, `energize run` loads and models them. \
             Rename and extend it.
-            """)
+            """ + " " + ExitStatus.help)
 
     @Argument(help: "The project's folder (created when missing).")
     var folder = "."
@@ -28,7 +28,7 @@ struct InitCommand: ParsableCommand {
         let files = ProjectScaffold.files(pipeline: name)
         let existing = files.map(\.path).filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }
         if !existing.isEmpty && !force {
-            throw ValidationError("\(root.appendingPathComponent(existing[0]).path) exists; pass --force to overwrite the scaffold's files")
+            throw ConfigurationMissing("\(root.appendingPathComponent(existing[0]).path) exists; pass --force to overwrite the scaffold's files")
         }
         for file in files {
             let url = root.appendingPathComponent(file.path)

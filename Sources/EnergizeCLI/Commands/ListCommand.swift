@@ -7,7 +7,8 @@ import Warehouse
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
-        abstract: "List the project's streams, models (materialization, relation, lineage) and data tests.")
+        abstract: "List the project's streams, models (materialization, relation, lineage) and data tests.",
+        discussion: ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

@@ -9,11 +9,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Extract-load the collections into PostgreSQL, then transform and test the warehouse.",
         discussion: """
             Reads the project's energize.yml (the current folder's, --project DIR or --config FILE; \
-            `energize init` scaffolds one): its streams, contracts, models and tests. Flags override the file. Exit status: 1 a stream or model \
-            failed, 3 a stream rejected more than max_reject_ratio, 4 a data test failed, 5 another run \
-            holds the pipeline's lock, 6 stopped by SIGINT/SIGTERM (running streams commit or roll back \
-            first; the others run next time).
-            """)
+            `energize init` scaffolds one): its streams, contracts, models and tests. Flags override the file. \
+            On SIGINT/SIGTERM, running streams commit or roll back and running models are cancelled; \
+            the others run next time.
+            """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

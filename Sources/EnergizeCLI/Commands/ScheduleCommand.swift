@@ -11,7 +11,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             A tick missed while a run was going on (or the machine slept) is run once, not once per \
             missed tick. SIGINT/SIGTERM stop after the running streams commit or roll back. Streams \
             retry transient failures as `retries` says.
-            """)
+            """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 
@@ -37,7 +37,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             config.schedule = .interval(seconds)
         }
         guard let schedule = config.schedule else {
-            throw ValidationError("no schedule: set schedule.cron or schedule.interval in energize.yml, or pass --cron / --every")
+            throw ConfigurationMissing("no schedule: set schedule.cron or schedule.interval in energize.yml, or pass --cron / --every")
         }
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)

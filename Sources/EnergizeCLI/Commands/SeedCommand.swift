@@ -13,7 +13,7 @@ struct SeedCommand: AsyncParsableCommand {
             or one document per line. The collection's content becomes exactly the file's (it is \
             dropped first); collections without a file are left alone. --from reads another folder \
             (e.g. a later day of the same collections).
-            """)
+            """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

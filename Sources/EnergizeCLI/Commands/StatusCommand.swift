@@ -7,7 +7,8 @@ import PGSink
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the last runs: duration, status, rows per stream, watermarks, data tests, errors.")
+        abstract: "Show the last runs: duration, status, rows per stream, watermarks, data tests, errors.",
+        discussion: ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

@@ -8,7 +8,8 @@ import Warehouse
 struct TransformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transform",
-        abstract: "Build staging views, dimensions, facts and marts inside PostgreSQL, then run the data tests.")
+        abstract: "Build staging views, dimensions, facts and marts inside PostgreSQL, then run the data tests.",
+        discussion: ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 
@@ -41,7 +42,8 @@ struct TransformCommand: AsyncParsableCommand {
 struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run the data tests (unique, not null, accepted values, relationships, SCD2 history).")
+        abstract: "Run the data tests (unique, not null, accepted values, relationships, SCD2 history).",
+        discussion: ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

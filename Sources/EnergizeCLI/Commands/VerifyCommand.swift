@@ -7,7 +7,8 @@ import PGSink
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Compare MongoDB document counts with PostgreSQL rows plus rejected documents.")
+        abstract: "Compare MongoDB document counts with PostgreSQL rows plus rejected documents.",
+        discussion: ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 

@@ -32,7 +32,7 @@ struct ConfigOptions: ParsableArguments {
         let file = configFile
         guard FileManager.default.fileExists(atPath: file) else {
             let folder = URL(fileURLWithPath: project ?? FileManager.default.currentDirectoryPath).path
-            throw ValidationError(config != nil ? "no configuration file \(file)"
+            throw ConfigurationMissing(config != nil ? "no configuration file \(file)"
                 : "no energize.yml in \(folder): run `energize init` to scaffold a project there, or pass --project DIR or --config FILE")
         }
         var loaded = try ConfigReader(file: URL(fileURLWithPath: file).path, environment: ProcessInfo.processInfo.environment).read()
@@ -48,7 +48,7 @@ extension EnergizeConfig {
     /// The PostgreSQL connection string, or an error saying where to give one.
     func requirePG() throws -> String {
         guard let pgURI, !pgURI.isEmpty else {
-            throw ValidationError("no PostgreSQL connection string: set destination.pg_uri in \(file), ENERGIZE_PG_URI, or --pg-uri")
+            throw ConfigurationMissing("no PostgreSQL connection string: set destination.pg_uri in \(file), ENERGIZE_PG_URI, or --pg-uri")
         }
         return pgURI
     }
@@ -56,7 +56,7 @@ extension EnergizeConfig {
     /// The MongoDB connection string, or an error saying where to give one.
     func requireMongo() throws -> String {
         guard let mongoURI, !mongoURI.isEmpty else {
-            throw ValidationError("no MongoDB connection string: set source.mongo_uri in \(file), ENERGIZE_MONGO_URI, or --mongo-uri")
+            throw ConfigurationMissing("no MongoDB connection string: set source.mongo_uri in \(file), ENERGIZE_MONGO_URI, or --mongo-uri")
         }
         return mongoURI
     }

@@ -45,10 +45,16 @@ public struct PGSink: Sink {
     /// The quoted `_rejects` relation of the raw schema: documents that could not load, with the reason.
     public var rejectsTable: String { SQLIdentifier.qualified(settings.rawSchema, "_rejects") }
 
-    /// See `Sink.beginRun(pipeline:streams:)`.
-    public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
-        let connection = try PGConnection(connectionString, applicationName: "energize \(pipeline) run")
+    /// Creates the meta schema's tables, the raw schema and `_rejects` when missing, and brings
+    /// older ones up to date (new columns), without starting a run.
+    /// - Throws: `PGError` when the database cannot be reached or changed.
+    package func prepare() throws {
+        let connection = try PGConnection(connectionString, applicationName: "energize run history")
         defer { connection.close() }
+        try prepare(connection)
+    }
+
+    private func prepare(_ connection: PGConnection) throws {
         try connection.transaction {
             // One creator at a time: concurrent CREATE … IF NOT EXISTS can still collide.
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))")
@@ -69,6 +75,13 @@ public struct PGSink: Sink {
                 CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote("_rejects_document_idx")) ON \(rejectsTable) (collection, document_id)
                 """)
         }
+    }
+
+    /// See `Sink.beginRun(pipeline:streams:)`.
+    public func beginRun(pipeline: String, streams: [StreamConfig]) throws -> RunContext {
+        let connection = try PGConnection(connectionString, applicationName: "energize \(pipeline) run")
+        defer { connection.close() }
+        try prepare(connection)
         if settings.lockHolder != nil { try meta.markAbandoned(connection, pipeline: pipeline) }
         let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count, holder: settings.lockHolder)
         return RunContext(runId: runId, pipeline: pipeline, startedAt: startedAt)

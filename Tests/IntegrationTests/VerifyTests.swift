@@ -1,0 +1,43 @@
+import EnergizeCore
+import Foundation
+import MongoSource
+import PGSink
+import Testing
+
+/// `energize verify` compares keys, whatever their type: a stream not loaded yet, a row whose
+/// newer version was rejected, and a row MongoDB no longer has are each named.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct VerifyTests {
+    @Test func verifyComparesKeysOfAnyType() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try LiveServers.freshSchemas(["it_verify_raw", "it_verify_meta"]).close()
+        let client = try LiveServers.freshCollections("it_verify", ["things"])
+        let things = client.collection("things", in: "it_verify")
+        try things.insertMany([["_id": .int32(1), "n": .int32(1)], ["_id": .int32(2), "n": .int32(2)], ["_id": .int32(3), "n": .int32(3)]])
+        try """
+            pipeline: it_verify
+            streams: [{name: things, strategy: merge, key: _id, contract: {fields: {n: whole_number}}}]
+            transform: {enabled: false}
+            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+        func energize(_ arguments: String...) throws -> (status: Int32, output: String) { try EnergizeBinary.run(arguments, in: folder) }
+
+        let before = try energize("verify")
+        #expect(before.status == 1 && before.output.contains("NOT LOADED") && before.output.contains("things: no table it_verify_raw.things yet"),
+                "\(before.output)")
+        #expect(try energize("run").status == 0)
+        let loaded = try energize("verify")
+        #expect(loaded.status == 0 && loaded.output.contains("ok"), "integer _ids: \(loaded.output)")
+        // Document 2's newer version breaks the contract: its older row stays (a rejected
+        // version never deletes a loaded one), and verify says so. Document 3 leaves MongoDB
+        // (a merge stream keeps what it loaded): verify says that too.
+        try things.replaceOne(["_id": .int32(2)], with: ["_id": .int32(2), "n": .string("two")])
+        try things.deleteMany(["_id": .int32(3)])
+        #expect(try energize("run").status == 0)
+        let drifted = try energize("verify")
+        #expect(drifted.status == 1, "\(drifted.output)")
+        #expect(drifted.output.contains("things: in the table as an older version whose newer one was rejected (see _rejects): 2"), "\(drifted.output)")
+        #expect(drifted.output.contains("things: in the table, gone from MongoDB"), "\(drifted.output)")
+        #expect(drifted.output.contains(": 3"), "\(drifted.output)")
+    }
+}

@@ -30,14 +30,22 @@ import Testing
         #expect(status == .locked)
         #expect(try LiveServers.freshSchemas([]).execute("SELECT to_regclass('it_lock_raw.a') IS NULL").scalar == "t")
         // One that waits gets the lock once it is released.
-        let waiter = Task.detached { () throws -> Bool in
-            let lock = try PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["a"], transform: false, waitSeconds: 10)
-            lock.release()
-            return true
-        }
+        // The waiter blocks (it polls the lock): on a thread of its own, not Swift's cooperative pool.
+        let waited = DispatchSemaphore(value: 0)
+        let outcome = EventLog()
+        Thread {
+            if let lock = try? PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["a"], transform: false, waitSeconds: 20) {
+                lock.release()
+                outcome.append(.streamStarted(stream: "waited", estimatedCount: nil))
+            }
+            waited.signal()
+        }.start()
         try await Task.sleep(nanoseconds: 1_500_000_000)
         held.release()
-        #expect(try await waiter.value)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { waited.wait(); continuation.resume() }
+        }
+        #expect(outcome.started == ["waited"], "the waiting run did not get the released lock")
         // Another pipeline is not blocked.
         try PipelineLock(connectionString: uri, pipeline: "it-other", streams: ["a"], transform: true).release()
     }
@@ -142,6 +150,10 @@ final class EventLog: @unchecked Sendable {
     private var events: [PipelineEvent] = []
 
     func append(_ event: PipelineEvent) { lock.withLock { events.append(event) } }
+
+    var started: [String] {
+        lock.withLock { events.compactMap { if case .streamStarted(let stream, _) = $0 { stream } else { nil } } }
+    }
 
     var retries: Int {
         lock.withLock { events.filter { if case .streamRetrying = $0 { true } else { false } }.count }

@@ -28,7 +28,7 @@ psql_q -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" -c "D
 echo "done"
 
 step "1. Seed MongoDB with synthetic EnergizeTech data (scale $scale, seed 42)"
-"$data" seed --scale "$scale" --seed 42
+"$data" seed --scale "$scale" --seed 42 --force   # the local demo server: always ours
 
 step "2. First run in Examples/energizetech: extract-load the five collections, build the warehouse, run the data tests"
 "$energize" run

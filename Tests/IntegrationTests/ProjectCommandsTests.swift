@@ -73,3 +73,27 @@ import Testing
         #expect(help.status == 0 && help.output.contains("Exit status: 0 done, 1 failed, 2 usage or configuration error"), "\(help.output)")
     }
 }
+
+/// `energize seed` drops collections: it refuses a database holding collections no seed wrote.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct SeedSafetyTests {
+    @Test func seedRefusesADatabaseWithOtherCollectionsUnlessForced() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("energize-seed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let client = try LiveServers.freshCollections("it_seedguard", ["orders", "invoices", "_energize_seed"])
+        #expect(try EnergizeBinary.run(["init", "it_seedguard"], in: parent).status == 0)
+        let folder = parent.appendingPathComponent("it_seedguard")
+        // An empty database, then one this seed wrote: seeded.
+        #expect(try EnergizeBinary.run(["seed"], in: folder).status == 0)
+        #expect(try EnergizeBinary.run(["seed"], in: folder).status == 0)
+        // Someone else's collection appears: refused, nothing dropped.
+        try client.collection("invoices", in: "it_seedguard").insertMany([["_id": .string("i1")]])
+        let refused = try EnergizeBinary.run(["seed"], in: folder)
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(refused.output.contains("database it_seedguard holds collections no seed wrote (invoices)"), "\(refused.output)")
+        #expect(try client.collection("invoices", in: "it_seedguard").count() == 1)
+        let forced = try EnergizeBinary.run(["seed", "--force"], in: folder)
+        #expect(forced.status == 0, "\(forced.output)")
+        #expect(try client.collection("invoices", in: "it_seedguard").count() == 1, "a seed drops only the collections of its files")
+    }
+}

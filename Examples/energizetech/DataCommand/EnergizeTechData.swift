@@ -24,13 +24,18 @@ struct EnergizeTechData: ParsableCommand {
         @Option(help: "The MongoDB database (overrides the file).")
         var database: String?
 
+        @Flag(help: "Seed even a database that holds collections no seed wrote (they may be real data).")
+        var force = false
+
         func seeder() throws -> SourceSeeder {
             let file = (project as NSString).appendingPathComponent("energize.yml")
             let config = try ConfigReader(file: file).read()
             guard let uri = mongoURI ?? config.mongoURI else {
                 throw ValidationError("no MongoDB connection string: set source.mongo_uri in \(file), ENERGIZE_MONGO_URI, or --mongo-uri")
             }
-            return SourceSeeder(uri: uri, database: database ?? config.sourceDatabase)
+            var seeder = SourceSeeder(uri: uri, database: database ?? config.sourceDatabase)
+            seeder.force = force
+            return seeder
         }
     }
 

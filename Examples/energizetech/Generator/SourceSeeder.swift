@@ -5,6 +5,8 @@ import MongoSource
 public struct SourceSeeder {
     public var uri: String
     public var database: String
+    /// Seed even a database holding collections no seed wrote.
+    public var force = false
 
     /// A seeder of one database.
     /// - Parameters:
@@ -20,6 +22,7 @@ public struct SourceSeeder {
     public func seed(_ data: SyntheticData) throws -> [String: Int] {
         let client = try MongoClient(uri: uri)
         try client.ping()
+        try SeedMarker.check(client, database: database, force: force)
         var written: [String: Int] = [:]
         for name in ["customers", "products", "stores", "sales", "transactions"] {
             try client.collection(name, in: database).drop()
@@ -37,6 +40,7 @@ public struct SourceSeeder {
             written["sales", default: 0] += saleChunk.count
             written["transactions", default: 0] += transactionChunk.count
         }
+        try SeedMarker.mark(client, database: database, collections: ["customers", "products", "stores", "sales", "transactions"])
         return written
     }
 

@@ -12,13 +12,17 @@ struct SeedCommand: AsyncParsableCommand {
             Each file seeds/<collection>.json holds MongoDB Extended JSON documents: one JSON array, \
             or one document per line. The collection's content becomes exactly the file's (it is \
             dropped first); collections without a file are left alone. --from reads another folder \
-            (e.g. a later day of the same collections).
+            (e.g. a later day of the same collections). A database holding collections no seed wrote \
+            is refused unless --force.
             """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions
 
     @Option(help: "The folder of <collection>.json files (default: the project's seeds folder).")
     var from: String?
+
+    @Flag(help: "Seed even a database that holds collections no seed wrote (they may be real data).")
+    var force = false
 
     func run() async throws {
         let config = try options.load()
@@ -43,11 +47,13 @@ struct SeedCommand: AsyncParsableCommand {
         }
         let client = try MongoClient(uri: try config.requireMongo())
         try client.ping()
+        try SeedMarker.check(client, database: config.sourceDatabase, force: force)
         for (collection, documents) in loaded {
             let target = client.collection(collection, in: config.sourceDatabase)
             try target.drop()
             if !documents.isEmpty { try target.insertMany(documents) }
         }
+        try SeedMarker.mark(client, database: config.sourceDatabase, collections: loaded.map(\.0))
         print("seeded \(config.sourceDatabase): " + loaded.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))
     }
 }

@@ -67,7 +67,7 @@ struct PipelineExecution {
         if json {
             logger.info("\(summary.verdict)", metadata: ["run_id": "\(report.run.runId)", "pipeline": "\(report.run.pipeline)"])
         } else {
-            print(quiet ? summary.verdict : summary.text)
+            print(quiet ? summary.quietText : summary.text)
         }
         if lost.isSet || !lock.stillHeld() {
             let message = "the run's lock was lost (its PostgreSQL connection ended): no stream committed after that; run \(report.run.runId) failed"

@@ -29,13 +29,23 @@ struct JSONLogHandler: LogHandler {
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
+    /// A metadata value as JSON: numbers (`"42"`, `"0.039"`) as JSON numbers, the rest as it is.
     static func plain(_ value: Logger.Metadata.Value) -> Any {
         switch value {
-        case .string(let text): text
-        case .stringConvertible(let convertible): convertible.description
+        case .string(let text): number(text) ?? text
+        case .stringConvertible(let convertible): number(convertible.description) ?? convertible.description
         case .array(let values): values.map(plain)
         case .dictionary(let values): values.mapValues(plain)
         }
+    }
+
+    /// The number a text spells in canonical form (`42`, `-7`, `0.039`), or nil (`007`, `1e3`, `2025-01-01`).
+    static func number(_ text: String) -> Any? {
+        if let integer = Int64(text), String(integer) == text { return integer }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let whole = Int64(parts[0]), String(whole) == parts[0] || parts[0] == "-0",
+              !parts[1].isEmpty, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber), let value = Double(text) else { return nil }
+        return value
     }
 }
 

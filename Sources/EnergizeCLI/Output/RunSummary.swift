@@ -6,6 +6,11 @@ import PGSink
 struct RunSummary {
     let report: RunReport
 
+    /// What `--quiet` prints: the verdict, and why it is not a success (failed streams, rejects over the limit).
+    var quietText: String {
+        (problems + [verdict]).joined(separator: "\n")
+    }
+
     var text: String {
         var lines: [String] = []
         let header = ["stream", "strategy", "read", "loaded", "rejected", "table rows", "watermark after", "change"]
@@ -21,18 +26,22 @@ struct RunSummary {
             ])
         }
         lines.append(Table.render(header: header, rows: rows))
-        for stream in report.streams where stream.status == .failed {
-            lines.append("FAILED \(stream.error ?? stream.stream)" + (stream.attempts > 1 ? " (after \(stream.attempts) attempts)" : ""))
-        }
+        lines += problems
         for stream in report.streams where stream.status == .succeeded && stream.attempts > 1 {
             lines.append("RETRIED \(stream.stream): succeeded on attempt \(stream.attempts)")
         }
-        for stream in report.streamsOverRejectThreshold {
-            lines.append(String(format: "REJECTS %@: %.1f%% of %d documents rejected, over the limit of %.1f%% (see _rejects)",
-                                stream.stream, stream.rejectRatio * 100, stream.rowsRead, (stream.maxRejectRatio ?? 0) * 100))
-        }
         lines.append(verdict)
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per failed stream and per stream over the reject limit.
+    private var problems: [String] {
+        report.streams.filter { $0.status == .failed }.map { stream in
+            "FAILED \(stream.error ?? stream.stream)" + (stream.attempts > 1 ? " (after \(stream.attempts) attempts)" : "")
+        } + report.streamsOverRejectThreshold.map { stream in
+            String(format: "REJECTS %@: %.1f%% of %d documents rejected, over the limit of %.1f%% (see _rejects)",
+                   stream.stream, stream.rejectRatio * 100, stream.rowsRead, (stream.maxRejectRatio ?? 0) * 100)
+        }
     }
 
     var verdict: String {

@@ -37,13 +37,15 @@ public struct RecordBatch: Sendable {
     ///   - schema: the columns' names and types.
     ///   - columns: one value array per schema column, in schema order, all of one length.
     ///   - rejects: the documents of the same stretch of the source that could not become rows.
+    ///   - rowCount: the number of rows, needed only when there are no columns (documents with
+    ///     no field at all, `{}`, are rows too); else the columns' length.
     /// - Throws: `EnergizeError` with code `.invalidBatch` when the column count does not
     ///   match the schema or the columns differ in length.
-    public init(schema: Schema, columns: [[Value]], rejects: [Reject] = []) throws {
+    public init(schema: Schema, columns: [[Value]], rejects: [Reject] = [], rowCount: Int? = nil) throws {
         guard columns.count == schema.columns.count else {
             throw EnergizeError(.invalidBatch, "batch has \(columns.count) columns for a schema of \(schema.columns.count)")
         }
-        let rowCount = columns.first?.count ?? 0
+        let rowCount = columns.first?.count ?? rowCount ?? 0
         for (index, column) in columns.enumerated() where column.count != rowCount {
             throw EnergizeError(.invalidBatch, "column \(schema.columns[index].name) has \(column.count) values, expected \(rowCount)")
         }

@@ -79,7 +79,7 @@ package struct RecordBatchBuilder {
     /// Hands out the buffered rows and rejects as a batch and starts a new one.
     package mutating func flush() -> RecordBatch {
         // Every column has exactly `rows` values, so this cannot fail.
-        let batch = try! RecordBatch(schema: schema, columns: storage, rejects: rejects)
+        let batch = try! RecordBatch(schema: schema, columns: storage, rejects: rejects, rowCount: rows)
         storage = Array(repeating: [], count: schema.columns.count)
         for position in storage.indices { storage[position].reserveCapacity(rows) }
         rows = 0

@@ -64,8 +64,9 @@ final class PGStreamLoad: StreamLoad {
                 let named = batch.schema.columns.map { Column(naming.column(for: $0.name), $0.type) }
                 try align(table: stage, current: &stageSchema, to: named)
                 let columns = named.map { SQLIdentifier.quote($0.name) }
-                try connection.copy("COPY \(stage) (\(columns.joined(separator: ", "))) FROM STDIN",
-                                    data: CopyTextEncoder.encode(batch))
+                // Documents with no field at all (`{}`) are rows of no column: one empty line each.
+                let list = columns.isEmpty ? "" : " (" + columns.joined(separator: ", ") + ")"
+                try connection.copy("COPY \(stage)\(list) FROM STDIN", data: CopyTextEncoder.encode(batch))
                 rowsStaged += batch.rowCount
             }
             if !batch.rejects.isEmpty {

@@ -12,5 +12,19 @@ for dag_id, dag in bag.dags.items():
         "retries": {t.task_id: t.retries for t in dag.tasks},
         "schedule": str(getattr(dag, "timetable", None).summary if getattr(dag, "timetable", None) else None),
         "commands": {t.task_id: t.bash_command for t in dag.tasks},
+        "timeouts": {t.task_id: t.execution_timeout.total_seconds() if t.execution_timeout else None for t in dag.tasks},
     }
+    # With ENERGIZE_DAG_STUB set (the DAG's executable is then a stub that exits $STUB_EXIT),
+    # run the test task once per exit status and record how it ends: what Airflow retries.
+    if os.environ.get("ENERGIZE_DAG_STUB"):
+        outcomes = {}
+        task = dag.get_task("test")
+        for code in range(7):
+            os.environ["STUB_EXIT"] = str(code)
+            try:
+                task.execute(context={})
+                outcomes[str(code)] = "success"
+            except Exception as error:  # AirflowFailException: no retry; AirflowException: retried
+                outcomes[str(code)] = type(error).__name__
+        out["dags"][dag_id]["outcomes"] = outcomes
 print(json.dumps(out, sort_keys=True))

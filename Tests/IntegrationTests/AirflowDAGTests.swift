@@ -54,5 +54,46 @@ import Testing
         let commands = try #require(loaded["commands"] as? [String: String])
         #expect(commands["load_readings_2024"] == "/opt/energize/bin/energize run --config '/etc/energize/it'\"'\"'s.yml' --streams 'readings 2024' --retries 0")
         #expect(commands["test"] == "/opt/energize/bin/energize test --config '/etc/energize/it'\"'\"'s.yml'")
+        #expect((loaded["timeouts"] as? [String: Double])?.values.allSatisfy { $0 == 21_600 } == true, "\(String(describing: loaded["timeouts"]))")
+    }
+
+    /// The DAG's tasks map energize's exit statuses: 0 succeeds; 2–5 (configuration, rejects,
+    /// data tests, lock) fail without a retry; 1 and 6 fail and are retried.
+    @Test func exitStatusesARetryCannotFixAreNotRetried() throws {
+        guard let python = ProcessInfo.processInfo.environment["ENERGIZE_AIRFLOW_PYTHON"], !python.isEmpty else {
+            throw LiveServers.Missing(description: "ENERGIZE_AIRFLOW_PYTHON is not set: run the tests with `make test`, which installs Apache Airflow")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-dag-exit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("home"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("dags"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stub = folder.appendingPathComponent("energize-stub")
+        try "#!/bin/sh\necho \"stub $*\"\nexit \"$STUB_EXIT\"\n".write(to: stub, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub.path)
+        var config = try ConfigReader(file: "dag.yml", environment: [:]).parse("pipeline: stubbed\nstreams: [{name: a}]")
+        config.pgURI = nil
+        let dag = AirflowDAG(config: config, executable: stub.path, configFile: "/etc/energize/energize.yml")
+        try dag.python.write(to: folder.appendingPathComponent("dags/" + dag.dagId + ".py"), atomically: true, encoding: .utf8)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("scripts/airflow_dag_check.py").path, folder.appendingPathComponent("dags").path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AIRFLOW_HOME"] = folder.appendingPathComponent("home").path
+        environment["ENERGIZE_DAG_STUB"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let line = try #require(text.split(separator: "\n").last, "no output from Airflow")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(text)")
+        let loaded = try #require((result["dags"] as? [String: Any])?["energize_stubbed"] as? [String: Any], "\(text)")
+        #expect(loaded["outcomes"] as? [String: String] == [
+            "0": "success", "1": "AirflowException", "2": "AirflowFailException", "3": "AirflowFailException",
+            "4": "AirflowFailException", "5": "AirflowFailException", "6": "AirflowException"], "\(text)")
     }
 }

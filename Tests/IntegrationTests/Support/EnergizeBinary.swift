@@ -13,7 +13,7 @@ enum EnergizeBinary {
 
     /// Starts `energize arguments` in `folder`; `wait()` collects it. The process is killed
     /// when the returned value is released unwaited (a failing test leaves nothing running).
-    static func start(_ arguments: [String], in folder: URL) throws -> Running {
+    static func start(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = path
         process.arguments = arguments
@@ -21,6 +21,7 @@ enum EnergizeBinary {
         var environment = ProcessInfo.processInfo.environment
         environment["ENERGIZE_PG_URI"] = try LiveServers.pgURI()
         environment["ENERGIZE_MONGO_URI"] = try LiveServers.mongoURI()
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

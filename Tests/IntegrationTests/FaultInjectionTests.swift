@@ -1,0 +1,163 @@
+import EnergizeTech
+import Foundation
+import MongoSource
+import PGSink
+import Testing
+
+/// The fault-injection suite: the EnergizeTech project run through the `energize` binary on the
+/// real servers, one fault injected at a point of the run, then the same checks after every
+/// fault — the run history tells the truth (the faulted run is never `running` or
+/// `succeeded`), no rejected document is recorded twice, every committed watermark is its
+/// table's greatest cursor, and the next run converges: it succeeds and `verify` accounts for
+/// every key. docs/reliability.md has the table.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct FaultInjectionTests {
+    static let pipeline = "it_faults"
+    static let database = "it_faults"
+    nonisolated(unsafe) static var seeded = false
+
+    /// What a fault does to a running `energize run`.
+    enum Fault: String, CaseIterable, Sendable {
+        case killDataConnectionDuringLoad, killLockConnectionDuringLoad, sigtermDuringLoad, sigkillDuringLoad
+        case sigtermDuringTransform, sigkillDuringTransform, killModelConnectionDuringTransform
+        case statementTimeout, failingConstraint, concurrentTransform
+    }
+
+    /// The project: the EnergizeTech contracts and models, schemas named after the pipeline.
+    func project() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-faults-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let example = EnergizeTechProject.folder.path
+        try """
+            pipeline: \(Self.pipeline)
+            time_zone: America/Sao_Paulo
+            source: {database: \(Self.database)}
+            streams:
+              - {name: customers, contract: \(example)/contracts/customers.yml}
+              - {name: products, contract: \(example)/contracts/products.yml}
+              - {name: stores, contract: \(example)/contracts/stores.yml}
+              - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/sales.yml}
+              - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/transactions.yml}
+            transform: {models_dir: \(example)/models}
+            retries: {attempts: 0}
+            concurrency: 2
+            batch_size: 250
+            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    func seedOnce() throws {
+        guard !Self.seeded else { return }
+        _ = try LiveServers.freshCollections(Self.database, ["customers", "products", "stores", "sales", "transactions"])
+        try SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.database)
+            .seed(SyntheticData(size: .init(customers: 200, sales: 3_000), seed: 21))
+        Self.seeded = true
+    }
+
+    /// Polls `sql` (a query returning one row when the point is reached, doing the fault) for up to 30 s.
+    func when(_ connection: PGConnection, _ sql: String) throws -> Bool {
+        for _ in 0..<300 {
+            if try !connection.execute(sql).rows.isEmpty { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    @Test(arguments: Fault.allCases)
+    func afterAFaultTheHistoryIsTruthfulAndTheNextRunConverges(fault: Fault) throws {
+        try seedOnce()
+        let schemas = ["raw", "staging", "warehouse", "meta"].map { "\(Self.pipeline)_\($0)" }
+        let connection = try LiveServers.freshSchemas(schemas)
+        defer { connection.close() }
+        let folder = try project()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let during = { (what: String) in "application_name = 'energize \(Self.pipeline) \(what)'" }
+        // The sales stream's connection lives while the stream loads (its transaction stays open).
+        let streamLoading = during("stream sales")
+        let modelBuilding = "\(during("transform")) AND state = 'active' AND query LIKE 'CREATE TABLE \"\(Self.pipeline)_warehouse\".\"fact_sales__energize_new\"%'"
+
+        // A first good run, so that the faulted run has committed state to keep.
+        if [.failingConstraint, .sigtermDuringTransform, .sigkillDuringTransform, .killModelConnectionDuringTransform].contains(fault) {
+            #expect(try EnergizeBinary.run(["run", "--quiet"], in: folder).status == 0)
+        }
+        var arguments = ["run"]
+        var environment: [String: String] = [:]
+        if [.sigtermDuringTransform, .sigkillDuringTransform, .killModelConnectionDuringTransform].contains(fault) { arguments.append("--full-refresh") }
+        if fault == .statementTimeout { environment["PGOPTIONS"] = "-c statement_timeout=40" }
+        if fault == .failingConstraint {
+            // A full disk, simulated: every new row of sales violates a constraint.
+            // (The look-back window re-inserts the last week's sales, which then fail.)
+            _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.sales ADD CONSTRAINT energize_disk_full CHECK (false) NOT VALID")
+        }
+        let running = try EnergizeBinary.start(arguments, in: folder, environment: environment)
+        var landed = true
+        switch fault {
+        case .killDataConnectionDuringLoad:
+            landed = try when(connection, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE \(streamLoading)")
+        case .killLockConnectionDuringLoad:
+            _ = try when(connection, "SELECT 1 FROM pg_stat_activity WHERE \(streamLoading)")
+            landed = try when(connection, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'energize \(Self.pipeline) lock %'")
+        case .sigtermDuringLoad, .sigkillDuringLoad:
+            landed = try when(connection, "SELECT 1 FROM pg_stat_activity WHERE \(streamLoading)")
+            running.send(fault == .sigtermDuringLoad ? SIGTERM : SIGKILL)
+        case .sigtermDuringTransform, .sigkillDuringTransform:
+            landed = try when(connection, "SELECT 1 FROM pg_stat_activity WHERE \(modelBuilding)")
+            running.send(fault == .sigtermDuringTransform ? SIGTERM : SIGKILL)
+        case .killModelConnectionDuringTransform:
+            landed = try when(connection, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE \(modelBuilding)")
+        case .concurrentTransform:
+            _ = try when(connection, "SELECT 1 FROM pg_stat_activity WHERE \(streamLoading)")
+            let second = try EnergizeBinary.run(["transform"], in: folder)
+            #expect(second.status == 5 && second.output.contains("is held by 'energize \(Self.pipeline) lock"), "\(second.output)")
+        case .statementTimeout, .failingConstraint:
+            break
+        }
+        let (status, output) = running.wait()
+        #expect(landed, "\(fault): the fault's point was never reached")
+        let faulted = try connection.execute("SELECT max(run_id) FROM \(Self.pipeline)_meta.runs").scalar ?? "0"
+        if fault == .failingConstraint {
+            _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.sales DROP CONSTRAINT energize_disk_full")
+        }
+        // Only a fault that lets the run finish anyway may end in success (a concurrent command that is refused).
+        if fault != .concurrentTransform {
+            #expect(status != 0, "\(fault): exit status 0 after a fault\n\(output)")
+            // A killed process's lock session ends a moment after it: until then the run still looks running.
+            var shown: String?
+            for _ in 0..<50 {
+                shown = try connection.execute("SELECT \(PGSink.statusExpression(runs: "r")) FROM \(Self.pipeline)_meta.runs r WHERE run_id = $1",
+                                               [faulted]).scalar
+                if shown != "running" { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            #expect(["failed", "stopped", "abandoned"].contains(shown ?? ""), "\(fault): the faulted run shows \(shown ?? "nothing")\n\(output)")
+        }
+        try expectConsistent(connection, fault)
+        // The next run converges.
+        let next = try EnergizeBinary.run(["run", "--quiet"], in: folder)
+        #expect(next.status == 0, "\(fault): the next run did not succeed\n\(next.output)")
+        let verify = try EnergizeBinary.run(["verify"], in: folder)
+        #expect(verify.status == 0, "\(fault): verify after the next run\n\(verify.output)")
+        try expectConsistent(connection, fault)
+        #expect(try connection.execute("SELECT status FROM \(Self.pipeline)_meta.runs ORDER BY run_id DESC LIMIT 1").scalar == "succeeded")
+    }
+
+    /// No rejected document twice; every watermark is its table's greatest cursor.
+    func expectConsistent(_ connection: PGConnection, _ fault: Fault) throws {
+        let raw = "\(Self.pipeline)_raw", meta = "\(Self.pipeline)_meta"
+        guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(raw)._rejects"]).scalar == "t" else { return }
+        let duplicates = try connection.execute("""
+            SELECT collection, document_id, count(*) FROM \(raw)._rejects WHERE origin = 'load' AND document_id IS NOT NULL
+            GROUP BY 1, 2 HAVING count(*) > 1 LIMIT 5
+            """).rows
+        #expect(duplicates.isEmpty, "\(fault): rejects recorded twice: \(duplicates)")
+        for table in ["sales", "transactions"] {
+            guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(raw).\(table)"]).scalar == "t" else { continue }
+            let row = try connection.execute("""
+                SELECT w.value, to_char(max(t.updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM \(meta).watermarks w, \(raw).\(table) t WHERE w.stream = $1 GROUP BY w.value
+                """, [table]).rows.first
+            if let row, let watermark = row[0] {
+                #expect(watermark == row[1], "\(fault): \(table)'s watermark \(watermark) is not its greatest cursor \(row[1] ?? "none")")
+            }
+        }
+    }
+}

@@ -57,7 +57,8 @@ final class ProgressPrinter: @unchecked Sendable {
                         "stream": "\(report.stream)", "status": "\(report.status.rawValue)", "rows.read": "\(report.rowsRead)",
                         "rows.loaded": "\(report.outcome?.rowsLoaded ?? 0)", "rows.rejected": "\(report.rowsRejected)",
                         "attempts": "\(report.attempts)", "duration_seconds": "\(String(format: "%.3f", report.durationSeconds))"]
-                    if let error = report.error { metadata["error"] = "\(error)" }
+                    // A succeeded stream's error is one a retry overcame: said as such, not as an error.
+                    if let error = report.error { metadata[report.status == .succeeded ? "overcome_error" : "error"] = "\(error)" }
                     if let watermark = report.outcome?.watermarkAfter.flatMap(ValueText.display) { metadata["watermark.after"] = "\(watermark)" }
                     if report.status == .succeeded { logger.info("stream finished", metadata: metadata) } else { logger.error("stream finished", metadata: metadata) }
                 }

@@ -10,8 +10,9 @@ scale=${ENERGIZE_DEMO_SCALE:-2}
 
 bash scripts/install-deps.sh
 bash scripts/servers.sh start
+env_file=$(bash scripts/servers.sh env)
 # shellcheck disable=SC1090
-source "$(bash scripts/servers.sh env)"
+source "$env_file"
 echo "energize: building (first build takes about a minute)"
 swift build --product energize 2>&1 | grep -E "error|warning: unre|Compiling energize|Build complete" || true
 swift build --product energizetech-data 2>&1 | grep -E "error|warning: unre" || true
@@ -76,7 +77,7 @@ psql_q -c "SELECT r.run_id, r.status, to_char(r.started_at, 'HH24:MI:SS') AS sta
 cat <<TXT
 
 == Look further
-  source "$(bash scripts/servers.sh env)"     # sets ENERGIZE_PG_URI and ENERGIZE_MONGO_URI
+  source $env_file     # sets ENERGIZE_PG_URI and ENERGIZE_MONGO_URI
   psql "\$ENERGIZE_PG_URI"                     # raw tables + _rejects (public), staging, warehouse, energize_meta
   cd Examples/energizetech                    # the project: energize.yml, contracts/, models/
   $energize status                            # the last runs: streams, models, data tests

@@ -4,34 +4,27 @@ import Foundation
 import Testing
 
 /// The DAG `energize airflow-dag` writes loads in real Apache Airflow with the expected tasks,
-/// dependencies, retries and schedule. `make test` installs Airflow (scripts/airflow-venv.sh).
+/// dependencies, retries and schedule, and its tasks map energize's exit statuses. `make test`
+/// installs Airflow (scripts/airflow-venv.sh).
 @Suite(.enabled(if: LiveServers.enabled)) struct AirflowDAGTests {
-    @Test func theGeneratedDAGLoadsInAirflow() throws {
+    /// Writes `dag` into a DAG folder, loads it with Airflow's DagBag (scripts/airflow_dag_check.py)
+    /// and returns what the script reports of it.
+    func loadInAirflow(_ dag: AirflowDAG, environment extra: [String: String] = [:]) throws -> [String: Any] {
         guard let python = ProcessInfo.processInfo.environment["ENERGIZE_AIRFLOW_PYTHON"], !python.isEmpty else {
             throw LiveServers.Missing(description: "ENERGIZE_AIRFLOW_PYTHON is not set: run the tests with `make test`, which installs Apache Airflow")
         }
-        var config = try ConfigReader(file: "dag.yml", environment: [:]).parse("""
-            pipeline: fleet ops
-            schedule: {cron: "15 */2 * * 1-5"}
-            retries: {attempts: 4, initial_delay: 30s, max_delay: 20m}
-            streams:
-              - {name: vehicles}
-              - {name: "readings 2024", strategy: incremental, key: id, cursor: at, lookback: 2h}
-            """)
-        config.pgURI = nil
-        let dag = AirflowDAG(config: config, executable: "/opt/energize/bin/energize", configFile: "/etc/energize/it's.yml")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-dag-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("home"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("dags"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try dag.python.write(to: folder.appendingPathComponent("dags/" + dag.dagId + ".py"), atomically: true, encoding: .utf8)
-
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("scripts/airflow_dag_check.py").path, folder.appendingPathComponent("dags").path]
+        process.arguments = [EnergizeTechProject.repository.appendingPathComponent("scripts/airflow_dag_check.py").path,
+                             folder.appendingPathComponent("dags").path]
         var environment = ProcessInfo.processInfo.environment
         environment["AIRFLOW_HOME"] = folder.appendingPathComponent("home").path
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -44,8 +37,20 @@ import Testing
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(text)")
         let errors = result["errors"] as? [String: Any]
         #expect(errors?.isEmpty == true, "\(String(describing: errors))")
-        let dags = try #require(result["dags"] as? [String: Any])
-        let loaded = try #require(dags["energize_fleet_ops"] as? [String: Any], "\(dags.keys)")
+        return try #require((result["dags"] as? [String: Any])?[dag.dagId] as? [String: Any], "\(text)")
+    }
+
+    @Test func theGeneratedDAGLoadsInAirflow() throws {
+        var config = try ConfigReader(file: "dag.yml", environment: [:]).parse("""
+            pipeline: fleet ops
+            schedule: {cron: "15 */2 * * 1-5"}
+            retries: {attempts: 4, initial_delay: 30s, max_delay: 20m}
+            streams:
+              - {name: vehicles}
+              - {name: "readings 2024", strategy: incremental, key: id, cursor: at, lookback: 2h}
+            """)
+        config.pgURI = nil
+        let loaded = try loadInAirflow(AirflowDAG(config: config, executable: "/opt/energize/bin/energize", configFile: "/etc/energize/it's.yml"))
         let tasks = try #require(loaded["tasks"] as? [String: [String]])
         #expect(tasks == ["load_vehicles": [], "load_readings_2024": [],
                           "transform": ["load_readings_2024", "load_vehicles"], "test": ["transform"]])
@@ -60,40 +65,18 @@ import Testing
     /// The DAG's tasks map energize's exit statuses: 0 succeeds; 2–5 (configuration, rejects,
     /// data tests, lock) fail without a retry; 1 and 6 fail and are retried.
     @Test func exitStatusesARetryCannotFixAreNotRetried() throws {
-        guard let python = ProcessInfo.processInfo.environment["ENERGIZE_AIRFLOW_PYTHON"], !python.isEmpty else {
-            throw LiveServers.Missing(description: "ENERGIZE_AIRFLOW_PYTHON is not set: run the tests with `make test`, which installs Apache Airflow")
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-dag-exit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("home"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("dags"), withIntermediateDirectories: true)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-dag-stub-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let stub = folder.appendingPathComponent("energize-stub")
         try "#!/bin/sh\necho \"stub $*\"\nexit \"$STUB_EXIT\"\n".write(to: stub, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub.path)
         var config = try ConfigReader(file: "dag.yml", environment: [:]).parse("pipeline: stubbed\nstreams: [{name: a}]")
         config.pgURI = nil
-        let dag = AirflowDAG(config: config, executable: stub.path, configFile: "/etc/energize/energize.yml")
-        try dag.python.write(to: folder.appendingPathComponent("dags/" + dag.dagId + ".py"), atomically: true, encoding: .utf8)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("scripts/airflow_dag_check.py").path, folder.appendingPathComponent("dags").path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["AIRFLOW_HOME"] = folder.appendingPathComponent("home").path
-        environment["ENERGIZE_DAG_STUB"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        let line = try #require(text.split(separator: "\n").last, "no output from Airflow")
-        let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(text)")
-        let loaded = try #require((result["dags"] as? [String: Any])?["energize_stubbed"] as? [String: Any], "\(text)")
+        let loaded = try loadInAirflow(AirflowDAG(config: config, executable: stub.path, configFile: "/etc/energize/energize.yml"),
+                                       environment: ["ENERGIZE_DAG_STUB": "1"])
         #expect(loaded["outcomes"] as? [String: String] == [
             "0": "success", "1": "AirflowException", "2": "AirflowFailException", "3": "AirflowFailException",
-            "4": "AirflowFailException", "5": "AirflowFailException", "6": "AirflowException"], "\(text)")
+            "4": "AirflowFailException", "5": "AirflowFailException", "6": "AirflowException"], "\(loaded)")
     }
 }

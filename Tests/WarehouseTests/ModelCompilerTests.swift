@@ -63,6 +63,23 @@ import Testing
         #expect(fact.dependencies == ["dim_customer"])
     }
 
+    @Test func scd2JoinFindsTheValidVersionSetBased() throws {
+        let models = try compile([Self.dimension, ("fact", """
+            -- energize: materialized=table
+            SELECT s.sale_id, coalesce(c.customer_sk, -1) AS customer_sk FROM {{ raw('sales') }} s
+            {{ scd2_join('dim_customer', 's.customer_id', 's.sold_at', 'c') }}
+            """)])
+        let sql = try #require(models["fact"]?.sql)
+        #expect(sql.contains(#"LEFT JOIN (SELECT energize_v."customer_id" AS energize_key, energize_v."customer_sk","#))
+        #expect(sql.contains(#"FROM "wh"."dim_customer" energize_v WHERE energize_v."customer_sk" <> -1"#))
+        #expect(sql.contains("ON c.energize_key = s.customer_id"))
+        #expect(sql.contains("AND (s.sold_at >= c.energize_from AND s.sold_at < c.energize_to OR s.sold_at IS NULL AND c.energize_from = '-infinity')"))
+        #expect(models["fact"]?.dependencies == ["dim_customer"])
+        #expect(throws: ModelFileError.self) {
+            try compile([Self.dimension, ("bad", "SELECT 1 FROM x {{ scd2_join('dim_customer', 'k', 't', 'C x') }}")])
+        }
+    }
+
     @Test func aTrailingCommentCannotSwallowWhatFollows() throws {
         #expect(try compile([("v", "SELECT 1 -- the end")])["v"]?.sql == "SELECT 1 -- the end\n")
     }
@@ -80,7 +97,7 @@ import Testing
         ("SELECT {{ last_run_id }}", "m.sql:1: {{ last_run_id }} is only known in an incremental model's changed_scopes section"),
         ("SELECT {{ var('currency') }}", "m.sql:1: {{ var('currency') }}: no variable currency; the project has odd, time_zone"),
         ("SELECT {{ ref(fact) }}", "m.sql:1: {{ ref(fact) }}: arguments are quoted text, like ref('model')"),
-        ("SELECT {{ source('a', 'b') }}", "m.sql:1: {{ source('a', 'b') }}: unknown macro; expected one of last_run_id, new_versions, raw, raw_column, ref, run_id, scd2_lookup, this, var"),
+        ("SELECT {{ source('a', 'b') }}", "m.sql:1: {{ source('a', 'b') }}: unknown macro; expected one of last_run_id, new_versions, raw, raw_column, ref, run_id, scd2_join, scd2_lookup, this, var"),
         ("SELECT {{ ref('m', 'x') }}", "m.sql:1: {{ ref('m', 'x') }}: ref takes 1 quoted argument"),
         ("SELECT {{ this", "m.sql:1: `{{` without a closing `}}`"),
         ("-- energize: materialized=view\n-- energize: materialized=table\nSELECT 1", "m.sql:2: `materialized` is set twice"),

@@ -91,6 +91,30 @@ public struct SCD2Dimension: Materialization, Hashable {
     }
 
     /// Its name in run history: `scd2`.
+    /// A `LEFT JOIN` that finds, set-based, the version valid at `time` for natural key `key`
+    /// (the same version as ``lookup(table:key:at:)``): each version covers the time from its
+    /// `valid_from` to the next version's (the first one from `-infinity`), and facts join on the
+    /// natural key and that range. `alias`'s surrogate key column is NULL when no version matches
+    /// (an unknown key): select `coalesce(alias.<surrogate key>, -1)`.
+    /// - Parameters:
+    ///   - table: the dimension's quoted relation.
+    ///   - keyExpression: a SQL expression of the natural key (e.g. `s.device_id`).
+    ///   - time: a SQL expression of the event's time (e.g. `r.at`).
+    ///   - alias: the alias the joined versions get: a plain lower-case SQL name (`c`).
+    /// - Returns: a `LEFT JOIN … ON …` clause.
+    public func join(table: String, key keyExpression: String, at time: String, as alias: String) -> String {
+        let sk = SQLIdentifier.quote(surrogateKey), a = alias
+        return """
+            LEFT JOIN (SELECT energize_v.\(key) AS energize_key, energize_v.\(sk),
+                CASE WHEN lag(energize_v.valid_from) OVER energize_w IS NULL THEN '-infinity'::timestamptz ELSE energize_v.valid_from END AS energize_from,
+                coalesce(lead(energize_v.valid_from) OVER energize_w, 'infinity'::timestamptz) AS energize_to
+              FROM \(table) energize_v WHERE energize_v.\(sk) <> -1
+              WINDOW energize_w AS (PARTITION BY energize_v.\(key) ORDER BY energize_v.valid_from)) \(a)
+              ON \(a).energize_key = \(keyExpression)
+              AND (\(time) >= \(a).energize_from AND \(time) < \(a).energize_to OR \(time) IS NULL AND \(a).energize_from = '-infinity')
+            """
+    }
+
     public var name: String { "scd2" }
 
     /// See `Materialization.plan(_:_:)`.

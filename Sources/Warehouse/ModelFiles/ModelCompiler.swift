@@ -12,6 +12,9 @@ import EnergizeCore
 /// - `{{ scd2_lookup('dim', 'key expression', 'time expression') }}`: the surrogate key of the
 ///   SCD2 dimension's version valid at that time (the last one starting at or before it;
 ///   before the first version, the first; no version, `-1`).
+/// - `{{ scd2_join('dim', 'key expression', 'time expression', 'alias') }}`: the same version,
+///   found set-based by a `LEFT JOIN` (faster on large facts); select
+///   `coalesce(alias.<surrogate key>, -1)`.
 /// - In an incremental model's changed scopes only: `{{ last_run_id }}` (the run that last
 ///   built the model, 0 before the first), `{{ run_id }}` (this run), and
 ///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
@@ -60,7 +63,7 @@ public struct ModelCompiler: Sendable {
             return (target, dimension)
         }
         func replace(_ call: ModelTemplate.Call, inScopes: Bool) throws -> SQL {
-            let arity: [String: Int] = ["ref": 1, "this": 0, "raw": 1, "raw_column": 2, "var": 1, "scd2_lookup": 3,
+            let arity: [String: Int] = ["ref": 1, "this": 0, "raw": 1, "raw_column": 2, "var": 1, "scd2_lookup": 3, "scd2_join": 4,
                                         "last_run_id": 0, "run_id": 0, "new_versions": 1]
             guard let expected = arity[call.name] else {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): unknown macro; expected one of \(arity.keys.sorted().joined(separator: ", "))")
@@ -78,6 +81,14 @@ public struct ModelCompiler: Sendable {
             case "scd2_lookup":
                 let (target, dimension) = try scd2(call)
                 return SQL(unescaped: dimension.lookup(table: target.relation, key: call.arguments[1], at: call.arguments[2]))
+            case "scd2_join":
+                let alias = call.arguments[3]
+                guard let first = alias.first, first.isLetter || first == "_",
+                      alias.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) else {
+                    throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): the alias must be a plain lower-case SQL name, like 'c'")
+                }
+                let (target, dimension) = try scd2(call)
+                return SQL(unescaped: dimension.join(table: target.relation, key: call.arguments[1], at: call.arguments[2], as: alias))
             case "new_versions":
                 let (target, dimension) = try scd2(call)
                 return dimension.newVersions(table: target.relation)

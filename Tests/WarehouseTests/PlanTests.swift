@@ -99,6 +99,7 @@ import Testing
             uniqueKey: ["sale_id", "line"], scope: ["sale_id"], changedScopes: "SELECT sale_id FROM s WHERE _run_id > \(SQLParameter.lastRunId)")))
         let plan = try model.plan(context)
         #expect(plan.steps.map(\.statement.description) == [
+            "SET LOCAL jit = off",
             "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS SELECT sale_id FROM s WHERE _run_id > $1::bigint\n-- $1 last_run_id bigint = '5'",
             #"DELETE FROM "w"."fact" WHERE ("sale_id") IN (SELECT "sale_id" FROM energize_scope)"#,
             """
@@ -114,6 +115,7 @@ import Testing
             #"DROP TABLE IF EXISTS "w"."fact__energize_new""#, #"CREATE TABLE "w"."fact__energize_new" AS SELECT sale_id, line FROM s"#,
             #"SELECT count(*) FROM "w"."fact__energize_new""#, #"TRUNCATE "w"."fact""#,
             #"INSERT INTO "w"."fact" SELECT * FROM "w"."fact__energize_new""#, #"DROP TABLE "w"."fact__energize_new""#,
+            #"CREATE INDEX IF NOT EXISTS "fact_scope_idx" ON "w"."fact" ("sale_id")"#,
         ])
         #expect(try model.plan(refresh).recordsState)
     }

@@ -86,16 +86,20 @@ import Testing
             sink: PGSink(connectionString: try LiveServers.pgURI(), settings: PGSinkSettings(rawSchema: "it_retry", metaSchema: "it_retry_meta")),
             streams: [StreamConfig("things")],
             settings: PipelineSettings(retry: RetryPolicy(retries: 8, initialDelay: 1, maxDelay: 2, jitter: 0)))
-        // The MongoDB server starts three seconds after the run.
+        // The MongoDB server starts once the stream has failed for want of it (a retry is then due).
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/bin/bash")
-        server.arguments = ["-c", "sleep 3; exec \"$(bash scripts/nx-python.sh)\" scripts/nx_mongo_server.py --data-dir \(folder.path) --host 127.0.0.1 -p \(port) --pid-file \(folder.path)/pid --log-file \(folder.path)/log"]
+        server.arguments = ["-c", "exec \"$(bash scripts/nx-python.sh)\" scripts/nx_mongo_server.py --data-dir \(folder.path) --host 127.0.0.1 -p \(port) --pid-file \(folder.path)/pid --log-file \(folder.path)/log"]
         server.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
-        try server.run()
         defer { LiveServers.stop(server) }
         let events = EventLog()
+        let starter = Thread {
+            for _ in 0..<600 where events.retries == 0 { Thread.sleep(forTimeInterval: 0.05) }
+            try? server.run()
+        }
+        starter.start()
         let report = try await pipeline.run { events.append($0) }
         let stream = try #require(report.streams.first)
         #expect(stream.status == .succeeded, "\(stream.error ?? "")")

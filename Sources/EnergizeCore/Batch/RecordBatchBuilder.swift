@@ -9,6 +9,7 @@ package struct RecordBatchBuilder {
     private let rules: DocumentRules
     private var storage: [[Value]] = []
     private var rows = 0
+    private var bytes = 0
     private var rejects: [Reject] = []
     private let columnLimit: Int
 
@@ -32,11 +33,15 @@ package struct RecordBatchBuilder {
     package var bufferedRows: Int { rows }
     /// Rejects buffered since the last `flush()`.
     package var bufferedRejects: Int { rejects.count }
+    /// An estimate of the memory the buffered rows and rejects hold, in bytes: text and binary
+    /// lengths, 16 bytes a scalar, nested documents and arrays counted whole.
+    package var bufferedBytes: Int { bytes }
 
     /// Adds one document as a row, or as a reject when it cannot be loaded.
     /// - Returns: `true` when the document became a row.
     @discardableResult
     package mutating func append(_ document: Document) -> Bool {
+        bytes += Self.estimatedBytes(document)
         if let reason = rules.violation(in: document) ?? typeConflict(in: document) {
             rejects.append(Reject(documentId: document["_id"].map(DocumentRules.idText), reason: reason, document: document))
             return false
@@ -83,8 +88,26 @@ package struct RecordBatchBuilder {
         storage = Array(repeating: [], count: schema.columns.count)
         for position in storage.indices { storage[position].reserveCapacity(rows) }
         rows = 0
+        bytes = 0
         rejects = []
         return batch
+    }
+
+    /// The estimated bytes of a document (see `bufferedBytes`).
+    static func estimatedBytes(_ document: Document) -> Int {
+        document.fields.reduce(16) { $0 + $1.name.utf8.count + estimatedBytes($1.value) }
+    }
+
+    static func estimatedBytes(_ value: Value) -> Int {
+        switch value {
+        case .string(let text): 16 + text.utf8.count
+        case .decimal(let text): 16 + text.utf8.count
+        case .objectId: 24
+        case .binary(_, let data): 16 + data.count
+        case .document(let child): estimatedBytes(child)
+        case .array(let elements): elements.reduce(16) { $0 + estimatedBytes($1) }
+        default: 16
+        }
     }
 
     /// The reason `document` cannot share columns with earlier values, or `nil`.

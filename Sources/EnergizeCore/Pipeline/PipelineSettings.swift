@@ -4,6 +4,9 @@ import Foundation
 public struct PipelineSettings: Sendable, Hashable {
     /// Rows per batch handed from extraction to load.
     public var batchSize: Int
+    /// The most a batch holds in memory, estimated in bytes: a batch is handed on when it
+    /// reaches `batchSize` rows or this many bytes, so large documents make small batches.
+    public var batchBytes: Int
     /// Batches buffered between extraction and load of one stream (memory stays flat).
     public var queueDepth: Int
     /// Streams run at the same time.
@@ -20,16 +23,18 @@ public struct PipelineSettings: Sendable, Hashable {
     /// Settings of a pipeline; values below 1 count as 1.
     /// - Parameters:
     ///   - batchSize: rows per batch handed from extraction to load.
+    ///   - batchBytes: the most a batch holds, estimated in bytes (default 8 MiB).
     ///   - queueDepth: batches buffered between a stream's extraction and its load.
     ///   - concurrency: streams run at the same time.
     ///   - columnLimit: columns a raw table may get (at most 1,500); further fields go to `_overflow`.
     ///   - maxRejectRatio: the share of a stream's documents (0…1) that may be rejected before
     ///     the run counts as failed; nil for no limit.
     ///   - retry: how streams that fail transiently are retried (default: not at all).
-    public init(batchSize: Int = 5_000, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
+    public init(batchSize: Int = 5_000, batchBytes: Int = 8 << 20, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
                 maxRejectRatio: Double? = nil, retry: RetryPolicy = .none) {
         self.retry = retry
         self.batchSize = max(1, batchSize)
+        self.batchBytes = max(1, batchBytes)
         self.queueDepth = max(1, queueDepth)
         self.concurrency = max(1, concurrency)
         self.columnLimit = max(1, min(columnLimit, 1_500))

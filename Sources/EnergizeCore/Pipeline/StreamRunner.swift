@@ -94,7 +94,7 @@ private struct Extraction: Sendable {
             var builder = RecordBatchBuilder(known: known, rules: request.stream.rules, columnLimit: settings.columnLimit)
             while let document = try reader.next() {
                 builder.append(document)
-                if builder.bufferedRows + builder.bufferedRejects >= settings.batchSize {
+                if builder.bufferedRows + builder.bufferedRejects >= settings.batchSize || builder.bufferedBytes >= settings.batchBytes {
                     try queue.put(builder.flush())
                 }
             }

@@ -109,3 +109,52 @@ print(String(format: "| %d | %.2f s (%.0f docs/s) | %.2f s (%.0f docs/s) | %.2f�
              totalDocuments, drainMedian, Double(totalDocuments) / drainMedian, runMedian,
              Double(totalDocuments) / runMedian, runMedian / drainMedian, Double(usage.ru_maxrss) / 1024))
 print("medians of \(options.repeats) alternating rounds")
+
+// The transform: the project's sixteen models, full refresh, on what the last round loaded, against
+// a plain `CREATE TABLE AS` of the sale-line explosion (no lookups, no contract) in the same schema,
+// alternating; the rounds' ratio is what issue 10's target reads ("within 2× of the line explosion").
+let project = FileManager.default.temporaryDirectory.appendingPathComponent("energize-bench-\(getpid())")
+try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: project) }
+let example = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Examples/energizetech").path
+try """
+    pipeline: bench_energizetech
+    time_zone: America/Sao_Paulo
+    schemas: {raw: \(options.schema), staging: \(options.schema)_staging, warehouse: \(options.schema)_warehouse, meta: \(options.schema)_meta}
+    transform: {models_dir: \(example)/models}
+    """.write(to: project.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+let connection = try PGConnection(pgURI)
+try connection.execute("ANALYZE")
+let raw = SQLIdentifier.quote(options.schema)
+let baselineTable = SQLIdentifier.qualified(options.schema + "_warehouse", "baseline_sale_lines")
+let explosion = """
+    CREATE TABLE \(baselineTable) AS
+    SELECT r.sale_id, i.line_number::integer AS line_number, i.item->>'sku' AS sku, r.sold_at, r.customer_id, r.store_id,
+      (i.item->>'quantity')::numeric::integer AS quantity, (i.item->>'unit_price')::numeric(14,2) AS unit_price,
+      (i.item->>'quantity')::numeric * (i.item->>'unit_price')::numeric AS gross_amount
+    FROM \(raw).sales r CROSS JOIN LATERAL jsonb_array_elements(r.items) WITH ORDINALITY AS i(item, line_number)
+    """
+var transforms: [Double] = [], baselines: [Double] = []
+for round in 1...options.repeats {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: energize)
+    process.arguments = ["transform", "--project", project.path, "--full-refresh", "--skip-tests", "--quiet"]
+    let transform = try seconds {
+        try process.run()
+        process.waitUntilExit()
+    }
+    guard process.terminationStatus == 0 else { print("energize transform failed"); exit(1) }
+    try connection.execute("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(options.schema + "_warehouse"))")
+    try connection.execute("DROP TABLE IF EXISTS \(baselineTable)")
+    let baseline = try seconds { _ = try connection.execute(explosion) }
+    transforms.append(transform)
+    baselines.append(baseline)
+    print(String(format: "round %d: energize transform (16 models) %.2f s, CREATE TABLE AS of the line explosion %.2f s", round, transform, baseline))
+}
+let lines = try connection.execute("SELECT count(*) FROM \(baselineTable)").scalar ?? "?"
+connection.close()
+print("")
+print("| sale lines | CREATE TABLE AS of the line explosion | energize transform, 16 models, full refresh | ratio |")
+print("|---|---|---|---|")
+print(String(format: "| %@ | %.2f s | %.2f s | %.2f× |", lines, median(baselines), median(transforms), median(transforms) / median(baselines)))
+print("medians of \(options.repeats) alternating rounds")

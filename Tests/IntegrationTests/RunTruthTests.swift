@@ -8,15 +8,20 @@ import Testing
 /// records `stopped`; a killed transform is `abandoned`, never `succeeded`.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct RunTruthTests {
     /// A project whose one table takes a minute to build (so a stop has a statement to cancel).
-    func slowProject(_ pipeline: String) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-\(pipeline)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("models"), withIntermediateDirectories: true)
-        try "pipeline: \(pipeline)\n".write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
-        try "-- energize: materialized=table\nSELECT 1 AS x FROM pg_sleep(60)\n"
-            .write(to: folder.appendingPathComponent("models/slow.sql"), atomically: true, encoding: .utf8)
-        try "SELECT 1 AS y\n".write(to: folder.appendingPathComponent("models/quick.sql"), atomically: true, encoding: .utf8)
-        _ = try LiveServers.freshSchemas(["raw", "staging", "warehouse", "meta"].map { "\(pipeline)_\($0)" }).close()
-        return folder
+    func slowProject(_ pipeline: String) throws -> TemporaryProject {
+        let project = try TemporaryProject(pipeline, "pipeline: \(pipeline)\n")
+        try project.write("models/slow.sql", "-- energize: materialized=table\nSELECT 1 AS x FROM pg_sleep(60)\n")
+        try project.write("models/quick.sql", "SELECT 1 AS y\n")
+        return project
+    }
+
+    /// Starts `energize transform` in a slow project and waits until its slow model runs.
+    func slowTransform(_ pipeline: String) throws -> (TemporaryProject, PGConnection, EnergizeBinary.Running) {
+        let project = try slowProject(pipeline)
+        let connection = try PGConnection(try LiveServers.pgURI())
+        let running = try EnergizeBinary.start(["transform"], in: project.folder)
+        try waitForSlowStatement(connection)
+        return (project, connection, running)
     }
 
     /// Waits (up to 20 s) until a backend runs the slow model's statement.
@@ -33,15 +38,11 @@ import Testing
     }
 
     @Test func sigtermDuringATransformCancelsTheRunningStatementAndRecordsStopped() throws {
-        let folder = try slowProject("it_stop")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let connection = try PGConnection(try LiveServers.pgURI())
+        let (project, connection, running) = try slowTransform("it_stop")
         defer {
             cancelLeftoverSleeps(connection)
             connection.close()
         }
-        let running = try EnergizeBinary.start(["transform"], in: folder)
-        try waitForSlowStatement(connection)
         // Every session says whose it is.
         #expect(try connection.execute("""
             SELECT application_name FROM pg_stat_activity WHERE query LIKE '%FROM pg_sleep(60)%' AND pid <> pg_backend_pid()
@@ -58,19 +59,15 @@ import Testing
         #expect(try connection.execute("SELECT status FROM it_stop_meta.runs").rows == [["stopped"]])
         #expect(try connection.execute("SELECT status FROM it_stop_meta.model_runs WHERE model = 'slow'").rows == [["stopped"]])
         #expect(try connection.execute("SELECT to_regclass('it_stop_warehouse.slow') IS NULL").scalar == "t", "the cancelled build rolled back")
-        #expect(try EnergizeBinary.run(["status"], in: folder).output.contains("STOPPED"))
+        #expect(try project.energize("status").output.contains("STOPPED"))
     }
 
     @Test func aKilledTransformIsAbandonedNeverSucceeded() throws {
-        let folder = try slowProject("it_killed")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let connection = try PGConnection(try LiveServers.pgURI())
+        let (project, connection, running) = try slowTransform("it_killed")
         defer {
             cancelLeftoverSleeps(connection)
             connection.close()
         }
-        let running = try EnergizeBinary.start(["transform"], in: folder)
-        try waitForSlowStatement(connection)
         running.send(SIGKILL)
         _ = running.wait()
         cancelLeftoverSleeps(connection)
@@ -78,12 +75,12 @@ import Testing
         for _ in 0..<50 where try connection.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'energize it_killed lock %'").scalar != "0" {
             Thread.sleep(forTimeInterval: 0.2)
         }
-        let status = try EnergizeBinary.run(["status", "--json"], in: folder).output
+        let status = try project.energize("status", "--json").output
         #expect(status.contains("\"status\" : \"abandoned\""), "\(status)")
         #expect(!status.contains("\"status\" : \"succeeded\""), "\(status)")
         // The next run records it as abandoned for good, and runs.
-        try "SELECT 1 AS x\n".write(to: folder.appendingPathComponent("models/slow.sql"), atomically: true, encoding: .utf8)
-        #expect(try EnergizeBinary.run(["transform"], in: folder).status == 0)
+        try project.write("models/slow.sql", "SELECT 1 AS x\n")
+        #expect(try project.energize("transform").status == 0)
         #expect(try connection.execute("SELECT run_id, status FROM it_killed_meta.runs ORDER BY run_id").rows == [["1", "abandoned"], ["2", "succeeded"]])
     }
 
@@ -91,21 +88,17 @@ import Testing
         let database = "it_lostlock"
         _ = try LiveServers.freshCollections(database, ["customers", "products", "stores", "sales", "transactions"])
         try SourceSeeder(uri: try LiveServers.mongoURI(), database: database).seed(SyntheticData(size: .init(customers: 300, sales: 6_000), seed: 4))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-lostlock-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        _ = try LiveServers.freshSchemas(["it_lostlock_raw", "it_lostlock_meta"]).close()
-        try """
+        let project = try TemporaryProject("it_lostlock", """
             pipeline: it_lostlock
             source: {database: \(database)}
             streams: [{name: customers}, {name: products}, {name: stores}, {name: sales}, {name: transactions}]
             transform: {enabled: false}
             concurrency: 1
             batch_size: 200
-            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+            """)
         let connection = try PGConnection(try LiveServers.pgURI())
         defer { connection.close() }
-        let running = try EnergizeBinary.start(["run"], in: folder)
+        let running = try EnergizeBinary.start(["run"], in: project.folder)
         var terminated: String?
         for _ in 0..<100 {
             terminated = try connection.execute("""
@@ -124,7 +117,7 @@ import Testing
             SELECT count(*) FROM it_lostlock_meta.stream_runs WHERE status = 'succeeded' AND finished_at > $1::timestamptz
             """, [killedAt]).scalar == "0", "a stream committed after its lock was lost")
         // The next run takes the lock and completes every stream.
-        let next = try EnergizeBinary.run(["run", "--quiet"], in: folder)
+        let next = try project.energize("run", "--quiet")
         #expect(next.status == 0, "\(next.output)")
     }
 }

@@ -6,26 +6,22 @@ import Testing
 /// run history — here the TLS key's password of a MongoDB URI, and a PostgreSQL password.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct SecretsTests {
     @Test func credentialOptionsAreMaskedEverywhere() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-secrets-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        _ = try LiveServers.freshSchemas(["it_secret_raw", "it_secret_meta"]).close()
-        try """
+        let project = try TemporaryProject("it_secret", """
             pipeline: it_secret
             streams: [{name: things}]
             transform: {enabled: false}
             retries: {attempts: 0}
-            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+            """)
         let uri = "mongodb://reader:s3cret-user@127.0.0.1:1/?serverSelectionTimeoutMS=300&tls=true&tlsCertificateKeyFilePassword=s3cret-key"
         var printed = ""
         for format in ["text", "json"] {
-            let run = try EnergizeBinary.run(["run", "--mongo-uri", uri, "--log-format", format], in: folder)
+            let run = try project.energize("run", "--mongo-uri", uri, "--log-format", format)
             #expect(run.status != 0, "a run against no server succeeded: \(run.output)")
             printed += run.output
         }
-        printed += try EnergizeBinary.run(["status"], in: folder).output
-        printed += try EnergizeBinary.run(["status", "--json"], in: folder).output
-        printed += try EnergizeBinary.run(["debug", "--mongo-uri", uri], in: folder).output
+        printed += try project.energize("status").output
+        printed += try project.energize("status", "--json").output
+        printed += try project.energize("debug", "--mongo-uri", uri).output
         #expect(printed.contains("it_secret") && printed.contains("***"), "\(printed)")
         #expect(!printed.contains("s3cret"), "a secret was printed: \(printed)")
         let connection = try PGConnection(try LiveServers.pgURI())
@@ -43,18 +39,14 @@ import Testing
 /// once with one line (no stream retries it five times over).
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct PreflightTests {
     @Test func anUnknownHostFailsTheRunOnceAndAtOnce() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-preflight-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        _ = try LiveServers.freshSchemas(["it_preflight_raw", "it_preflight_meta"]).close()
-        try """
+        let project = try TemporaryProject("it_preflight", """
             pipeline: it_preflight
             streams: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]
             transform: {enabled: false}
             retries: {attempts: 3, initial_delay: 30s}
-            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+            """)
         let started = Date()
-        let run = try EnergizeBinary.run(["run", "--mongo-uri", "mongodb://no-such-host.invalid:27017/"], in: folder)
+        let run = try project.energize("run", "--mongo-uri", "mongodb://no-such-host.invalid:27017/")
         #expect(run.status == 1, "\(run.output)")
         #expect(Date().timeIntervalSince(started) < 25, "an unknown host was retried")
         let lines = run.output.split(separator: "\n").filter { $0.contains("no-such-host.invalid") }

@@ -8,19 +8,15 @@ import Testing
 /// newer version was rejected, and a row MongoDB no longer has are each named.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct VerifyTests {
     @Test func verifyComparesKeysOfAnyType() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-verify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        _ = try LiveServers.freshSchemas(["it_verify_raw", "it_verify_meta"]).close()
         let client = try LiveServers.freshCollections("it_verify", ["things"])
         let things = client.collection("things", in: "it_verify")
         try things.insertMany([["_id": .int32(1), "n": .int32(1)], ["_id": .int32(2), "n": .int32(2)], ["_id": .int32(3), "n": .int32(3)]])
-        try """
+        let project = try TemporaryProject("it_verify", """
             pipeline: it_verify
             streams: [{name: things, strategy: merge, key: _id, contract: {fields: {n: whole_number}}}]
             transform: {enabled: false}
-            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
-        func energize(_ arguments: String...) throws -> (status: Int32, output: String) { try EnergizeBinary.run(arguments, in: folder) }
+            """)
+        let energize = project.energize
 
         let before = try energize("verify")
         #expect(before.status == 1 && before.output.contains("NOT LOADED") && before.output.contains("things: no table it_verify_raw.things yet"),

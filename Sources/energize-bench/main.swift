@@ -73,6 +73,48 @@ if options.compareDrains {
 }
 
 let energize = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("energize").path
+// The project the bench runs: EnergizeTech's streams, contracts and models, in schemas of its own
+// (bench, bench_staging, …) so the demo's warehouse is not touched.
+let project = FileManager.default.temporaryDirectory.appendingPathComponent("energize-bench-\(getpid())")
+try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: project) }
+let example = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Examples/energizetech").path
+try """
+    pipeline: bench_energizetech
+    time_zone: America/Sao_Paulo
+    source: {database: \(options.database), page_size: \(options.pageSize)}
+    schemas: {raw: \(options.schema), staging: \(options.schema)_staging, warehouse: \(options.schema)_warehouse, meta: \(options.schema)_meta}
+    streams:
+      - {name: customers, strategy: replace, contract: \(example)/contracts/customers.yml}
+      - {name: products, strategy: replace, contract: \(example)/contracts/products.yml}
+      - {name: stores, strategy: replace, contract: \(example)/contracts/stores.yml}
+      - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/sales.yml}
+      - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/transactions.yml}
+    transform: {models_dir: \(example)/models}
+    """.write(to: project.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+
+/// Runs `energize arguments` on the bench project; returns its wall time.
+func energizeRun(_ arguments: [String]) throws -> Double {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: energize)
+    process.arguments = arguments + ["--project", project.path, "--quiet"]
+    let elapsed = try seconds {
+        try process.run()
+        process.waitUntilExit()
+    }
+    guard process.terminationStatus == 0 else { print("energize \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))"); exit(1) }
+    return elapsed
+}
+
+/// Drops the bench's schemas: the next run loads everything and builds every model.
+func dropSchemas() throws {
+    let reset = try PGConnection(pgURI)
+    defer { reset.close() }
+    for suffix in ["", "_staging", "_warehouse", "_meta"] {
+        try reset.execute("DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(options.schema + suffix)) CASCADE")
+    }
+}
+
 var drains: [Double] = [], runs: [Double] = []
 for round in 1...options.repeats {
     var drained = 0
@@ -84,18 +126,8 @@ for round in 1...options.repeats {
     precondition(drained == totalDocuments, "drain read \(drained) of \(totalDocuments)")
     drains.append(drain)
 
-    let reset = try PGConnection(pgURI)
-    try reset.execute("DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(options.schema)) CASCADE")
-    reset.close()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: energize)
-    process.arguments = ["run", "--project", "Examples/energizetech", "--skip-transform", "--database", options.database, "--raw-schema", options.schema,
-                         "--page-size", String(options.pageSize), "--quiet"]
-    let run = try seconds {
-        try process.run()
-        process.waitUntilExit()
-    }
-    guard process.terminationStatus == 0 else { print("energize run failed"); exit(1) }
+    try dropSchemas()
+    let run = try energizeRun(["run", "--skip-transform"])
     runs.append(run)
     print(String(format: "round %d: raw drain %.2f s, energize run %.2f s", round, drain, run))
 }
@@ -110,19 +142,9 @@ print(String(format: "| %d | %.2f s (%.0f docs/s) | %.2f s (%.0f docs/s) | %.2f�
              Double(totalDocuments) / runMedian, runMedian / drainMedian, Double(usage.ru_maxrss) / 1024))
 print("medians of \(options.repeats) alternating rounds")
 
-// The transform: the project's sixteen models, full refresh, on what the last round loaded, against
+// The transform: the project's models, full refresh, on what the last round loaded, against
 // a plain `CREATE TABLE AS` of the sale-line explosion (no lookups, no contract) in the same schema,
 // alternating; the rounds' ratio is what issue 10's target reads ("within 2× of the line explosion").
-let project = FileManager.default.temporaryDirectory.appendingPathComponent("energize-bench-\(getpid())")
-try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: project) }
-let example = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Examples/energizetech").path
-try """
-    pipeline: bench_energizetech
-    time_zone: America/Sao_Paulo
-    schemas: {raw: \(options.schema), staging: \(options.schema)_staging, warehouse: \(options.schema)_warehouse, meta: \(options.schema)_meta}
-    transform: {models_dir: \(example)/models}
-    """.write(to: project.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
 let connection = try PGConnection(pgURI)
 try connection.execute("ANALYZE")
 let raw = SQLIdentifier.quote(options.schema)
@@ -134,27 +156,38 @@ let explosion = """
       (i.item->>'quantity')::numeric * (i.item->>'unit_price')::numeric AS gross_amount
     FROM \(raw).sales r CROSS JOIN LATERAL jsonb_array_elements(r.items) WITH ORDINALITY AS i(item, line_number)
     """
+let modelCount = (FileManager.default.enumerator(atPath: example + "/models")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".sql") }.count
 var transforms: [Double] = [], baselines: [Double] = []
 for round in 1...options.repeats {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: energize)
-    process.arguments = ["transform", "--project", project.path, "--full-refresh", "--skip-tests", "--quiet"]
-    let transform = try seconds {
-        try process.run()
-        process.waitUntilExit()
-    }
-    guard process.terminationStatus == 0 else { print("energize transform failed"); exit(1) }
+    let transform = try energizeRun(["transform", "--full-refresh", "--skip-tests"])
     try connection.execute("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(options.schema + "_warehouse"))")
     try connection.execute("DROP TABLE IF EXISTS \(baselineTable)")
     let baseline = try seconds { _ = try connection.execute(explosion) }
     transforms.append(transform)
     baselines.append(baseline)
-    print(String(format: "round %d: energize transform (16 models) %.2f s, CREATE TABLE AS of the line explosion %.2f s", round, transform, baseline))
+    print(String(format: "round %d: energize transform (%d models) %.2f s, CREATE TABLE AS of the line explosion %.2f s", round, modelCount, transform, baseline))
 }
 let lines = try connection.execute("SELECT count(*) FROM \(baselineTable)").scalar ?? "?"
 connection.close()
 print("")
-print("| sale lines | CREATE TABLE AS of the line explosion | energize transform, 16 models, full refresh | ratio |")
+print("| sale lines | CREATE TABLE AS of the line explosion | energize transform, \(modelCount) models, full refresh | ratio |")
 print("|---|---|---|---|")
 print(String(format: "| %@ | %.2f s | %.2f s | %.2f× |", lines, median(baselines), median(transforms), median(transforms) / median(baselines)))
 print("medians of \(options.repeats) alternating rounds")
+
+// A day in the life, each step one `energize run` (extract-load, models, data tests): a full run
+// from empty schemas, a day of changes to 1% of the sales and customers, then a run with no source
+// change. These are one round each: every step starts from the state the one before left.
+try dropSchemas()
+let full = try energizeRun(["run"])
+let touched = try SourceSeeder(uri: mongoURI, database: options.database).touch(DayOfChanges(percent: 1, seed: 7))
+let day = try energizeRun(["run"])
+let unchanged = try energizeRun(["run"])
+print("")
+print("| `energize run` | wall | of the full run |")
+print("|---|---|---|")
+print(String(format: "| full (empty schemas) | %.2f s | 1.00× |", full))
+print(String(format: "| after a day touching 1%% (%d inserted, %d replaced, %d deleted) | %.2f s | %.3f× |",
+             touched.inserted, touched.replaced, touched.deleted, day, day / full))
+print(String(format: "| no source change | %.2f s | %.3f× |", unchanged, unchanged / full))
+

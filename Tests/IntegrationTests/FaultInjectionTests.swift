@@ -73,7 +73,10 @@ import Testing
         let during = { (what: String) in "application_name = 'energize \(Self.pipeline) \(what)'" }
         // The sales stream's connection lives while the stream loads (its transaction stays open).
         let streamLoading = during("stream sales")
-        let modelBuilding = "\(during("transform")) AND state = 'active' AND query LIKE 'CREATE TABLE \"\(Self.pipeline)_warehouse\".\"fact_sales__energize_new\"%'"
+        // The fact's rebuild, held inside its transaction (after its new table is built and swapped in)
+        // by a lock the test takes on its change log, so the fault lands there whatever the machine's speed.
+        let changeLog = "\"\(Self.pipeline)_warehouse\".\"fact_sales__energize_changes\""
+        let modelBuilding = "\(during("transform")) AND state = 'active' AND wait_event_type = 'Lock' AND query LIKE '%\(changeLog)%'"
 
         // A first good run, so that the faulted run has committed state to keep.
         if [.failingConstraint, .sigtermDuringTransform, .sigkillDuringTransform, .killModelConnectionDuringTransform].contains(fault) {
@@ -87,6 +90,12 @@ import Testing
             // A full disk, simulated: every new row of sales violates a constraint.
             // (The look-back window re-inserts the last week's sales, which then fail.)
             _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.sales ADD CONSTRAINT energize_disk_full CHECK (false) NOT VALID")
+        }
+        let blocker = try PGConnection(try LiveServers.pgURI())
+        defer { blocker.close() }
+        if [.sigtermDuringTransform, .sigkillDuringTransform, .killModelConnectionDuringTransform].contains(fault) {
+            _ = try blocker.execute("BEGIN")
+            _ = try blocker.execute("LOCK TABLE \(changeLog) IN EXCLUSIVE MODE")
         }
         let running = try EnergizeBinary.start(arguments, in: folder, environment: environment)
         var landed = true
@@ -102,8 +111,10 @@ import Testing
         case .sigtermDuringTransform, .sigkillDuringTransform:
             landed = try when(connection, "SELECT 1 FROM pg_stat_activity WHERE \(modelBuilding)")
             running.send(fault == .sigtermDuringTransform ? SIGTERM : SIGKILL)
+            _ = try blocker.execute("ROLLBACK")
         case .killModelConnectionDuringTransform:
             landed = try when(connection, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE \(modelBuilding)")
+            _ = try blocker.execute("ROLLBACK")
         case .concurrentTransform:
             _ = try when(connection, "SELECT 1 FROM pg_stat_activity WHERE \(streamLoading)")
             let second = try EnergizeBinary.run(["transform"], in: folder)

@@ -73,10 +73,51 @@ import Testing
         #expect(sql.contains(#"LEFT JOIN (SELECT energize_v."customer_id" AS energize_key, energize_v."customer_sk","#))
         #expect(sql.contains(#"FROM "wh"."dim_customer" energize_v WHERE energize_v."customer_sk" <> -1"#))
         #expect(sql.contains("ON c.energize_key = s.customer_id"))
-        #expect(sql.contains("AND (s.sold_at >= c.energize_from AND s.sold_at < c.energize_to OR s.sold_at IS NULL AND c.energize_from = '-infinity')"))
+        #expect(sql.contains("AND coalesce(s.sold_at, '-infinity') >= c.energize_from AND coalesce(s.sold_at, '-infinity') < c.energize_to"))
         #expect(models["fact"]?.dependencies == ["dim_customer"])
         #expect(throws: ModelFileError.self) {
             try compile([Self.dimension, ("bad", "SELECT 1 FROM x {{ scd2_join('dim_customer', 'k', 't', 'C x') }}")])
+        }
+    }
+
+    static let fact = ("fact", """
+        -- energize: materialized=incremental unique_key=sale_id,line scope=sale_id
+        SELECT sale_id, line, month, amount FROM {{ raw('sales') }} r WHERE {{ in_scope('r.sale_id') }}
+        -- energize: changed_scopes
+        SELECT sale_id FROM {{ raw('sales') }} WHERE _run_id > {{ last_run_id }}
+        """)
+
+    @Test func inScopeIsTrueInAFullBuildAndTheChangedScopesInAnIncrementalRun() throws {
+        let fact = try #require(try compile([Self.fact])["fact"])
+        let incremental = try #require(fact.materialization as? Incremental)
+        #expect(fact.sql.hasSuffix("r WHERE TRUE"))
+        #expect(incremental.scopedSQL?.hasSuffix(#"r WHERE ((r.sale_id) IN (SELECT "sale_id" FROM energize_scope))"#) == true)
+        #expect(incremental.logsChanges == false)
+    }
+
+    @Test func changesReadTheChangeLogOfAnIncrementalModelWhichThenKeepsOne() throws {
+        let models = try compile([Self.fact, ("agg", """
+            -- energize: materialized=incremental unique_key=month
+            SELECT month, sum(amount) AS amount FROM {{ ref('fact') }} WHERE {{ in_scope('month') }} GROUP BY month
+            -- energize: changed_scopes
+            SELECT DISTINCT month FROM {{ changes('fact') }} f
+            """)])
+        let agg = try #require(models["agg"])
+        let log = ChangeLog(schema: "wh", model: "fact")
+        #expect(agg.changeLogs == [log])
+        #expect(agg.dependencies == ["fact"])
+        #expect((models["fact"]?.materialization as? Incremental)?.logsChanges == true)
+        let scopes = try #require((agg.materialization as? Incremental)?.changedScopes.description)
+        #expect(scopes.contains(#"FROM "wh"."fact__energize_changes" energize_c"#))
+        #expect(scopes.contains(#"jsonb_populate_record(NULL::"wh"."fact", energize_c.row)"#))
+        #expect(scopes.contains("energize_c.run_id > {{ last_run_id }} AND energize_c.change <> 'reset'"))
+        #expect(throws: ModelFileError.self) {
+            try compile([("t", "-- energize: materialized=table\nSELECT 1"), ("agg", """
+                -- energize: materialized=incremental unique_key=month
+                SELECT 1 AS month
+                -- energize: changed_scopes
+                SELECT month FROM {{ changes('t') }} f
+                """)])
         }
     }
 
@@ -97,10 +138,14 @@ import Testing
         ("SELECT {{ last_run_id }}", "m.sql:1: {{ last_run_id }} is only known in an incremental model's changed_scopes section"),
         ("SELECT {{ var('currency') }}", "m.sql:1: {{ var('currency') }}: no variable currency; the project has odd, time_zone"),
         ("SELECT {{ ref(fact) }}", "m.sql:1: {{ ref(fact) }}: arguments are quoted text, like ref('model')"),
-        ("SELECT {{ source('a', 'b') }}", "m.sql:1: {{ source('a', 'b') }}: unknown macro; expected one of last_run_id, new_versions, raw, raw_column, ref, run_id, scd2_join, scd2_lookup, this, var"),
+        ("SELECT {{ source('a', 'b') }}", "m.sql:1: {{ source('a', 'b') }}: unknown macro; expected one of changes, in_scope, last_run_id, new_versions, raw, raw_column, ref, run_id, scd2_join, scd2_lookup, this, var"),
         ("SELECT {{ ref('m', 'x') }}", "m.sql:1: {{ ref('m', 'x') }}: ref takes 1 quoted argument"),
         ("SELECT {{ this", "m.sql:1: `{{` without a closing `}}`"),
         ("-- energize: materialized=view\n-- energize: materialized=table\nSELECT 1", "m.sql:2: `materialized` is set twice"),
+        ("SELECT 1 WHERE {{ in_scope('a') }}", "m.sql:1: {{ in_scope('a') }} is only known in the SELECT of a materialized=incremental model"),
+        ("-- energize: materialized=incremental unique_key=a,b scope=a,b\nSELECT 1 WHERE {{ in_scope('a') }}\n-- energize: changed_scopes\nSELECT 1, 2",
+         "m.sql:2: {{ in_scope('a') }}: in_scope takes one expression per scope column (a, b)"),
+        ("SELECT * FROM {{ changes('m') }}", "m.sql:1: {{ changes('m') }} is only known in an incremental model's changed_scopes section"),
     ])
     func mistakesNameTheFileTheLineAndTheProblem(text: String, message: String) {
         #expect(throws: ModelFileError.self) { try compile([("m", text)]) }

@@ -120,6 +120,29 @@ import Testing
         #expect(try model.plan(refresh).recordsState)
     }
 
+    @Test func aLoggedIncrementalModelRecordsTheRowsItDeletesAndInsertsAndAFullBuildResetsItsLog() throws {
+        let model = Model(name: "fact", schema: "w", sql: "SELECT sale_id, line FROM s", materialization: .incremental(Incremental(
+            uniqueKey: ["sale_id", "line"], scope: ["sale_id"], changedScopes: "SELECT sale_id FROM s",
+            scopedSQL: "SELECT sale_id, line FROM s WHERE sale_id IN (SELECT sale_id FROM energize_scope)", logsChanges: true)))
+        let statements = try model.plan(context).steps.map(\.statement.text)
+        #expect(statements.contains(#"CREATE TABLE IF NOT EXISTS "w"."fact__energize_changes" (run_id bigint NOT NULL, change text NOT NULL, row jsonb)"#))
+        #expect(statements.contains("""
+            WITH energize_deleted AS (DELETE FROM "w"."fact" WHERE ("sale_id") IN (SELECT "sale_id" FROM energize_scope) RETURNING *)
+            INSERT INTO "w"."fact__energize_changes" (run_id, change, row) SELECT $1::bigint, 'deleted', to_jsonb(d) FROM energize_deleted d
+            """))
+        #expect(statements.last == """
+            WITH inserted AS (INSERT INTO "w"."fact" SELECT m.* FROM (SELECT sale_id, line FROM s WHERE sale_id IN (SELECT sale_id FROM energize_scope)) m
+            WHERE (m."sale_id") IN (SELECT "sale_id" FROM energize_scope) RETURNING *), energize_logged AS (INSERT INTO "w"."fact__energize_changes" (run_id, change, row) SELECT $1::bigint, 'inserted', to_jsonb(i) FROM inserted i)
+            SELECT count(*) FROM inserted
+            """)
+        var reset = context
+        reset.changeLogsReset = true
+        let rebuild = try model.plan(reset).steps.map(\.statement.text)
+        #expect(rebuild.contains(#"CREATE TABLE "w"."fact__energize_new" AS SELECT sale_id, line FROM s"#))
+        #expect(Array(rebuild.suffix(2)) == [#"DELETE FROM "w"."fact__energize_changes""#,
+                                             #"INSERT INTO "w"."fact__energize_changes" (run_id, change) VALUES ($1::bigint, 'reset')"#])
+    }
+
     @Test func aViewIsReplacedOrDroppedAndCreatedWhenItsColumnsChanged() throws {
         let model = Model(name: "v", schema: "s", sql: "SELECT 1 AS x", materialization: .view)
         var existing = context

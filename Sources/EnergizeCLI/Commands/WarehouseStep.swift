@@ -25,12 +25,17 @@ struct WarehouseStep {
         project = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumns(connection, schema: config.rawSchema))
     }
 
-    /// Runs the selected models, then records the rows of models that list untypable documents in `_rejects`.
+    /// Runs the selected models and records the rows of models that list untypable documents in
+    /// `_rejects`: each as soon as its view is built, beside the models still building.
     func transform(_ run: RunContext, select: [String], fullRefresh: Bool, stop: StopRequest, reporter: Reporter) async throws -> TransformReport {
         let uri = pgURI
         let name = "energize \(config.pipeline) transform"
         let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri, applicationName: name) })
+        let recordings = RejectRecordings(recording: RejectRecording(rejectsTable: config.sink(pgURI: pgURI).rejectsTable),
+                                          connect: { try PGConnection(uri, applicationName: name) }, runId: run.runId)
+        let graph = self.graph
         let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop) { model in
+            if model.status == .succeeded, let listing = graph.model(model.model), listing.rejectsOf != nil { recordings.start(listing) }
             func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
             let rows = model.rows.map(String.init) ?? "-"
             var metadata: Logger.Metadata = ["model": "\(model.model)", "materialization": "\(model.materialization)",
@@ -41,13 +46,7 @@ struct WarehouseStep {
                             + String(repeating: " ", count: max(0, 9 - rows.count)) + rows + " rows  " + String(format: "%6.2f s", model.durationSeconds)
                             + (model.error.map { "\n    \($0)" } ?? ""), metadata, message: "model finished")
         }
-        let listing = report.models.filter { $0.status == .succeeded }.compactMap { graph.model($0.model) }.filter { $0.rejectsOf != nil }
-        if !listing.isEmpty {
-            let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) transform")
-            defer { connection.close() }
-            let recording = RejectRecording(rejectsTable: config.sink(pgURI: pgURI).rejectsTable)
-            for model in listing { try recording.record(model, on: connection, runId: run.runId) }
-        }
+        try await recordings.finish()
         return report
     }
 
@@ -67,5 +66,47 @@ struct WarehouseStep {
                               "sample": "\(result.sample.joined(separator: " | "))"])
         }
         return results
+    }
+}
+
+/// Reject recordings running on threads of their own while the transform goes on.
+final class RejectRecordings: @unchecked Sendable {
+    // @unchecked Sendable: `errors` is only touched under `lock`; the rest is immutable.
+    private let recording: RejectRecording
+    private let connect: @Sendable () throws -> PGConnection
+    private let runId: Int64
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var errors: [any Error] = []
+
+    /// - Parameters:
+    ///   - recording: writes a listing model's rows into `_rejects`.
+    ///   - connect: opens a connection for one recording (closed after it).
+    ///   - runId: the run the rejects are recorded under.
+    init(recording: RejectRecording, connect: @escaping @Sendable () throws -> PGConnection, runId: Int64) {
+        self.recording = recording
+        self.connect = connect
+        self.runId = runId
+    }
+
+    /// Starts recording `model`'s rows.
+    func start(_ model: Model) {
+        group.enter()
+        Thread { [self] in
+            defer { group.leave() }
+            do {
+                let connection = try connect()
+                defer { connection.close() }
+                try recording.record(model, on: connection, runId: runId)
+            } catch {
+                lock.withLock { errors.append(error) }
+            }
+        }.start()
+    }
+
+    /// Waits for the recordings started; throws the first one's error.
+    func finish() async throws {
+        await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
+        if let error = lock.withLock({ errors.first }) { throw error }
     }
 }

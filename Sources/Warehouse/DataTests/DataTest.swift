@@ -64,16 +64,10 @@ public struct DataTest: Sendable, Hashable {
         case .acceptedValues(let column, let values):
             let andFilter = filter.map { " AND \($0)" } ?? ""
             return ("SELECT DISTINCT \(SQLIdentifier.quote(column))::text FROM \(relation(model)) WHERE \(SQLIdentifier.quote(column)) IS NOT NULL AND NOT (\(SQLIdentifier.quote(column))::text = ANY ($1::text[]))\(andFilter)",
-                    [Self.arrayLiteral(values)])
+                    [PostgresArray.text(values)])
         default:
             return (sql(relation), [])
         }
-    }
-
-    /// A PostgreSQL text array literal: `{"a","b \"c\""}`.
-    static func arrayLiteral(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
     }
 
     private func sql(_ relation: (String) -> String) -> String {

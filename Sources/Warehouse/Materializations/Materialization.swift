@@ -106,7 +106,8 @@ public struct TableMaterialization: Materialization, Hashable {
 }
 
 /// A table of which only the rows of scopes that changed since the model's last run are
-/// deleted and inserted again; built whole the first time and on a full refresh.
+/// deleted and inserted again; built whole the first time, on a full refresh, and when a
+/// change log it reads was reset (its source was rebuilt whole).
 public struct Incremental: Materialization, Hashable {
     /// Columns that identify one row of the model (checked unique by data tests).
     public var uniqueKey: [String]
@@ -116,16 +117,28 @@ public struct Incremental: Materialization, Hashable {
     /// ``SQLParameter/lastRunId`` and ``SQLParameter/runId``, and must include scopes whose
     /// source rows disappeared.
     public var changedScopes: SQL
+    /// The model's `SELECT` as an incremental run executes it: filtered to the changed scopes
+    /// before it aggregates (a `GROUP BY` model), which a filter on its result cannot do; nil:
+    /// the model's `SELECT`. Its filters must keep every source row of the changed scopes; they
+    /// may read the scopes as `energize_scope`, a table with the `scope` columns.
+    public var scopedSQL: String?
+    /// Whether the model keeps a ``ChangeLog`` of the rows each run deletes and inserts (for
+    /// models built from it that rebuild only what changed).
+    public var logsChanges: Bool
 
     /// An incremental materialization.
     /// - Parameters:
     ///   - uniqueKey: the columns that identify a row.
     ///   - scope: the columns of the groups rebuilt together (default: `uniqueKey`).
     ///   - changedScopes: the `SELECT` of the scope values to rebuild.
-    public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: SQL) {
+    ///   - scopedSQL: the model's `SELECT` restricted to the changed scopes (nil: filter its result).
+    ///   - logsChanges: keep a change log of the rows each run deletes and inserts.
+    public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: SQL, scopedSQL: String? = nil, logsChanges: Bool = false) {
         self.uniqueKey = uniqueKey
         self.scope = scope ?? uniqueKey
         self.changedScopes = changedScopes
+        self.scopedSQL = scopedSQL
+        self.logsChanges = logsChanges
     }
 
     /// Its name in run history: `incremental`.
@@ -133,26 +146,35 @@ public struct Incremental: Materialization, Hashable {
 
     /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
-        if case .table = context.relation, !context.fullRefresh {
+        let log = logsChanges ? ChangeLog(schema: model.schema, model: model.name) : nil
+        if case .table = context.relation, !context.fullRefresh, !context.changeLogsReset {
             let scopeList = SQLIdentifier.list(scope)
+            let inScope = "(\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)"
             let scopes: SQL = "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS \(changedScopes)"
-            return Plan(transform: model.name, materialization: name, steps: [
+            let delete = "DELETE FROM \(model.relation) WHERE \(inScope)"
+            let insert: SQL = """
+                WITH inserted AS (INSERT INTO \(unescaped: model.relation) SELECT m.* FROM (\(unescaped: scopedSQL ?? model.sql)) m
+                WHERE (\(unescaped: SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(unescaped: scopeList) FROM energize_scope) RETURNING \(unescaped: log == nil ? "1" : "*"))\(log?.loggingInserted ?? "")
+                SELECT count(*) FROM inserted
+                """
+            var steps = [
                 // These statements touch few rows; compiling them with JIT costs more than it saves
                 // (hundreds of milliseconds a statement when the planner's estimates are large).
                 Plan.Step(Statement(text: "SET LOCAL jit = off")),
+            ]
+            steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
+            steps += [
                 Plan.Step(try scopes.bound(context.values)),
-                Plan.Step(Statement(text: "DELETE FROM \(model.relation) WHERE (\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)")),
-                Plan.Step(Statement(text: """
-                    WITH inserted AS (INSERT INTO \(model.relation) SELECT m.* FROM (\(model.sql)) m
-                    WHERE (\(SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(scopeList) FROM energize_scope) RETURNING 1)
-                    SELECT count(*) FROM inserted
-                    """), countsRows: true),
-            ], recordsState: true)
+                Plan.Step(try log.map { try $0.loggingDeleted(delete + " RETURNING *").bound(context.values) } ?? Statement(text: delete)),
+                Plan.Step(try insert.bound(context.values), countsRows: true),
+            ]
+            return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
         }
         // A new table gets an index on the scope: later runs delete and look up by it.
         let index = SQLIdentifier.quote(String((model.name + "_scope_idx").utf8.prefix(63)) ?? "scope_idx")
         let indexStep = Plan.Step(Statement(text: "CREATE INDEX IF NOT EXISTS \(index) ON \(model.relation) (\(SQLIdentifier.list(scope)))"))
-        return Plan(transform: model.name, materialization: name, steps: TableMaterialization.rebuild(model, context.relation) + [indexStep],
+        let logSteps = try (log?.reset ?? []).map { Plan.Step(try $0.bound(context.values)) }
+        return Plan(transform: model.name, materialization: name, steps: TableMaterialization.rebuild(model, context.relation) + [indexStep] + logSteps,
                     recordsState: true)
     }
 }

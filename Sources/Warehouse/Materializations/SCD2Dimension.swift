@@ -94,7 +94,7 @@ public struct SCD2Dimension: Materialization, Hashable {
     /// A `LEFT JOIN` that finds, set-based, the version valid at `time` for natural key `key`
     /// (the same version as ``lookup(table:key:at:)``): each version covers the time from its
     /// `valid_from` to the next version's (the first one from `-infinity`), and facts join on the
-    /// natural key and that range. `alias`'s surrogate key column is NULL when no version matches
+    /// natural key and that range (an event without a time gets the first version). `alias`'s surrogate key column is NULL when no version matches
     /// (an unknown key): select `coalesce(alias.<surrogate key>, -1)`.
     /// - Parameters:
     ///   - table: the dimension's quoted relation.
@@ -111,7 +111,7 @@ public struct SCD2Dimension: Materialization, Hashable {
               FROM \(table) energize_v WHERE energize_v.\(sk) <> -1
               WINDOW energize_w AS (PARTITION BY energize_v.\(key) ORDER BY energize_v.valid_from)) \(a)
               ON \(a).energize_key = \(keyExpression)
-              AND (\(time) >= \(a).energize_from AND \(time) < \(a).energize_to OR \(time) IS NULL AND \(a).energize_from = '-infinity')
+              AND coalesce(\(time), '-infinity') >= \(a).energize_from AND coalesce(\(time), '-infinity') < \(a).energize_to
             """
     }
 

@@ -16,9 +16,14 @@ import EnergizeCore
 ///   found set-based by a `LEFT JOIN` (faster on large facts); select
 ///   `coalesce(alias.<surrogate key>, -1)`.
 /// - In an incremental model's changed scopes only: `{{ last_run_id }}` (the run that last
-///   built the model, 0 before the first), `{{ run_id }}` (this run), and
+///   built the model, 0 before the first), `{{ run_id }}` (this run),
 ///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
-///   versions added since the model's last run).
+///   versions added since the model's last run), and `{{ changes('m') }}` (the rows incremental
+///   model `m` deleted or inserted since then, old and new values, typed as `m`'s rows; `m`
+///   then keeps a ``ChangeLog``).
+/// - In an incremental model's `SELECT` only: `{{ in_scope('expr', …) }}`, one expression per
+///   scope column: `TRUE` when the model is built whole, and in an incremental run whether the
+///   row's values are one of the changed scopes, so a `GROUP BY` model aggregates only those.
 public struct ModelCompiler: Sendable {
     /// The schemas, raw tables and variables the files are compiled against.
     public var environment: ModelEnvironment
@@ -41,11 +46,21 @@ public struct ModelCompiler: Sendable {
             }
             headers[file.name] = header
         }
-        return try files.map { try model(headers[$0.name]!, headers) }
+        var models = try files.map { try model(headers[$0.name]!, headers) }
+        // A model whose changes another reads keeps a change log.
+        let logged = Set(models.flatMap { $0.changeLogs.map(\.model) })
+        for index in models.indices where logged.contains(models[index].name) {
+            if var incremental = models[index].materialization as? Incremental {
+                incremental.logsChanges = true
+                models[index].materialization = incremental
+            }
+        }
+        return models
     }
 
     private func model(_ header: Header, _ headers: [String: Header]) throws -> Model {
         var dependencies: [String] = []
+        var changeLogs: [ChangeLog] = []
         let file = header.file
         func depend(on name: String, _ call: ModelTemplate.Call) throws -> Header {
             guard let target = headers[name] else {
@@ -62,16 +77,31 @@ public struct ModelCompiler: Sendable {
             }
             return (target, dimension)
         }
-        func replace(_ call: ModelTemplate.Call, inScopes: Bool) throws -> SQL {
+        let scope = (try header.materialization(changedScopes: "") as? Incremental)?.scope
+        /// - Parameters:
+        ///   - inScopes: the call is in the changed_scopes section.
+        ///   - scoped: rendering the `SELECT` an incremental run executes (`in_scope` filters).
+        func replace(_ call: ModelTemplate.Call, inScopes: Bool, scoped: Bool = false) throws -> SQL {
             let arity: [String: Int] = ["ref": 1, "this": 0, "raw": 1, "raw_column": 2, "var": 1, "scd2_lookup": 3, "scd2_join": 4,
-                                        "last_run_id": 0, "run_id": 0, "new_versions": 1]
+                                        "last_run_id": 0, "run_id": 0, "new_versions": 1, "changes": 1, "in_scope": scope?.count ?? 1]
             guard let expected = arity[call.name] else {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): unknown macro; expected one of \(arity.keys.sorted().joined(separator: ", "))")
+            }
+            if call.name == "in_scope" {
+                guard let scope, !inScopes else {
+                    throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) is only known in the SELECT of a materialized=incremental model")
+                }
+                guard call.arguments.count == scope.count else {
+                    throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): in_scope takes one expression per scope column (\(scope.joined(separator: ", ")))")
+                }
+                guard scoped else { return "TRUE" }
+                let list = SQLIdentifier.list(scope)
+                return SQL(unescaped: "((\(call.arguments.joined(separator: ", "))) IN (SELECT \(list) FROM energize_scope))")
             }
             guard call.arguments.count == expected else {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): \(call.name) takes \(expected) quoted argument\(expected == 1 ? "" : "s")")
             }
-            if ["last_run_id", "run_id", "new_versions"].contains(call.name), !inScopes {
+            if ["last_run_id", "run_id", "new_versions", "changes"].contains(call.name), !inScopes {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) is only known in an incremental model's changed_scopes section")
             }
             switch call.name {
@@ -92,14 +122,24 @@ public struct ModelCompiler: Sendable {
             case "new_versions":
                 let (target, dimension) = try scd2(call)
                 return dimension.newVersions(table: target.relation)
+            case "changes":
+                let target = try depend(on: call.arguments[0], call)
+                guard target.kind == "incremental", target.file.name != file.name else {
+                    throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): \(target.file.name) is not another materialized=incremental model")
+                }
+                let log = ChangeLog(schema: target.schema, model: target.file.name)
+                if !changeLogs.contains(log) { changeLogs.append(log) }
+                return log.changedRows
             case "last_run_id": return "\(SQLParameter.lastRunId)"
             default: return "\(SQLParameter.runId)"
             }
         }
         let sections = try file.sections()
         // The SELECT takes no parameters (a view cannot), so its text is all of it.
-        let sql = Self.trimmed(try ModelTemplate(lines: sections.body, path: file.path).render { try replace($0, inScopes: false) }).description
+        let body = ModelTemplate(lines: sections.body, path: file.path)
+        let sql = Self.trimmed(try body.render { try replace($0, inScopes: false) }).description
         guard !sql.isEmpty else { throw ModelFileError(path: file.path, line: nil, problem: "no SELECT statement") }
+        let scopedSQL = Self.trimmed(try body.render { try replace($0, inScopes: false, scoped: true) }).description
         let changed = try sections.changedScopes.map { lines in
             Self.trimmed(try ModelTemplate(lines: lines, path: file.path).render { try replace($0, inScopes: true) })
         }
@@ -109,9 +149,14 @@ public struct ModelCompiler: Sendable {
         if header.kind == "incremental", changed?.pieces.isEmpty ?? true {
             throw ModelFileError(path: file.path, line: nil, problem: "materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild")
         }
-        var model = Model(name: file.name, schema: header.schema, sql: sql, materialization: try header.materialization(changedScopes: changed ?? SQL(pieces: [])),
-                          dependencies: dependencies)
+        var materialization = try header.materialization(changedScopes: changed ?? SQL(pieces: []))
+        if var incremental = materialization as? Incremental, scopedSQL != sql {
+            incremental.scopedSQL = scopedSQL
+            materialization = incremental
+        }
+        var model = Model(name: file.name, schema: header.schema, sql: sql, materialization: materialization, dependencies: dependencies)
         model.rejectsOf = header.rejectsOf
+        model.changeLogs = changeLogs
         return model
     }
 

@@ -20,6 +20,9 @@ public struct Model: Transform {
     public var description: String?
     /// Descriptions of the model's columns, in the YAML's order.
     public var columns: [ModelColumn]
+    /// The change logs of incremental models this one reads to find what changed
+    /// (`{{ changes('m') }}`); when one was reset since its last run, it rebuilds whole.
+    public var changeLogs: [ChangeLog]
 
     /// A model.
     /// - Parameters:
@@ -38,6 +41,7 @@ public struct Model: Transform {
         self.dependencies = dependencies
         self.description = description
         columns = []
+        changeLogs = []
     }
 
     /// The materialization's name (`view`, `table`, …).

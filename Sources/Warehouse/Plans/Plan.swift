@@ -76,6 +76,9 @@ public struct PlanContext: Sendable, Hashable {
     public var fullRefresh: Bool
     /// What the transform's relation is now.
     public var relation: RelationState
+    /// Whether a change log the model reads is incomplete since its last run (the logged model
+    /// was rebuilt whole): an incremental model then rebuilds whole too.
+    public var changeLogsReset: Bool
 
     /// A context.
     /// - Parameters:
@@ -84,12 +87,15 @@ public struct PlanContext: Sendable, Hashable {
     ///   - lastRunId: the run that last built the transform, 0 before the first.
     ///   - fullRefresh: whether incremental models rebuild from scratch.
     ///   - relation: what the relation is in the database now.
-    public init(runId: Int64, runStartedAt: String, lastRunId: Int64 = 0, fullRefresh: Bool = false, relation: RelationState = .missing) {
+    ///   - changeLogsReset: whether a change log the model reads was reset since its last run.
+    public init(runId: Int64, runStartedAt: String, lastRunId: Int64 = 0, fullRefresh: Bool = false, relation: RelationState = .missing,
+                changeLogsReset: Bool = false) {
         self.runId = runId
         self.runStartedAt = runStartedAt
         self.lastRunId = lastRunId
         self.fullRefresh = fullRefresh
         self.relation = relation
+        self.changeLogsReset = changeLogsReset
     }
 
     /// The values of the standard parameters (``SQLParameter/runId``, …).

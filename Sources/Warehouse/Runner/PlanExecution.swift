@@ -48,8 +48,8 @@ struct PlanExecution {
 }
 
 extension PlanContext {
-    /// The context of `transform` as the database holds it now: its relation's state and the
-    /// run that last built it.
+    /// The context of `transform` as the database holds it now: its relation's state, the run
+    /// that last built it, and whether a change log it reads was reset since.
     /// - Parameters:
     ///   - transform: the transform to plan.
     ///   - executor: a connection to the warehouse.
@@ -70,7 +70,9 @@ extension PlanContext {
         case "v"?: .view
         default: .table(readByViews: row?[1] == "t")
         }
-        return PlanContext(runId: runId, runStartedAt: runStartedAt, lastRunId: try meta.lastRun(executor, model: transform.name),
-                           fullRefresh: fullRefresh, relation: relation)
+        let lastRunId = try meta.lastRun(executor, model: transform.name)
+        let reset = try ((transform as? Model)?.changeLogs ?? []).contains { try $0.isIncomplete(executor, since: lastRunId) }
+        return PlanContext(runId: runId, runStartedAt: runStartedAt, lastRunId: lastRunId, fullRefresh: fullRefresh,
+                           relation: relation, changeLogsReset: reset)
     }
 }

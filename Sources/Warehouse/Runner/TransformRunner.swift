@@ -1,8 +1,8 @@
 import EnergizeCore
 import Foundation
 
-/// Runs a graph of models inside the database: level by level, the models of one level
-/// concurrently (each on a connection and thread of its own), stopping the downstream of a
+/// Runs a graph of models inside the database: each model as soon as the models it reads have
+/// finished, several at a time (each on a connection and thread of its own), stopping the downstream of a
 /// failed model, and records every model's status, duration and rows in the meta schema.
 public struct TransformRunner: Sendable {
     /// The models, ordered by their dependencies.
@@ -63,82 +63,109 @@ public struct TransformRunner: Sendable {
             }
         }
         defer { canceller.cancel() }
-        var reports: [String: ModelReport] = [:]
-        for level in graph.levels {
-            let models = level.filter(selected.contains).map { graph.models[$0]! }
-            var ready: [any Transform] = []
-            for model in models {
-                let failedUpstream = model.dependencies.first { reports[$0].map { $0.status != .succeeded } ?? false }
-                if stop.isRequested {
-                    let report = ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
+        // Each model starts as soon as the models it reads have finished (not level by level), up to
+        // `concurrency` at a time; among the ready ones, those with the longest chain downstream first.
+        let reports = try await withThrowingTaskGroup(of: ModelReport.self) { group in
+            var reports: [String: ModelReport] = [:]
+            let priority = criticalPaths(graph)
+            var waiting = graph.order.filter(selected.contains).enumerated()
+                .sorted { (priority[$0.element] ?? 0, -$0.offset) > (priority[$1.element] ?? 0, -$1.offset) }.map(\.element)
+            var active = 0
+            while true {
+                var index = 0
+                while index < waiting.count {
+                    let model = graph.models[waiting[index]]!
+                    let failedUpstream = model.dependencies.first { reports[$0].map { $0.status != .succeeded } ?? false }
+                    let pending = model.dependencies.contains { selected.contains($0) && reports[$0] == nil }
+                    var report: ModelReport?
+                    if stop.isRequested {
+                        report = ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
                                              rows: nil, durationSeconds: 0, error: "not built: the run was asked to stop")
-                    reports[model.name] = report
-                    try await record(report, runId: run.runId)
-                    onModel(report)
-                } else if let failedUpstream {
-                    let report = ModelReport(model: model.name, materialization: model.materializationName, status: .skipped,
+                    } else if let failedUpstream {
+                        report = ModelReport(model: model.name, materialization: model.materializationName, status: .skipped,
                                              rows: nil, durationSeconds: 0, error: "upstream model \(failedUpstream) did not succeed")
-                    reports[model.name] = report
-                    try await record(report, runId: run.runId)
-                    onModel(report)
-                } else {
-                    ready.append(model)
+                    } else if !pending, active < concurrency {
+                        group.addTask { await build(model, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh, stop: stop, running: running) }
+                        active += 1
+                    } else {
+                        index += 1
+                        continue
+                    }
+                    waiting.remove(at: index)
+                    if let report {
+                        reports[report.model] = report
+                        try await record(report, runId: run.runId)
+                        onModel(report)
+                    }
                 }
-            }
-            for report in await build(ready, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh, stop: stop, running: running) {
+                guard active > 0, let report = try await group.next() else { break }
+                active -= 1
                 reports[report.model] = report
                 try await record(report, runId: run.runId)
                 onModel(report)
             }
+            return reports
+        }
+        try await blocking { [graph, meta, connect] in
+            let executor = try connect()
+            defer { executor.close() }
+            try pruneChangeLogs(graph, executor, meta)
         }
         let ordered = graph.order.compactMap { reports[$0] }
         return TransformReport(runId: run.runId, models: ordered, durationSeconds: started.duration(to: .now).seconds)
     }
 
-    /// Builds the models of one level, up to `concurrency` at a time.
-    private func build(_ models: [any Transform], runId: Int64, runStart: String, fullRefresh: Bool,
-                       stop: StopRequest, running: RunningExecutors) async -> [ModelReport] {
-        await withTaskGroup(of: ModelReport.self) { group in
-            var pending = models[...]
-            var reports: [ModelReport] = []
-            func startNext() {
-                guard let model = pending.popFirst() else { return }
-                group.addTask { [meta, connect] in
-                    await blocking {
-                        let started = ContinuousClock.now
-                        if stop.isRequested {
-                            return ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
-                                               rows: nil, durationSeconds: 0, error: "not built: the run was asked to stop")
-                        }
-                        do {
-                            let executor = try connect()
-                            let registration = running.add(executor)
-                            defer {
-                                running.remove(registration)
-                                executor.close()
-                            }
-                            let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId,
-                                                                  runStartedAt: runStart, fullRefresh: fullRefresh)
-                            let rows = try PlanExecution(executor: executor, meta: meta, runId: runId).run(try model.plan(context))
-                            return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
-                                               rows: rows, durationSeconds: started.duration(to: .now).seconds)
-                        } catch {
-                            let stopped = stop.isRequested
-                            return ModelReport(model: model.name, materialization: model.materializationName,
-                                               status: stopped ? .stopped : .failed, rows: nil,
-                                               durationSeconds: started.duration(to: .now).seconds,
-                                               error: stopped ? "stopped: its statement was cancelled on request and rolled back"
-                                                              : "model \(model.name): \(error)")
-                        }
-                    }
+    /// Deletes from each change log the changes all its readers have consumed.
+    private func pruneChangeLogs(_ graph: ModelGraph, _ executor: any SQLExecutor, _ meta: WarehouseMeta) throws {
+        let models = graph.order.compactMap(graph.model)
+        for model in models where (model.materialization as? Incremental)?.logsChanges == true {
+            let log = ChangeLog(schema: model.schema, model: model.name)
+            try log.prune(executor, readers: models.filter { $0.changeLogs.contains(log) }.map(\.name), meta: meta)
+        }
+    }
+
+    /// For each model, the number of models on the longest chain of models that read it, directly or not.
+    private func criticalPaths(_ graph: ModelGraph) -> [String: Int] {
+        var readers: [String: [String]] = [:]
+        for model in graph.models.values {
+            for dependency in model.dependencies { readers[dependency, default: []].append(model.name) }
+        }
+        var lengths: [String: Int] = [:]
+        for name in graph.order.reversed() {
+            lengths[name] = (readers[name] ?? []).map { (lengths[$0] ?? 0) + 1 }.max() ?? 0
+        }
+        return lengths
+    }
+
+    /// Builds one model on a connection and thread of its own.
+    private func build(_ model: any Transform, runId: Int64, runStart: String, fullRefresh: Bool,
+                       stop: StopRequest, running: RunningExecutors) async -> ModelReport {
+        await blocking { [meta, connect] in
+            let started = ContinuousClock.now
+            if stop.isRequested {
+                return ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
+                                   rows: nil, durationSeconds: 0, error: "not built: the run was asked to stop")
+            }
+            do {
+                let executor = try connect()
+                let registration = running.add(executor)
+                defer {
+                    running.remove(registration)
+                    executor.close()
                 }
+                let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId,
+                                                      runStartedAt: runStart, fullRefresh: fullRefresh)
+                let rows = try PlanExecution(executor: executor, meta: meta, runId: runId).run(try model.plan(context))
+                return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
+                                   rows: rows, durationSeconds: started.duration(to: .now).seconds)
+            } catch {
+                let stopped = stop.isRequested
+                return ModelReport(model: model.name, materialization: model.materializationName,
+                                   status: stopped ? .stopped : .failed, rows: nil,
+                                   durationSeconds: started.duration(to: .now).seconds,
+                                   error: stopped ? "stopped: its statement was cancelled on request and rolled back"
+                                                  : "model \(model.name): \(error)")
             }
-            for _ in 0..<concurrency { startNext() }
-            for await report in group {
-                reports.append(report)
-                startNext()
-            }
-            return reports
         }
     }
 

@@ -1,16 +1,17 @@
 -- energize: materialized=view
--- One row per typable element of sales.items (line_number 1-based in array order, missing discount = 0).
-SELECT {{ raw_column('sales', 'sale_id') }}::text AS "sale_id", i.line_number::integer AS line_number, i.item->>'sku' AS sku,
-  (i.item->>'quantity')::numeric::integer AS quantity, (i.item->>'unit_price')::numeric(14,2) AS unit_price,
-  coalesce((i.item->>'discount')::numeric, 0) AS discount
+-- One row per typable element of sales.items (line_number 1-based in array order, missing discount = 0), with its sale's header fields.
+SELECT {{ raw_column('sales', 'sale_id') }}::text AS "sale_id", e.line_number::integer AS line_number, x.sku,
+  x.quantity::integer AS quantity, x.unit_price::numeric(14,2) AS unit_price, coalesce(x.discount, 0) AS discount,
+  {{ raw_column('sales', 'sold_at') }}::timestamptz AS "sold_at", {{ raw_column('sales', 'customer_id') }}::text AS "customer_id",
+  {{ raw_column('sales', 'store_id') }}::text AS "store_id", trim({{ raw_column('sales', 'channel') }}::text) AS "channel",
+  trim({{ raw_column('sales', 'status') }}::text) AS "status", r."_run_id"
 FROM {{ raw('sales') }} r
 CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof({{ raw_column('sales', 'items') }}::jsonb) = 'array' THEN {{ raw_column('sales', 'items') }}::jsonb ELSE '[]' END)
-  WITH ORDINALITY AS i(item, line_number)
--- CASE, not AND: PostgreSQL does not promise to test the kind before the cast.
-WHERE CASE WHEN jsonb_typeof(i.item) = 'object' AND jsonb_typeof(i.item->'sku') = 'string'
-       AND jsonb_typeof(i.item->'quantity') = 'number' AND jsonb_typeof(i.item->'unit_price') = 'number'
-       AND coalesce(jsonb_typeof(i.item->'discount'), 'null') IN ('number', 'null')
-     THEN (i.item->>'quantity')::numeric = trunc((i.item->>'quantity')::numeric)
-       AND abs((i.item->>'quantity')::numeric) < 2147483648
-       AND abs((i.item->>'unit_price')::numeric) < 1000000000000
-     ELSE false END
+  WITH ORDINALITY AS e(item, line_number)
+-- An element of the right kinds is read once into typed fields (a CASE, not AND: PostgreSQL does
+-- not promise to test the kinds before converting); any other element reads as NULLs.
+CROSS JOIN LATERAL jsonb_to_record(CASE WHEN jsonb_typeof(e.item) = 'object' AND jsonb_typeof(e.item->'sku') = 'string'
+       AND jsonb_typeof(e.item->'quantity') = 'number' AND jsonb_typeof(e.item->'unit_price') = 'number'
+       AND coalesce(jsonb_typeof(e.item->'discount'), 'null') IN ('number', 'null') THEN e.item END)
+  AS x(sku text, quantity numeric, unit_price numeric, discount numeric)
+WHERE x.quantity = trunc(x.quantity) AND abs(x.quantity) < 2147483648 AND abs(x.unit_price) < 1000000000000

@@ -1,9 +1,8 @@
 -- energize: materialized=table
--- Completed sales per month and chemistry, with month-over-month growth of net revenue.
+-- Completed sales per month and chemistry, with month-over-month growth of net revenue (from the monthly aggregate, not the lines).
 WITH monthly AS (
-  SELECT date_trunc('month', f.sold_at AT TIME ZONE {{ var('time_zone') }})::date AS month, p.chemistry, sum(f.quantity) AS units, sum(f.net_amount) AS net_revenue
-  FROM {{ ref('fact_sales') }} f JOIN {{ ref('dim_product') }} p ON p.product_sk = f.product_sk
-  WHERE f.status = 'completed' GROUP BY 1, 2)
+  SELECT month, chemistry, sum(units)::bigint AS units, sum(net_revenue) AS net_revenue
+  FROM {{ ref('agg_sales_month_region_product') }} GROUP BY 1, 2)
 SELECT m.month, m.chemistry, m.units, m.net_revenue,
   CASE WHEN previous.net_revenue IS NULL OR previous.net_revenue = 0 THEN NULL
        ELSE m.net_revenue / previous.net_revenue - 1 END AS mom_growth

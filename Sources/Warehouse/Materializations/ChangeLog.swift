@@ -1,0 +1,98 @@
+import EnergizeCore
+
+/// The rows an incremental model deleted and inserted, run by run, so that models built from
+/// it (aggregates, marts) can rebuild only the groups those rows fall in: a table
+/// `<model>__energize_changes` beside the model, with `run_id`, `change` (`deleted`, `inserted`,
+/// or `reset`) and the row as `jsonb`.
+///
+/// The one `reset` row names the run since which the log is complete (the model's last full
+/// build, or the run that started logging): a reader last built before it rebuilds whole.
+/// Rows every reader has consumed are pruned after each transform run.
+public struct ChangeLog: Sendable, Hashable {
+    /// The logged model's schema.
+    public var schema: String
+    /// The logged model's name.
+    public var model: String
+
+    /// The change log of one incremental model.
+    /// - Parameters:
+    ///   - schema: the model's PostgreSQL schema.
+    ///   - model: the model's name.
+    public init(schema: String, model: String) {
+        self.schema = schema
+        self.model = model
+    }
+
+    /// The log table's quoted, qualified name.
+    public var relation: String {
+        SQLIdentifier.qualified(schema, String((model + "__energize_changes").utf8.prefix(63)) ?? model)
+    }
+
+    private var modelRelation: String { SQLIdentifier.qualified(schema, model) }
+
+    /// Creates the log when missing, complete from this run on.
+    var create: [SQL] {
+        ["CREATE TABLE IF NOT EXISTS \(unescaped: relation) (run_id bigint NOT NULL, change text NOT NULL, row jsonb)",
+         "CREATE INDEX IF NOT EXISTS \(unescaped: SQLIdentifier.quote(String((model + "__energize_changes_run").utf8.prefix(63)) ?? "run")) ON \(unescaped: relation) (run_id)",
+         """
+         INSERT INTO \(unescaped: relation) (run_id, change) SELECT \(SQLParameter.runId), 'reset'
+         WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: relation) WHERE change = 'reset')
+         """]
+    }
+
+    /// After a full build: the log starts again, complete from this run on.
+    var reset: [SQL] {
+        create + ["DELETE FROM \(unescaped: relation)",
+                  "INSERT INTO \(unescaped: relation) (run_id, change) VALUES (\(SQLParameter.runId), 'reset')"]
+    }
+
+    /// Logs the rows a `DELETE … RETURNING *` removes: wrap the delete as `WITH d AS (…)`.
+    /// - Parameter delete: the `DELETE` statement, ending in `RETURNING *`.
+    func loggingDeleted(_ delete: String) -> SQL {
+        """
+        WITH energize_deleted AS (\(unescaped: delete))
+        INSERT INTO \(unescaped: relation) (run_id, change, row) SELECT \(SQLParameter.runId), 'deleted', to_jsonb(d) FROM energize_deleted d
+        """
+    }
+
+    /// The `inserted` rows of a `WITH inserted AS (INSERT … RETURNING *)` as one more CTE.
+    var loggingInserted: SQL {
+        ", energize_logged AS (INSERT INTO \(unescaped: relation) (run_id, change, row) SELECT \(SQLParameter.runId), 'inserted', to_jsonb(i) FROM inserted i)"
+    }
+
+    /// A subquery (in parentheses) of the rows the model deleted or inserted after run
+    /// ``SQLParameter/lastRunId``, typed as the model's rows: the old and the new values of
+    /// every row that changed.
+    public var changedRows: SQL {
+        """
+        (SELECT energize_r.* FROM \(unescaped: relation) energize_c
+          CROSS JOIN LATERAL jsonb_populate_record(NULL::\(unescaped: modelRelation), energize_c.row) energize_r
+          WHERE energize_c.run_id > \(SQLParameter.lastRunId) AND energize_c.change <> 'reset')
+        """
+    }
+
+    /// Whether a reader last built in run `lastRunId` must rebuild whole: the log is missing or
+    /// was reset after that run.
+    /// - Parameters:
+    ///   - executor: a connection to the warehouse.
+    ///   - lastRunId: the reader's last run.
+    func isIncomplete(_ executor: any SQLExecutor, since lastRunId: Int64) throws -> Bool {
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [relation]) == "t" else { return true }
+        return try executor.scalar("SELECT EXISTS (SELECT 1 FROM \(relation) WHERE change = 'reset' AND run_id > $1::bigint)",
+                                   [String(lastRunId)]) == "t"
+    }
+
+    /// Deletes the changes every reader has consumed: those of runs at or before the oldest
+    /// reader's last build (readers never built rebuild whole and need none).
+    /// - Parameters:
+    ///   - executor: a connection to the warehouse.
+    ///   - readers: the names of the models that read the log.
+    ///   - state: the meta schema's model state.
+    func prune(_ executor: any SQLExecutor, readers: [String], meta: WarehouseMeta) throws {
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [relation]) == "t" else { return }
+        try executor.run("""
+            DELETE FROM \(relation) WHERE change <> 'reset'
+              AND run_id <= (SELECT coalesce(min(last_run_id), 9223372036854775807) FROM \(meta.modelState) WHERE model = ANY($1::text[]))
+            """, [PostgresArray.text(readers)])
+    }
+}

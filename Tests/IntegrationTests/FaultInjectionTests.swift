@@ -87,9 +87,9 @@ import Testing
         if [.sigtermDuringTransform, .sigkillDuringTransform, .killModelConnectionDuringTransform].contains(fault) { arguments.append("--full-refresh") }
         if fault == .statementTimeout { environment["PGOPTIONS"] = "-c statement_timeout=40" }
         if fault == .failingConstraint {
-            // A full disk, simulated: every new row of sales violates a constraint.
-            // (The look-back window re-inserts the last week's sales, which then fail.)
-            _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.sales ADD CONSTRAINT energize_disk_full CHECK (false) NOT VALID")
+            // A full disk, simulated: every new row of customers violates a constraint (a replace
+            // stream writes its whole table every run; unchanged sales in the look-back window are kept).
+            _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.customers ADD CONSTRAINT energize_disk_full CHECK (false) NOT VALID")
         }
         let blocker = try PGConnection(try LiveServers.pgURI())
         defer { blocker.close() }
@@ -126,7 +126,7 @@ import Testing
         #expect(landed, "\(fault): the fault's point was never reached")
         let faulted = try connection.execute("SELECT max(run_id) FROM \(Self.pipeline)_meta.runs").scalar ?? "0"
         if fault == .failingConstraint {
-            _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.sales DROP CONSTRAINT energize_disk_full")
+            _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.customers DROP CONSTRAINT energize_disk_full")
         }
         // Only a fault that lets the run finish anyway may end in success (a concurrent command that is refused).
         if fault != .concurrentTransform {

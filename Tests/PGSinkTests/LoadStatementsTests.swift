@@ -10,15 +10,16 @@ import Testing
 
     @Test func incrementalDeletesTheWindowAndReextractedKeys() {
         let sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
-        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE (t."updated_at" >= $1 OR t."sale_id" IN (SELECT "sale_id" FROM "energize_stage"))"#)
-        #expect(sql.insert == #"INSERT INTO "raw"."sales" ("sale_id", "status", "updated_at", "_loaded_at", "_run_id") SELECT "sale_id", "status", "updated_at", now(), $1 FROM "energize_stage""#)
+        #expect(sql.unchangedKeys == #"CREATE TEMP TABLE energize_unchanged ON COMMIT DROP AS SELECT s."sale_id" FROM "energize_stage" s JOIN "raw"."sales" t ON t."sale_id" = s."sale_id" WHERE (t."updated_at" >= $1 OR t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")) AND (s."sale_id", s."status", s."updated_at") IS NOT DISTINCT FROM (t."sale_id", t."status", t."updated_at")"#)
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE (t."updated_at" >= $1 OR t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")) AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = t."sale_id")"#)
+        #expect(sql.insert == #"INSERT INTO "raw"."sales" ("sale_id", "status", "updated_at", "_loaded_at", "_run_id") SELECT "sale_id", "status", "updated_at", now(), $1 FROM "energize_stage" s WHERE NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = s."sale_id")"#)
         #expect(sql.usesCutoff)
         #expect(sql.deduplicate == #"DELETE FROM "energize_stage" s USING (SELECT ctid AS row_ctid, row_number() OVER (PARTITION BY "sale_id" ORDER BY "updated_at" DESC NULLS LAST, ctid DESC) AS rank FROM "energize_stage") d WHERE s.ctid = d.row_ctid AND d.rank > 1"#)
     }
 
     @Test func firstIncrementalRunHasNoCutoff() {
         let sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)), cutoff: false)
-        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")"#)
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage") AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = t."sale_id")"#)
         #expect(!sql.usesCutoff)
     }
 
@@ -26,7 +27,7 @@ import Testing
         var sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
         sql.stageIsEmpty = true
         #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE t."updated_at" >= $1"#)
-        #expect(sql.deduplicate == nil && sql.insert == nil)
+        #expect(sql.deduplicate == nil && sql.insert == nil && sql.unchangedKeys == nil)
         #expect(sql.differences == #"SELECT 0, (SELECT count(*) FROM "raw"."sales" t WHERE t."updated_at" >= $1)"#)
         sql.hasCutoff = false
         #expect(sql.delete == nil && !sql.usesCutoff)
@@ -40,7 +41,8 @@ import Testing
         #expect(statements(.replace).deduplicate == nil)
         #expect(statements(.append).delete == nil)
         #expect(statements(.append).differences == #"SELECT (SELECT count(*) FROM "energize_stage"), 0"#)
-        #expect(statements(.merge(key: "sale_id")).delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")"#)
+        #expect(statements(.merge(key: "sale_id")).delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage") AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = t."sale_id")"#)
+        #expect(statements(.replace).unchangedKeys == nil && statements(.append).unchangedKeys == nil)
     }
 
     @Test func differencesCompareRowsIgnoringLoadStamps() {

@@ -94,6 +94,7 @@ final class PGStreamLoad: StreamLoad {
             let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
             if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
             let differences = try connection.execute(statements.differences, cutoff)
+            if let unchanged = statements.unchangedKeys { try connection.execute(unchanged, cutoff) }
             var deleted = 0
             if let delete = statements.delete {
                 if case .replace = stream.strategy {

@@ -90,17 +90,45 @@ package struct LoadStatements: Sendable, Hashable {
         return "SELECT (SELECT count(*) FROM (\(new) EXCEPT ALL \(old)) a), (SELECT count(*) FROM (\(old) EXCEPT ALL \(new)) r)"
     }
 
-    /// Deletes the replaced rows; `TRUNCATE` for replace.
+    /// The key column of the rows a keyed load (merge, incremental) keeps because they were
+    /// re-extracted unchanged; nil for the other loads.
+    private var keepsUnchanged: String? {
+        guard let key = strategy.keyField, !stageIsEmpty, !columns.isEmpty, replacedRows != nil else { return nil }
+        switch strategy {
+        case .merge, .incremental: return column(key)
+        case .replace, .append: return nil
+        }
+    }
+
+    /// Collects into `energize_unchanged` the keys of replaced rows re-extracted with every loaded
+    /// column equal (as values): those rows stay as they are, with their `_loaded_at` and `_run_id`,
+    /// so re-reading a look-back window without changes writes nothing and models downstream find
+    /// no new rows. Takes the cutoff as `$1` when `usesCutoff`; nil when the load keeps no rows.
+    package var unchangedKeys: String? {
+        guard let key = keepsUnchanged, let replaced = replacedRows else { return nil }
+        let staged = columns.map { "s." + SQLIdentifier.quote($0) }.joined(separator: ", ")
+        let current = columns.map { "t." + SQLIdentifier.quote($0) }.joined(separator: ", ")
+        return """
+            CREATE TEMP TABLE energize_unchanged ON COMMIT DROP AS SELECT s.\(key) FROM \(stage) s JOIN \(target) t ON t.\(key) = s.\(key) \
+            WHERE \(replaced) AND (\(staged)) IS NOT DISTINCT FROM (\(current))
+            """
+    }
+
+    /// Deletes the replaced rows (but those kept unchanged); `TRUNCATE` for replace.
     package var delete: String? {
         guard let replaced = replacedRows else { return nil }
         if case .replace = strategy { return "TRUNCATE \(target)" }
-        return "DELETE FROM \(target) t WHERE \(replaced)"
+        guard let key = keepsUnchanged else { return "DELETE FROM \(target) t WHERE \(replaced)" }
+        return "DELETE FROM \(target) t WHERE \(replaced) AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u.\(key) = t.\(key))"
     }
 
-    /// Inserts the staged rows, stamped with the load time and run id (`$1`); nil when none were staged.
+    /// Inserts the staged rows (but those kept unchanged), stamped with the load time and run id
+    /// (`$1`); nil when none were staged.
     package var insert: String? {
         if stageIsEmpty { return nil }
         let stamped = columns.isEmpty ? "" : columnList + ", "
-        return "INSERT INTO \(target) (\(stamped)\"_loaded_at\", \"_run_id\") SELECT \(stamped)now(), $1 FROM \(stage)"
+        let insert = "INSERT INTO \(target) (\(stamped)\"_loaded_at\", \"_run_id\") SELECT \(stamped)now(), $1 FROM \(stage)"
+        guard let key = keepsUnchanged else { return insert }
+        return insert + " s WHERE NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u.\(key) = s.\(key))"
     }
 }

@@ -101,6 +101,8 @@ public struct TableMaterialization: Materialization, Hashable {
         case .missing:
             steps.append(Plan.Step(Statement(text: "ALTER TABLE \(fresh) RENAME TO \(SQLIdentifier.quote(model.name))")))
         }
+        // Statistics now, not when autovacuum gets to it: models built next in this run plan with them.
+        steps.append(Plan.Step(Statement(text: "ANALYZE \(model.relation)")))
         return steps
     }
 }

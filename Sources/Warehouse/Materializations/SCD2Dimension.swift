@@ -129,6 +129,8 @@ public struct SCD2Dimension: Materialization, Hashable {
         }
         statements += runStatements(table: table, source: model.sql)
         var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
+        // Statistics now: the facts built next in this run join on them.
+        steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
         steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
     }

@@ -50,6 +50,8 @@ public struct Type1Dimension: Materialization, Hashable {
             WHERE \(unescaped: changed.isEmpty ? "FALSE" : changed)
             """)
         var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
+        // Statistics now: the facts built next in this run join on them.
+        steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
         steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
     }

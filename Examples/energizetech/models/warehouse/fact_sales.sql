@@ -20,7 +20,7 @@ FROM (
 SELECT sale_id FROM {{ ref('stg_sales') }} WHERE _run_id > {{ last_run_id }}
 UNION SELECT s.sale_id FROM {{ ref('stg_sales') }} s JOIN ({{ new_versions('dim_customer') }}) d
   ON d.customer_id = s.customer_id AND s.sold_at >= d.since
-UNION SELECT i.sale_id FROM ({{ new_versions('dim_product') }}) d
-  JOIN {{ ref('stg_sale_items') }} i ON i.sku = d.sku AND i.sold_at >= d.since
+UNION SELECT i.sale_id FROM ({{ new_versions('dim_product') }}) d JOIN {{ ref('stg_sales') }} s ON s.sold_at >= d.since
+  JOIN {{ ref('stg_sale_items') }} i ON i.sale_id = s.sale_id AND i.sku = d.sku
 UNION SELECT s.sale_id FROM {{ ref('stg_sales') }} s JOIN {{ ref('dim_store') }} d ON d.store_id = s.store_id WHERE d._changed_run > {{ last_run_id }}
-UNION (SELECT sale_id FROM {{ this }} EXCEPT SELECT sale_id FROM {{ ref('stg_sales') }})
+UNION SELECT f.sale_id FROM {{ this }} f WHERE NOT EXISTS (SELECT 1 FROM {{ ref('stg_sales') }} s WHERE s.sale_id = f.sale_id)

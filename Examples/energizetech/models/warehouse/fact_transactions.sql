@@ -12,4 +12,4 @@ UNION SELECT t.transaction_id FROM {{ ref('stg_transactions') }} t JOIN {{ ref('
   JOIN ({{ new_versions('dim_customer') }}) d ON d.customer_id = s.customer_id AND t.occurred_at >= d.since
 UNION SELECT f.transaction_id FROM {{ this }} f WHERE f.customer_sk <> -1
   AND NOT EXISTS (SELECT 1 FROM {{ ref('stg_sales') }} s WHERE s.sale_id = f.sale_id)
-UNION (SELECT transaction_id FROM {{ this }} EXCEPT SELECT transaction_id FROM {{ ref('stg_transactions') }})
+UNION SELECT f.transaction_id FROM {{ this }} f WHERE NOT EXISTS (SELECT 1 FROM {{ ref('stg_transactions') }} t WHERE t.transaction_id = f.transaction_id)

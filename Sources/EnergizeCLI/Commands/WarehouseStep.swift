@@ -52,9 +52,9 @@ struct WarehouseStep {
 
     /// Runs the data tests and prints the failing ones with a few offending keys.
     func test(runId: Int64, models: Set<String>? = nil, reporter: Reporter) throws -> [DataTestResult] {
-        let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) transform")
-        defer { connection.close() }
-        let results = try DataTestRunner(tests: project.tests, graph: graph, meta: meta).run(connection, runId: runId, models: models)
+        let uri = pgURI, name = "energize \(config.pipeline) transform"
+        let results = try DataTestRunner(tests: project.tests, graph: graph, meta: meta)
+            .run(connect: { try PGConnection(uri, applicationName: name) }, concurrency: config.concurrency, runId: runId, models: models)
         let failed = results.filter { !$0.passed }
         if !reporter.quiet || !failed.isEmpty || reporter.json {
             reporter.summary("data tests: \(results.count - failed.count) of \(results.count) passed",

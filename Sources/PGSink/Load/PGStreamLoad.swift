@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Batches are copied into a temporary staging table whose columns grow and widen with
 /// the batches; `commit` aligns the target table with it (new columns, widened types),
-/// applies the strategy, records the stream in `energize_meta`, and commits.
+/// applies the strategy, records the stream in `energize_meta`, and commits. A first load (no
+/// target table yet) copies straight into the new target instead: nothing to compare or
+/// replace, so the rows are written once.
 final class PGStreamLoad: StreamLoad {
     let connection: PGConnection
     let stream: StreamConfig
@@ -19,6 +21,8 @@ final class PGStreamLoad: StreamLoad {
     private var naming: ColumnNaming
     private var rowsStaged = 0
     private let stage = SQLIdentifier.quote("energize_stage")
+    /// Whether batches go straight into the target, created by this load.
+    private let direct: Bool
 
     var target: String { SQLIdentifier.qualified(sink.settings.rawSchema, stream.table) }
 
@@ -51,7 +55,17 @@ final class PGStreamLoad: StreamLoad {
         } else {
             watermark = nil
         }
-        try connection.execute("CREATE TEMP TABLE \(stage) () ON COMMIT DROP")
+        direct = !targetExists
+        if direct {
+            // The stamps come from defaults while the batches are copied in, dropped before commit.
+            try connection.execute("SELECT set_config('energize.run_id', $1, true)", [String(run.runId)])
+            try connection.execute("""
+                CREATE TABLE \(table) ("_loaded_at" timestamptz NOT NULL DEFAULT now(),
+                  "_run_id" bigint NOT NULL DEFAULT current_setting('energize.run_id')::bigint)
+                """)
+        } else {
+            try connection.execute("CREATE TEMP TABLE \(stage) () ON COMMIT DROP")
+        }
         try connection.execute("""
             CREATE TEMP TABLE energize_rejects (ord bigint GENERATED ALWAYS AS IDENTITY, document_id text, reason text NOT NULL,
               document jsonb NOT NULL) ON COMMIT DROP
@@ -62,11 +76,20 @@ final class PGStreamLoad: StreamLoad {
         try wrap("stage a batch") {
             if batch.rowCount > 0 {
                 let named = batch.schema.columns.map { Column(naming.column(for: $0.name), $0.type) }
-                try align(table: stage, current: &stageSchema, to: named)
+                if direct {
+                    try align(table: target, current: &targetSchema, to: named)
+                } else {
+                    try align(table: stage, current: &stageSchema, to: named)
+                }
                 let columns = named.map { SQLIdentifier.quote($0.name) }
-                // Documents with no field at all (`{}`) are rows of no column: one empty line each.
-                let list = columns.isEmpty ? "" : " (" + columns.joined(separator: ", ") + ")"
-                try connection.copy("COPY \(stage)\(list) FROM STDIN", data: CopyTextEncoder.encode(batch))
+                if direct && columns.isEmpty {
+                    // Documents with no field at all (`{}`): rows of nothing but their stamps.
+                    try connection.execute("INSERT INTO \(target) (\"_loaded_at\") SELECT now() FROM generate_series(1, $1::integer)", [String(batch.rowCount)])
+                } else {
+                    // In the stage, documents with no field at all are rows of no column: one empty line each.
+                    let list = columns.isEmpty ? "" : " (" + columns.joined(separator: ", ") + ")"
+                    try connection.copy("COPY \(direct ? target : stage)\(list) FROM STDIN", data: CopyTextEncoder.encode(batch))
+                }
                 rowsStaged += batch.rowCount
             }
             if !batch.rejects.isEmpty {
@@ -79,42 +102,50 @@ final class PGStreamLoad: StreamLoad {
 
     func commit(_ progress: StreamProgress) throws -> LoadOutcome {
         try wrap("commit the load") {
-            if !targetExists {
-                try connection.execute("CREATE TABLE \(target) (\"_loaded_at\" timestamptz NOT NULL, \"_run_id\" bigint NOT NULL)")
-            }
-            try align(table: target, current: &targetSchema, to: stageSchema.columns)
-            try align(table: stage, current: &stageSchema, to: targetSchema.columns)
-            try createIndexes()
-            try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
             var strategyColumns: [String: String] = [:]
             for field in stream.strategy.requiredFields { strategyColumns[field] = naming.column(for: field) }
-            let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
-                                            strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
-                                            columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
-            let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
-            if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
-            let differences = try connection.execute(statements.differences, cutoff)
-            if let unchanged = statements.unchangedKeys { try connection.execute(unchanged, cutoff) }
-            var deleted = 0
-            if let delete = statements.delete {
-                if case .replace = stream.strategy {
-                    deleted = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
-                    try connection.execute(delete)
-                } else {
-                    deleted = try connection.execute(delete, cutoff).affectedRows
+            var deleted = 0, inserted = 0, added = 0, removed = 0
+            if direct {
+                // A first load: the rows are in the new target already; keep one per key.
+                let statements = LoadStatements(target: target, stage: target, columns: targetSchema.names, strategy: stream.strategy,
+                                                hasCutoff: false, columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
+                let duplicates = try statements.deduplicate.map { try connection.execute($0).affectedRows } ?? 0
+                inserted = rowsStaged - duplicates
+                try connection.execute("ALTER TABLE \(target) ALTER COLUMN \"_loaded_at\" DROP DEFAULT, ALTER COLUMN \"_run_id\" DROP DEFAULT")
+                try createIndexes()
+                try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
+                added = inserted
+            } else {
+                try align(table: target, current: &targetSchema, to: stageSchema.columns)
+                try align(table: stage, current: &stageSchema, to: targetSchema.columns)
+                try createIndexes()
+                try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
+                let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
+                                                strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
+                                                columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
+                let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
+                if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
+                let differences = try connection.execute(statements.differences, cutoff).rows.first ?? []
+                added = Int(differences.first.flatMap { $0 } ?? "0") ?? 0
+                removed = Int(differences.dropFirst().first.flatMap { $0 } ?? "0") ?? 0
+                if let unchanged = statements.unchangedKeys { try connection.execute(unchanged, cutoff) }
+                if let delete = statements.delete {
+                    if case .replace = stream.strategy {
+                        deleted = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
+                        try connection.execute(delete)
+                    } else {
+                        deleted = try connection.execute(delete, cutoff).affectedRows
+                    }
                 }
+                inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
             }
-            let inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
-            let tableRows = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
+            let tableRows = direct ? inserted : Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
             var watermarkAfter: Value?
             if let cursor = stream.strategy.cursorField, let column = targetSchema[naming.column(for: cursor)] {
                 let result = try connection.execute("SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(target)")
                 watermarkAfter = CursorText.value(result.scalar, type: column.type)
             }
-            let row = differences.rows.first ?? []
-            let outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted,
-                                      rowsAdded: Int(row.first.flatMap { $0 } ?? "0") ?? 0,
-                                      rowsRemoved: Int(row.dropFirst().first.flatMap { $0 } ?? "0") ?? 0,
+            let outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted, rowsAdded: added, rowsRemoved: removed,
                                       tableRows: tableRows, watermarkAfter: watermarkAfter)
             try recordRejects()
             try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",

@@ -1,4 +1,5 @@
 import EnergizeCore
+import Foundation
 
 /// A data test: a query for the rows that break a rule; the test passes when there are none.
 public struct DataTest: Sendable, Hashable {
@@ -151,20 +152,79 @@ public struct DataTestRunner: Sendable {
     /// - Throws: when the results cannot be recorded.
     public func run(_ executor: any SQLExecutor, runId: Int64, models: Set<String>? = nil) throws -> [DataTestResult] {
         try meta.create(executor)
-        var results: [DataTestResult] = []
-        for test in tests where models?.contains(test.model) ?? true {
-            let query = test.failuresQuery { graph.models[$0]?.relation ?? SQLIdentifier.quote($0) }
-            var result: DataTestResult
-            do {
-                let count = Int(try executor.scalar("SELECT count(*) FROM (\(query.sql)) f", query.parameters) ?? "0") ?? 0
-                let sample = count == 0 ? [] : try executor.run("\(query.sql) LIMIT 5", query.parameters).compactMap { $0.first ?? nil }
-                result = DataTestResult(name: test.name, model: test.model, failures: count, sample: sample)
-            } catch {
-                result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])
-            }
-            try meta.recordTest(executor, runId: runId, result)
-            results.append(result)
+        return try tests.filter { models?.contains($0.model) ?? true }.map { try evaluate($0, on: executor, runId: runId) }
+    }
+
+    /// Runs the tests of the `models` (all when nil) on up to `concurrency` connections at once,
+    /// each on a thread of its own; a test whose query fails counts as failed.
+    /// - Parameters:
+    ///   - connect: opens a connection to the warehouse (the runner closes each one).
+    ///   - concurrency: connections used at the same time (at least 1).
+    ///   - runId: the run the results are recorded under.
+    ///   - models: the models whose tests run; nil for all.
+    /// - Returns: one result per test run, in the order of `tests`.
+    /// - Throws: when a connection cannot be opened or the results cannot be recorded.
+    public func run(connect: @escaping @Sendable () throws -> any SQLExecutor, concurrency: Int, runId: Int64,
+                    models: Set<String>? = nil) throws -> [DataTestResult] {
+        let selected = tests.filter { models?.contains($0.model) ?? true }
+        let setup = try connect()
+        try meta.create(setup)
+        setup.close()
+        let workers = max(1, min(concurrency, selected.count))
+        let results = TestResults(count: selected.count)
+        let group = DispatchGroup()
+        for worker in 0..<workers {
+            group.enter()
+            Thread { [self] in
+                defer { group.leave() }
+                do {
+                    let executor = try connect()
+                    defer { executor.close() }
+                    for index in stride(from: worker, to: selected.count, by: workers) {
+                        results.set(index, try evaluate(selected[index], on: executor, runId: runId))
+                    }
+                } catch {
+                    results.fail(error)
+                }
+            }.start()
         }
-        return results
+        group.wait()
+        return try results.all()
+    }
+
+    /// Runs one test and records its result.
+    private func evaluate(_ test: DataTest, on executor: any SQLExecutor, runId: Int64) throws -> DataTestResult {
+        let query = test.failuresQuery { graph.models[$0]?.relation ?? SQLIdentifier.quote($0) }
+        var result: DataTestResult
+        do {
+            let count = Int(try executor.scalar("SELECT count(*) FROM (\(query.sql)) f", query.parameters) ?? "0") ?? 0
+            let sample = count == 0 ? [] : try executor.run("\(query.sql) LIMIT 5", query.parameters).compactMap { $0.first ?? nil }
+            result = DataTestResult(name: test.name, model: test.model, failures: count, sample: sample)
+        } catch {
+            result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])
+        }
+        try meta.recordTest(executor, runId: runId, result)
+        return result
+    }
+}
+
+/// The results of tests running on several threads, in the tests' order.
+private final class TestResults: @unchecked Sendable {
+    // @unchecked Sendable: `results` and `error` are only touched under `lock`.
+    private let lock = NSLock()
+    private var results: [DataTestResult?]
+    private var error: (any Error)?
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: DataTestResult) { lock.withLock { results[index] = result } }
+
+    func fail(_ error: any Error) { lock.withLock { self.error = self.error ?? error } }
+
+    func all() throws -> [DataTestResult] {
+        try lock.withLock {
+            if let error { throw error }
+            return results.compactMap { $0 }
+        }
     }
 }

@@ -1,7 +1,10 @@
-// energize-bench: seeds N sales, then times, in one invocation and alternating, the raw
-// libmongoc drain of the five collections (range-paged, the floor of any reader) and a full
-// `energize run` into an empty schema; prints medians, documents per second, the ratio
-// and energize's peak memory. Build with `swift build -c release`; `make bench` runs it.
+// energize-bench: seeds N sales, then times, in one invocation and alternating where the steps
+// allow it: the raw libmongoc drain of the five collections (the floor of any reader) against a
+// full extract-load into empty schemas; `energize run --from-dump` of the same collections as a
+// mongodump folder against `psql \copy` of the same rows; the project's models (full refresh)
+// against a plain `CREATE TABLE AS` of the sale-line explosion; then a full run, a run after a day
+// touching 1% of the data, and a run with no source change. Prints medians, ratios and peak memory.
+// Build with `swift build -c release`; `make bench` runs it.
 import EnergizeCLI
 import EnergizeCore
 import EnergizeTech
@@ -42,6 +45,12 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
     return start.duration(to: .now).seconds
+}
+
+/// Prints a line at once (the bench's output is read while it runs, often through a pipe).
+func print(_ line: String = "") {
+    Swift.print(line)
+    fflush(nil)
 }
 
 let options = Options(CommandLine.arguments)
@@ -93,16 +102,39 @@ try """
     transform: {models_dir: \(example)/models}
     """.write(to: project.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
 
+/// Runs `energize arguments` on the bench project; returns its wall time and peak memory (MB).
+@discardableResult
+func energizeRunMeasured(_ arguments: [String]) throws -> (seconds: Double, peakMB: Double) {
+    let argv = [energize] + arguments + ["--project", project.path, "--quiet"]
+    var pid: pid_t = 0
+    var cArguments = argv.map { strdup($0) } + [nil]
+    defer { cArguments.forEach { free($0) } }
+    let start = ContinuousClock.now
+    guard posix_spawn(&pid, energize, nil, nil, &cArguments, environ) == 0 else { print("cannot start \(energize)"); exit(1) }
+    var status: Int32 = 0
+    var usage = rusage()
+    _ = wait4(pid, &status, 0, &usage)
+    let elapsed = start.duration(to: .now).seconds
+    guard status == 0 else { print("energize \(arguments.joined(separator: " ")) failed (status \(status))"); exit(1) }
+    return (elapsed, Double(usage.ru_maxrss) / 1024)
+}
+
 /// Runs `energize arguments` on the bench project; returns its wall time.
+@discardableResult
 func energizeRun(_ arguments: [String]) throws -> Double {
+    try energizeRunMeasured(arguments).seconds
+}
+
+/// Runs `psql` with `arguments`; returns its wall time.
+func psql(_ arguments: [String]) throws -> Double {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: energize)
-    process.arguments = arguments + ["--project", project.path, "--quiet"]
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["psql", pgURI, "-X", "-q", "-v", "ON_ERROR_STOP=1"] + arguments
     let elapsed = try seconds {
         try process.run()
         process.waitUntilExit()
     }
-    guard process.terminationStatus == 0 else { print("energize \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))"); exit(1) }
+    guard process.terminationStatus == 0 else { print("psql \(arguments.joined(separator: " ")) failed"); exit(1) }
     return elapsed
 }
 
@@ -142,6 +174,46 @@ print(String(format: "| %d | %.2f s (%.0f docs/s) | %.2f s (%.0f docs/s) | %.2f�
              Double(totalDocuments) / runMedian, runMedian / drainMedian, Double(usage.ru_maxrss) / 1024))
 print("medians of \(options.repeats) alternating rounds")
 
+// The dump path: the same collections as a mongodump folder, loaded by `energize run --from-dump`
+// into empty schemas, against `psql \\copy` of the same rows (CSV exported from what energize
+// loaded) into tables of the same types, alternating.
+let dumpFolder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-bench-dump-\(getpid())")
+try FileManager.default.createDirectory(at: dumpFolder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: dumpFolder) }
+var dumpBytes = 0
+for name in collections {
+    dumpBytes += try client.collection(name, in: options.database).dumpRaw(to: dumpFolder.appendingPathComponent(name + ".bson")).bytes
+}
+let copySchema = SQLIdentifier.quote(options.schema + "_copy")
+var dumps: [Double] = [], copies: [Double] = [], dumpPeaks: [Double] = []
+for round in 1...options.repeats {
+    try dropSchemas()
+    let (dump, peak) = try energizeRunMeasured(["run", "--skip-transform", "--from-dump", dumpFolder.path])
+    if round == 1 {
+        _ = try psql(["-c", "DROP SCHEMA IF EXISTS \(copySchema) CASCADE", "-c", "CREATE SCHEMA \(copySchema)"])
+        for name in collections {
+            let file = dumpFolder.appendingPathComponent(name + ".csv").path
+            _ = try psql(["-c", "CREATE TABLE \(copySchema).\(SQLIdentifier.quote(name)) (LIKE \(SQLIdentifier.quote(options.schema)).\(SQLIdentifier.quote(name)))",
+                          "-c", "\\copy \(SQLIdentifier.quote(options.schema)).\(SQLIdentifier.quote(name)) TO '\(file)' CSV"])
+        }
+    }
+    _ = try psql(collections.flatMap { ["-c", "TRUNCATE \(copySchema).\(SQLIdentifier.quote($0))"] })
+    let copy = try psql(collections.flatMap { name in
+        ["-c", "\\copy \(copySchema).\(SQLIdentifier.quote(name)) FROM '\(dumpFolder.appendingPathComponent(name + ".csv").path)' CSV"]
+    })
+    dumps.append(dump)
+    copies.append(copy)
+    dumpPeaks.append(peak)
+    print(String(format: "round %d: energize run --from-dump %.2f s (%.0f MB), psql \\copy %.2f s", round, dump, peak, copy))
+}
+_ = try psql(["-c", "DROP SCHEMA IF EXISTS \(copySchema) CASCADE"])
+print("")
+print("| documents (dump bytes) | `psql \\copy` of the same rows (CSV) | energize run --from-dump | ratio | energize peak RSS |")
+print("|---|---|---|---|---|")
+print(String(format: "| %d (%.0f MB) | %.2f s | %.2f s | %.2f× | %.0f MB |", totalDocuments, Double(dumpBytes) / 1_048_576,
+             median(copies), median(dumps), median(dumps) / median(copies), dumpPeaks.max() ?? 0))
+print("medians of \(options.repeats) alternating rounds")
+
 // The transform: the project's models, full refresh, on what the last round loaded, against
 // a plain `CREATE TABLE AS` of the sale-line explosion (no lookups, no contract) in the same schema,
 // alternating; the rounds' ratio is what issue 10's target reads ("within 2× of the line explosion").
@@ -179,14 +251,14 @@ print("medians of \(options.repeats) alternating rounds")
 // from empty schemas, a day of changes to 1% of the sales and customers, then a run with no source
 // change. These are one round each: every step starts from the state the one before left.
 try dropSchemas()
-let full = try energizeRun(["run"])
+let (full, fullPeak) = try energizeRunMeasured(["run"])
 let touched = try SourceSeeder(uri: mongoURI, database: options.database).touch(DayOfChanges(percent: 1, seed: 7))
 let day = try energizeRun(["run"])
 let unchanged = try energizeRun(["run"])
 print("")
 print("| `energize run` | wall | of the full run |")
 print("|---|---|---|")
-print(String(format: "| full (empty schemas) | %.2f s | 1.00× |", full))
+print(String(format: "| full (empty schemas, peak RSS %.0f MB) | %.2f s | 1.00× |", fullPeak, full))
 print(String(format: "| after a day touching 1%% (%d inserted, %d replaced, %d deleted) | %.2f s | %.3f× |",
              touched.inserted, touched.replaced, touched.deleted, day, day / full))
 print(String(format: "| no source change | %.2f s | %.3f× |", unchanged, unchanged / full))

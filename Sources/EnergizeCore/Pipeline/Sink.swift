@@ -111,4 +111,73 @@ public protocol StreamLoad: AnyObject {
     ///   - error: why the load is abandoned.
     ///   - progress: the counts the stream reached.
     func abort(_ error: any Error, progress: StreamProgress)
+    /// What the extraction does to each batch before queueing it for `write(prepared:)`, on its
+    /// own thread: the work overlaps the load of the batch before, and the queue holds what the
+    /// load needs instead of the values. The default queues the batch as it is.
+    var preparation: BatchPreparation { get }
+    /// Writes one prepared batch; the default writes its batch with `write(_:)`.
+    /// - Parameter prepared: a batch as `preparation` left it.
+    func write(prepared: PreparedBatch) throws
+}
+
+extension StreamLoad {
+    /// Batches are queued as they are.
+    public var preparation: BatchPreparation { .none }
+
+    /// Writes the batch `preparation` kept.
+    public func write(prepared: PreparedBatch) throws {
+        guard let batch = prepared.batch else {
+            throw EnergizeError(.invalidBatch, "a prepared batch without its values reached a load that cannot write what its preparation made")
+        }
+        try write(batch)
+    }
+}
+
+/// What a sink does to a batch on the extraction's thread before its load writes it.
+public struct BatchPreparation: Sendable {
+    /// Turns a batch into what the load's `write(prepared:)` takes.
+    public let prepare: @Sendable (RecordBatch) -> PreparedBatch
+
+    /// A preparation.
+    /// - Parameter prepare: turns a batch into what the load writes (it runs on the extraction's thread).
+    public init(_ prepare: @escaping @Sendable (RecordBatch) -> PreparedBatch) {
+        self.prepare = prepare
+    }
+
+    /// Keeps the batch as it is.
+    public static let none = BatchPreparation { PreparedBatch($0) }
+}
+
+/// A batch on its way from extraction to load: its shape and rejects, and either its values or
+/// what the sink's preparation made of them (a sink writing COPY text keeps only the text, which
+/// is far smaller than the values).
+public struct PreparedBatch: Sendable {
+    /// The columns of the rows, in the order the payload or the batch holds them.
+    public let schema: Schema
+    /// The number of rows.
+    public let rowCount: Int
+    /// The documents that go to the rejects table.
+    public let rejects: [Reject]
+    /// The batch, when the preparation kept it.
+    public let batch: RecordBatch?
+    /// What the preparation made of the rows (e.g. their COPY text); nil when it kept the batch.
+    public let payload: [UInt8]?
+
+    /// The batch as it is.
+    /// - Parameter batch: the rows and rejects.
+    public init(_ batch: RecordBatch) {
+        self.init(batch, payload: nil)
+    }
+
+    /// A batch whose values were made into `payload`; the values are not kept when a payload is given.
+    /// - Parameters:
+    ///   - batch: the rows and rejects.
+    ///   - payload: what the sink made of the rows; nil to keep the batch.
+    public init(_ batch: RecordBatch, payload: [UInt8]?) {
+        schema = batch.schema
+        rowCount = batch.rowCount
+        rejects = batch.rejects
+        self.batch = payload == nil ? batch : nil
+        self.payload = payload
+    }
 }

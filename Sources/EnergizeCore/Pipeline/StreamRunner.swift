@@ -39,15 +39,15 @@ struct StreamRunner: Sendable {
             watermark = opened.watermark
             progress.cutoff = stream.strategy.cutoff(watermark: watermark)
             let request = ExtractRequest(stream: stream, cursorFloor: progress.cutoff)
-            let queue = BoundedQueue<RecordBatch>(depth: settings.queueDepth)
+            let queue = BoundedQueue<PreparedBatch>(depth: settings.queueDepth)
             let extraction = Extraction(request: request, source: source, known: opened.knownSchema,
-                                        settings: settings, queue: queue, onEvent: onEvent)
+                                        settings: settings, preparation: opened.preparation, queue: queue, onEvent: onEvent)
             let thread = Thread { extraction.run() }
             thread.stackSize = 8 << 20
             thread.start()
             do {
                 while let batch = try queue.take() {
-                    try opened.write(batch)
+                    try opened.write(prepared: batch)
                     progress.rowsRead += batch.rowCount + batch.rejects.count
                     progress.rowsRejected += batch.rejects.count
                     onEvent(.streamProgress(stream: stream.name, rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected))
@@ -84,7 +84,8 @@ private struct Extraction: Sendable {
     let source: any Source
     let known: Schema
     let settings: PipelineSettings
-    let queue: BoundedQueue<RecordBatch>
+    let preparation: BatchPreparation
+    let queue: BoundedQueue<PreparedBatch>
     let onEvent: @Sendable (PipelineEvent) -> Void
 
     func run() {
@@ -95,10 +96,10 @@ private struct Extraction: Sendable {
             while let document = try reader.next() {
                 builder.append(document)
                 if builder.bufferedRows + builder.bufferedRejects >= settings.batchSize || builder.bufferedBytes >= settings.batchBytes {
-                    try queue.put(builder.flush())
+                    try queue.put(preparation.prepare(builder.flush()))
                 }
             }
-            if builder.bufferedRows + builder.bufferedRejects > 0 { try queue.put(builder.flush()) }
+            if builder.bufferedRows + builder.bufferedRejects > 0 { try queue.put(preparation.prepare(builder.flush())) }
             queue.finish()
         } catch {
             queue.finish(error: error)

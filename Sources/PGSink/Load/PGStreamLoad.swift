@@ -72,7 +72,18 @@ final class PGStreamLoad: StreamLoad {
             """)
     }
 
+    /// The rows become COPY text on the extraction's thread: the queue holds text, not values.
+    var preparation: BatchPreparation {
+        BatchPreparation { batch in
+            PreparedBatch(batch, payload: batch.rowCount > 0 && !batch.schema.columns.isEmpty ? CopyTextEncoder.encode(batch) : nil)
+        }
+    }
+
     func write(_ batch: RecordBatch) throws {
+        try write(prepared: PreparedBatch(batch))
+    }
+
+    func write(prepared batch: PreparedBatch) throws {
         try wrap("stage a batch") {
             if batch.rowCount > 0 {
                 let named = batch.schema.columns.map { Column(naming.column(for: $0.name), $0.type) }
@@ -88,7 +99,8 @@ final class PGStreamLoad: StreamLoad {
                 } else {
                     // In the stage, documents with no field at all are rows of no column: one empty line each.
                     let list = columns.isEmpty ? "" : " (" + columns.joined(separator: ", ") + ")"
-                    try connection.copy("COPY \(direct ? target : stage)\(list) FROM STDIN", data: CopyTextEncoder.encode(batch))
+                    let text = batch.payload ?? batch.batch.map(CopyTextEncoder.encode) ?? Array(repeating: UInt8(ascii: "\n"), count: batch.rowCount)
+                    try connection.copy("COPY \(direct ? target : stage)\(list) FROM STDIN", data: text)
                 }
                 rowsStaged += batch.rowCount
             }

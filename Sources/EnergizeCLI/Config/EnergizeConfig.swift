@@ -39,7 +39,7 @@ public struct EnergizeConfig: Sendable {
     /// When another run holds the pipeline's lock: wait up to this many seconds (nil: exit at once).
     public var lockWaitSeconds: Double?
     public var concurrency = 2
-    public var batchSize = 5_000
+    public var batchSize = 2_500
     public var maxRejectRatio: Double?
 
     /// When the pipeline runs on its own (`energize schedule`).

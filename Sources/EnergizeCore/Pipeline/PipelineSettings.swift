@@ -30,7 +30,7 @@ public struct PipelineSettings: Sendable, Hashable {
     ///   - maxRejectRatio: the share of a stream's documents (0…1) that may be rejected before
     ///     the run counts as failed; nil for no limit.
     ///   - retry: how streams that fail transiently are retried (default: not at all).
-    public init(batchSize: Int = 5_000, batchBytes: Int = 8 << 20, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
+    public init(batchSize: Int = 2_500, batchBytes: Int = 8 << 20, queueDepth: Int = 4, concurrency: Int = 2, columnLimit: Int = 300,
                 maxRejectRatio: Double? = nil, retry: RetryPolicy = .none) {
         self.retry = retry
         self.batchSize = max(1, batchSize)

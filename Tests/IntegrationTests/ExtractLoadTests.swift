@@ -105,5 +105,12 @@ import Testing
         #expect(third.succeeded)
         #expect(third.streams.allSatisfy { $0.outcome?.tableUnchanged == true }, "\(third.streams.map { ($0.stream, $0.outcome) })")
         #expect(try try EnergizeTechProject.streams().map { try compare.fingerprint($0.table) } == fingerprints)
+        // Nothing was rewritten: no row carries the third run's id, and nothing was loaded.
+        for stream in try EnergizeTechProject.streams() {
+            let rewritten = try connection.execute("SELECT count(*) FROM \(SQLIdentifier.qualified(Self.schema, stream.table)) WHERE _run_id = $1",
+                                                   [String(third.run.runId)]).scalar
+            #expect(rewritten == "0", "\(stream.name): \(rewritten ?? "?") rows rewritten by a run without changes")
+        }
+        #expect(third.streams.allSatisfy { $0.outcome?.rowsLoaded == 0 }, "\(third.streams.map { ($0.stream, $0.outcome?.rowsLoaded) })")
     }
 }

@@ -87,9 +87,13 @@ import Testing
         if [.sigtermDuringTransform, .sigkillDuringTransform, .killModelConnectionDuringTransform].contains(fault) { arguments.append("--full-refresh") }
         if fault == .statementTimeout { environment["PGOPTIONS"] = "-c statement_timeout=40" }
         if fault == .failingConstraint {
-            // A full disk, simulated: every new row of customers violates a constraint (a replace
-            // stream writes its whole table every run; unchanged sales in the look-back window are kept).
+            // A full disk, simulated: every new row of customers violates a constraint, and a customer
+            // changed in MongoDB makes the replace stream write its table (unchanged, it keeps it).
             _ = try connection.execute("ALTER TABLE \(Self.pipeline)_raw.customers ADD CONSTRAINT energize_disk_full CHECK (false) NOT VALID")
+            let customers = try MongoClient(uri: try LiveServers.mongoURI()).collection("customers", in: Self.database)
+            var customer = try #require(try customers.findOne(sort: ["_id": .int32(1)]))
+            customer["name"] = .string("Renamed \(UUID().uuidString.prefix(8))")
+            try customers.replaceOne(["_id": try #require(customer["_id"])], with: customer)
         }
         let blocker = try PGConnection(try LiveServers.pgURI())
         defer { blocker.close() }

@@ -141,7 +141,10 @@ final class PGStreamLoad: StreamLoad {
                 added = Int(differences.first.flatMap { $0 } ?? "0") ?? 0
                 removed = Int(differences.dropFirst().first.flatMap { $0 } ?? "0") ?? 0
                 if let unchanged = statements.unchangedKeys { try connection.execute(unchanged, cutoff) }
-                if let delete = statements.delete {
+                // A replace that found the same rows keeps the table as it is (and its rows' `_run_id`).
+                let replacesNothing: Bool
+                if case .replace = stream.strategy { replacesNothing = added == 0 && removed == 0 } else { replacesNothing = false }
+                if let delete = statements.delete, !replacesNothing {
                     if case .replace = stream.strategy {
                         deleted = Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
                         try connection.execute(delete)
@@ -149,7 +152,9 @@ final class PGStreamLoad: StreamLoad {
                         deleted = try connection.execute(delete, cutoff).affectedRows
                     }
                 }
-                inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
+                if !replacesNothing {
+                    inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
+                }
             }
             let tableRows = direct ? inserted : Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
             var watermarkAfter: Value?

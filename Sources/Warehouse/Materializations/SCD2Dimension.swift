@@ -63,12 +63,15 @@ public struct SCD2Dimension: Materialization, Hashable {
     /// A query of `(natural key, since)` for the keys with versions inserted after the run
     /// ``SQLParameter/lastRunId``: events of those keys at or after `since` may now resolve to
     /// another version (all of them, `since = -infinity`, when the new version is the key's first).
+    /// (`OFFSET 0` keeps it a subquery: joined to events, its `since` is computed once per key,
+    /// not once per event.)
     /// - Parameter table: the dimension's quoted relation.
     public func newVersions(table: String) -> SQL {
         """
         SELECT n.\(unescaped: key), CASE WHEN n.since <= (SELECT min(x.valid_from) FROM \(unescaped: table) x WHERE x.\(unescaped: key) = n.\(unescaped: key))
           THEN '-infinity'::timestamptz ELSE n.since END AS since
         FROM (SELECT \(unescaped: key), min(valid_from) AS since FROM \(unescaped: table) WHERE _version_run > \(SQLParameter.lastRunId) GROUP BY \(unescaped: key)) n
+        OFFSET 0
         """
     }
 

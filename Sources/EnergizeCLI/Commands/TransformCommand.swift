@@ -50,7 +50,7 @@ struct TestCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let status = try await config.withWarehouseRun(stop: StopRequest()) { step, sink, context in
-            let results = try step.test(runId: context.runId, reporter: Reporter())
+            let results = try await step.test(runId: context.runId, reporter: Reporter())
             if results.contains(where: { !$0.passed }) {
                 try sink.markRunFailed(runId: context.runId, error: "data tests failed")
                 return 4
@@ -95,7 +95,7 @@ struct WarehouseRun {
             return 0
         }
         let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
-        let results = try step.test(runId: context.runId, models: selected, reporter: reporter)
+        let results = try await step.test(runId: context.runId, models: selected, reporter: reporter)
         let failed = results.filter { !$0.passed }
         if !failed.isEmpty {
             try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))

@@ -51,9 +51,9 @@ struct WarehouseStep {
     }
 
     /// Runs the data tests and prints the failing ones with a few offending keys.
-    func test(runId: Int64, models: Set<String>? = nil, reporter: Reporter) throws -> [DataTestResult] {
+    func test(runId: Int64, models: Set<String>? = nil, reporter: Reporter) async throws -> [DataTestResult] {
         let uri = pgURI, name = "energize \(config.pipeline) transform"
-        let results = try DataTestRunner(tests: project.tests, graph: graph, meta: meta)
+        let results = try await DataTestRunner(tests: project.tests, graph: graph, meta: meta)
             .run(connect: { try PGConnection(uri, applicationName: name) }, concurrency: config.concurrency, runId: runId, models: models)
         let failed = results.filter { !$0.passed }
         if !reporter.quiet || !failed.isEmpty || reporter.json {
@@ -71,13 +71,12 @@ struct WarehouseStep {
 
 /// Reject recordings running on threads of their own while the transform goes on.
 final class RejectRecordings: @unchecked Sendable {
-    // @unchecked Sendable: `errors` is only touched under `lock`; the rest is immutable.
+    // @unchecked Sendable: `running` is only touched under `lock`; the rest is immutable.
     private let recording: RejectRecording
     private let connect: @Sendable () throws -> PGConnection
     private let runId: Int64
-    private let group = DispatchGroup()
     private let lock = NSLock()
-    private var errors: [any Error] = []
+    private var running: [Task<Void, any Error>] = []
 
     /// - Parameters:
     ///   - recording: writes a listing model's rows into `_rejects`.
@@ -91,22 +90,18 @@ final class RejectRecordings: @unchecked Sendable {
 
     /// Starts recording `model`'s rows.
     func start(_ model: Model) {
-        group.enter()
-        Thread { [self] in
-            defer { group.leave() }
-            do {
+        let task = Task { [recording, connect, runId] in
+            try await onOwnThread {
                 let connection = try connect()
                 defer { connection.close() }
                 try recording.record(model, on: connection, runId: runId)
-            } catch {
-                lock.withLock { errors.append(error) }
             }
-        }.start()
+        }
+        lock.withLock { running.append(task) }
     }
 
     /// Waits for the recordings started; throws the first one's error.
     func finish() async throws {
-        await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
-        if let error = lock.withLock({ errors.first }) { throw error }
+        for task in lock.withLock({ running }) { try await task.value }
     }
 }

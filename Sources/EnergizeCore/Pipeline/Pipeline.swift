@@ -81,8 +81,9 @@ extension Duration {
     }
 }
 
-/// Runs `work` on a new thread of its own and returns its result.
-func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+/// Runs blocking `work` on a new thread of its own, off Swift's cooperative pool, and returns its result.
+/// - Parameter work: the blocking work (libpq or libmongoc calls, waits).
+package func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread { continuation.resume(with: Result { try work() }) }
         thread.stackSize = 8 << 20
@@ -90,8 +91,9 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
     }
 }
 
-/// Runs `work` on a new thread of its own and returns its result.
-func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+/// Runs blocking `work` on a new thread of its own, off Swift's cooperative pool, and returns its result.
+/// - Parameter work: the blocking work.
+package func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         let thread = Thread { continuation.resume(returning: work()) }
         thread.stackSize = 8 << 20

@@ -125,13 +125,11 @@ final class PGStreamLoad: StreamLoad {
                 inserted = rowsStaged - duplicates
                 try connection.execute("ALTER TABLE \(target) ALTER COLUMN \"_loaded_at\" DROP DEFAULT, ALTER COLUMN \"_run_id\" DROP DEFAULT")
                 try createIndexes()
-                try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
                 added = inserted
             } else {
                 try align(table: target, current: &targetSchema, to: stageSchema.columns)
                 try align(table: stage, current: &stageSchema, to: targetSchema.columns)
                 try createIndexes()
-                try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
                 let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
                                                 strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
                                                 columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
@@ -156,6 +154,7 @@ final class PGStreamLoad: StreamLoad {
                     inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
                 }
             }
+            try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
             let tableRows = direct ? inserted : Int(try connection.execute("SELECT count(*) FROM \(target)").scalar ?? "0") ?? 0
             var watermarkAfter: Value?
             if let cursor = stream.strategy.cursorField, let column = targetSchema[naming.column(for: cursor)] {

@@ -1,5 +1,4 @@
 import EnergizeCore
-import Foundation
 
 /// A data test: a query for the rows that break a rule; the test passes when there are none.
 public struct DataTest: Sendable, Hashable {
@@ -165,31 +164,28 @@ public struct DataTestRunner: Sendable {
     /// - Returns: one result per test run, in the order of `tests`.
     /// - Throws: when a connection cannot be opened or the results cannot be recorded.
     public func run(connect: @escaping @Sendable () throws -> any SQLExecutor, concurrency: Int, runId: Int64,
-                    models: Set<String>? = nil) throws -> [DataTestResult] {
+                    models: Set<String>? = nil) async throws -> [DataTestResult] {
         let selected = tests.filter { models?.contains($0.model) ?? true }
-        let setup = try connect()
-        try meta.create(setup)
-        setup.close()
-        let workers = max(1, min(concurrency, selected.count))
-        let results = TestResults(count: selected.count)
-        let group = DispatchGroup()
-        for worker in 0..<workers {
-            group.enter()
-            Thread { [self] in
-                defer { group.leave() }
-                do {
-                    let executor = try connect()
-                    defer { executor.close() }
-                    for index in stride(from: worker, to: selected.count, by: workers) {
-                        results.set(index, try evaluate(selected[index], on: executor, runId: runId))
-                    }
-                } catch {
-                    results.fail(error)
-                }
-            }.start()
+        try await onOwnThread { [meta] in
+            let setup = try connect()
+            defer { setup.close() }
+            try meta.create(setup)
         }
-        group.wait()
-        return try results.all()
+        let workers = max(1, min(concurrency, selected.count))
+        return try await withThrowingTaskGroup(of: [(Int, DataTestResult)].self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    try await onOwnThread { [self] in
+                        let executor = try connect()
+                        defer { executor.close() }
+                        return try stride(from: worker, to: selected.count, by: workers).map { ($0, try evaluate(selected[$0], on: executor, runId: runId)) }
+                    }
+                }
+            }
+            var results: [(Int, DataTestResult)] = []
+            for try await part in group { results += part }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     /// Runs one test and records its result.
@@ -205,26 +201,5 @@ public struct DataTestRunner: Sendable {
         }
         try meta.recordTest(executor, runId: runId, result)
         return result
-    }
-}
-
-/// The results of tests running on several threads, in the tests' order.
-private final class TestResults: @unchecked Sendable {
-    // @unchecked Sendable: `results` and `error` are only touched under `lock`.
-    private let lock = NSLock()
-    private var results: [DataTestResult?]
-    private var error: (any Error)?
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: DataTestResult) { lock.withLock { results[index] = result } }
-
-    func fail(_ error: any Error) { lock.withLock { self.error = self.error ?? error } }
-
-    func all() throws -> [DataTestResult] {
-        try lock.withLock {
-            if let error { throw error }
-            return results.compactMap { $0 }
-        }
     }
 }

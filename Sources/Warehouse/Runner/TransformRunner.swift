@@ -42,7 +42,7 @@ public struct TransformRunner: Sendable {
                     onModel: @escaping @Sendable (ModelReport) -> Void = { _ in }) async throws -> TransformReport {
         let started = ContinuousClock.now
         let selected = try selection.resolve(in: graph)
-        try await blocking { [meta, connect, graph] in
+        try await onOwnThread { [meta, connect, graph] in
             let executor = try connect()
             defer { executor.close() }
             try meta.create(executor)
@@ -106,7 +106,7 @@ public struct TransformRunner: Sendable {
             }
             return reports
         }
-        try await blocking { [graph, meta, connect] in
+        try await onOwnThread { [graph, meta, connect] in
             let executor = try connect()
             defer { executor.close() }
             try pruneChangeLogs(graph, executor, meta)
@@ -140,7 +140,7 @@ public struct TransformRunner: Sendable {
     /// Builds one model on a connection and thread of its own.
     private func build(_ model: any Transform, runId: Int64, runStart: String, fullRefresh: Bool,
                        stop: StopRequest, running: RunningExecutors) async -> ModelReport {
-        await blocking { [meta, connect] in
+        await onOwnThread { [meta, connect] in
             let started = ContinuousClock.now
             if stop.isRequested {
                 return ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
@@ -170,7 +170,7 @@ public struct TransformRunner: Sendable {
     }
 
     private func record(_ report: ModelReport, runId: Int64) async throws {
-        try await blocking { [meta, connect] in
+        try await onOwnThread { [meta, connect] in
             let executor = try connect()
             defer { executor.close() }
             try meta.recordModel(executor, runId: runId, report)
@@ -200,19 +200,5 @@ final class RunningExecutors: @unchecked Sendable {
 
     func cancelAll() {
         lock.withLock { executors.values.forEach { $0.cancel() } }
-    }
-}
-
-/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
-/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: work()) }.start()
     }
 }

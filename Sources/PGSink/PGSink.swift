@@ -42,6 +42,8 @@ public struct PGSink: Sink {
     }
 
     var meta: MetaStore { MetaStore(schema: settings.metaSchema) }
+    /// When each raw table last changed, for the transform (see ``ChangeMarks``).
+    var marks: ChangeMarks { ChangeMarks(schema: settings.metaSchema) }
     /// The quoted `_rejects` relation of the raw schema: documents that could not load, with the reason.
     public var rejectsTable: String { SQLIdentifier.qualified(settings.rawSchema, "_rejects") }
 

@@ -160,7 +160,10 @@ import Testing
         let compiler = ModelCompiler(environment: environment)
         let models = try compiler.compile([ModelFile(name: "fact", text: "SELECT 1 AS x")])
         let tests = try compiler.compileTests([ModelFile(name: "no_negatives", text: "SELECT * FROM {{ ref('fact') }} WHERE x < 0")], models: models)
-        #expect(tests == [DataTest(model: "fact", .query(name: "no_negatives", sql: #"SELECT * FROM "wh"."fact" WHERE x < 0"#))])
+        var expected = DataTest(model: "fact", .query(name: "no_negatives", sql: #"SELECT * FROM "wh"."fact" WHERE x < 0"#))
+        expected.reads = ["fact"]
+        #expect(tests == [expected])
+        #expect(tests[0].models == ["fact"])
         #expect(tests[0].failuresQuery { $0 }.sql == #"SELECT row_to_json(t)::text FROM (SELECT * FROM "wh"."fact" WHERE x < 0) t"#)
     }
 }

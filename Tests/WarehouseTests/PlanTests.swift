@@ -188,8 +188,12 @@ import Testing
         #expect(report.succeeded)
         let statements = recorder.statements
         let start = try #require(statements.firstIndex(of: "SAVEPOINT energize_step")) - 1
-        #expect(Array(statements[start..<min(start + 7, statements.count)]) == ["BEGIN", "SAVEPOINT energize_step", #"CREATE OR REPLACE VIEW "s"."v" AS SELECT 2 AS y"#,
-                                           "ROLLBACK TO SAVEPOINT energize_step", #"DROP VIEW "s"."v""#, #"CREATE VIEW "s"."v" AS SELECT 2 AS y"#, "COMMIT"])
+        #expect(Array(statements[start..<min(start + 6, statements.count)]) == ["BEGIN", "SAVEPOINT energize_step", #"CREATE OR REPLACE VIEW "s"."v" AS SELECT 2 AS y"#,
+                                           "ROLLBACK TO SAVEPOINT energize_step", #"DROP VIEW "s"."v""#, #"CREATE VIEW "s"."v" AS SELECT 2 AS y"#])
+        // The view's change mark and its state (with its definition's fingerprint) commit with it.
+        let commit = try #require(statements[start...].firstIndex(of: "COMMIT"))
+        #expect(statements[(start + 6)..<commit].contains { $0.hasPrefix(#"INSERT INTO "m"."relation_changes""#) })
+        #expect(statements[(start + 6)..<commit].contains { $0.hasPrefix(#"INSERT INTO "m"."model_state""#) })
         #expect(recorder.calls.contains { $0.sql.contains(#"INSERT INTO "m"."model_runs""#) && $0.parameters.contains("succeeded") })
     }
 }

@@ -75,8 +75,11 @@ struct WarehouseRun {
         if !reporter.json { reporter.detail("transform (run \(context.runId)):") }
         let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, stop: stop, reporter: reporter)
         let built = report.models.filter { $0.status == .succeeded }.count
-        reporter.summary(String(format: "transform: %d of %d models built in %.1f s", built, report.models.count, report.durationSeconds),
-                         ["run_id": "\(context.runId)", "models.failed": "\(report.models.count - built)"])
+        let unchanged = report.models.filter { $0.status == .unchanged }.count
+        let note = unchanged == 0 ? "" : ", \(unchanged) unchanged (nothing they read changed)"
+        reporter.summary(String(format: "transform: %d of %d models built%@ in %.1f s", built, report.models.count, note, report.durationSeconds),
+                         ["run_id": "\(context.runId)", "models.failed": "\(report.models.count - built - unchanged)",
+                          "models.unchanged": "\(unchanged)"])
         let failedModels = report.models.filter { $0.status == .failed || $0.status == .skipped }
         if !failedModels.isEmpty {
             let errors = failedModels.map { "\($0.model): \($0.error ?? $0.status.rawValue)" }
@@ -85,7 +88,7 @@ struct WarehouseRun {
             return 1
         }
         if stop.isRequested {
-            let reason = "stopped on request during the transform: \(built) of \(report.models.count) models built, the others (rolled back or not started) build next time; data tests not run"
+            let reason = "stopped on request during the transform: \(built + unchanged) of \(report.models.count) models built, the others (rolled back or not started) build next time; data tests not run"
             reporter.failure(reason)
             try sink.markRunStopped(runId: context.runId, reason: reason)
             return 6
@@ -95,7 +98,7 @@ struct WarehouseRun {
             return 0
         }
         let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
-        let results = try await step.test(runId: context.runId, models: selected, reporter: reporter)
+        let results = try await step.test(runId: context.runId, models: selected, reusePassed: !fullRefresh, reporter: reporter)
         let failed = results.filter { !$0.passed }
         if !failed.isEmpty {
             try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))

@@ -51,14 +51,19 @@ struct WarehouseStep {
     }
 
     /// Runs the data tests and prints the failing ones with a few offending keys.
-    func test(runId: Int64, models: Set<String>? = nil, reporter: Reporter) async throws -> [DataTestResult] {
+    /// - Parameter reusePassed: a test whose query and inputs are as they were at its last,
+    ///   passing run is not run again (`energize run` and `transform`; `energize test` runs all).
+    func test(runId: Int64, models: Set<String>? = nil, reusePassed: Bool = false, reporter: Reporter) async throws -> [DataTestResult] {
         let uri = pgURI, name = "energize \(config.pipeline) transform"
         let results = try await DataTestRunner(tests: project.tests, graph: graph, meta: meta)
-            .run(connect: { try PGConnection(uri, applicationName: name) }, concurrency: config.concurrency, runId: runId, models: models)
+            .run(connect: { try PGConnection(uri, applicationName: name) }, concurrency: config.concurrency, runId: runId, models: models,
+                 reusePassed: reusePassed)
         let failed = results.filter { !$0.passed }
+        let reused = results.filter { $0.reusedFrom != nil }.count
         if !reporter.quiet || !failed.isEmpty || reporter.json {
-            reporter.summary("data tests: \(results.count - failed.count) of \(results.count) passed",
-                             ["tests.passed": "\(results.count - failed.count)", "tests.failed": "\(failed.count)"])
+            let note = reused == 0 ? "" : " (\(reused) not run again: nothing they read changed since they passed)"
+            reporter.summary("data tests: \(results.count - failed.count) of \(results.count) passed\(note)",
+                             ["tests.passed": "\(results.count - failed.count)", "tests.failed": "\(failed.count)", "tests.reused": "\(reused)"])
         }
         for result in failed {
             reporter.failure("  FAILED \(result.name) on \(result.model): \(result.failures) offending; e.g. \(result.sample.joined(separator: " | "))",

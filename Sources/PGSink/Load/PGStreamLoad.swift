@@ -20,6 +20,8 @@ final class PGStreamLoad: StreamLoad {
     private var stageSchema = Schema()
     private var naming: ColumnNaming
     private var rowsStaged = 0
+    /// Whether the load added or widened a column of the target.
+    private var altered = false
     private let stage = SQLIdentifier.quote("energize_stage")
     /// Whether batches go straight into the target, created by this load.
     private let direct: Bool
@@ -32,6 +34,8 @@ final class PGStreamLoad: StreamLoad {
         self.run = run
         self.sink = sink
         try connection.execute("BEGIN")
+        // The load marks its table itself when it changed rows (the trigger would mark every statement).
+        try sink.marks.markOwnWrites(connection)
         let table = SQLIdentifier.qualified(sink.settings.rawSchema, stream.table)
         let columns = try connection.execute("""
             SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a
@@ -164,6 +168,13 @@ final class PGStreamLoad: StreamLoad {
             let outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted, rowsAdded: added, rowsRemoved: removed,
                                       tableRows: tableRows, watermarkAfter: watermarkAfter)
             try recordRejects()
+            // What reads the table is rebuilt only when this (or any other write) changed it.
+            try connection.execute(sink.marks.triggerStatement(schema: sink.settings.rawSchema, table: stream.table))
+            if direct || altered || inserted > 0 || deleted > 0 {
+                try sink.marks.mark(connection, schema: sink.settings.rawSchema, table: stream.table)
+            } else {
+                try sink.marks.markUnlessMarked(connection, schema: sink.settings.rawSchema, table: stream.table)
+            }
             try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
                                        progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
             try checkLock()
@@ -198,6 +209,7 @@ final class PGStreamLoad: StreamLoad {
             } else {
                 try connection.execute("ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(column.type.sqlName)")
                 current.upsert(column)
+                if table == target { altered = true }
             }
         }
         guard !widen.isEmpty else { return }
@@ -206,6 +218,7 @@ final class PGStreamLoad: StreamLoad {
         }.joined(separator: ", ")
         try DependentViews(of: table, on: connection).around(connection) { try connection.execute(alter) }
         for column in widen { current.upsert(column) }
+        if table == target { altered = true }
     }
 
     private func createIndexes() throws {

@@ -26,6 +26,18 @@ public struct DataTest: Sendable, Hashable {
     public var kind: Kind
     /// Rows the test ignores (e.g. `device_sk <> -1` for the unknown member).
     public var filter: String?
+    /// Models a `.query` test reads besides ``model`` (`{{ ref('m') }}`).
+    public var reads: [String] = []
+    /// Raw tables a `.query` test reads (`{{ raw('t') }}`).
+    public var sources: [TableName] = []
+
+    /// The models the test reads: its model, a relationship's target, a query's refs.
+    public var models: [String] {
+        var names = [model]
+        if case .relationship(_, let to, _) = kind { names.append(to) }
+        for name in reads where !names.contains(name) { names.append(name) }
+        return names
+    }
 
     /// A data test.
     /// - Parameters:
@@ -118,6 +130,9 @@ public struct DataTestResult: Sendable, Hashable {
     public var failures: Int
     /// A few offending rows or keys.
     public var sample: [String]
+    /// The run whose passing result stands for this one: the test was not run again because its
+    /// query and everything it reads are as they were then; nil when the test ran.
+    public var reusedFrom: Int64? = nil
     /// Whether nothing breaks the rule.
     public var passed: Bool { failures == 0 }
 }
@@ -163,34 +178,83 @@ public struct DataTestRunner: Sendable {
     ///   - models: the models whose tests run; nil for all.
     /// - Returns: one result per test run, in the order of `tests`.
     /// - Throws: when a connection cannot be opened or the results cannot be recorded.
+    ///   - reusePassed: a test whose query and inputs are as they were at its last run, which
+    ///     passed, is not run again: its result is that run's, recorded as `unchanged`.
     public func run(connect: @escaping @Sendable () throws -> any SQLExecutor, concurrency: Int, runId: Int64,
-                    models: Set<String>? = nil) async throws -> [DataTestResult] {
+                    models: Set<String>? = nil, reusePassed: Bool = false) async throws -> [DataTestResult] {
         let selected = tests.filter { models?.contains($0.model) ?? true }
-        try await onOwnThread { [meta] in
+        let (versions, lastRuns) = try await onOwnThread { [meta, graph] in
             let setup = try connect()
             defer { setup.close() }
             try meta.create(setup)
+            return (try InputVersions(graph: graph, on: setup, meta: meta), reusePassed ? try meta.lastTestRuns(setup) : [:])
         }
-        let workers = max(1, min(concurrency, selected.count))
+        var reusing: [(Int, DataTestResult)] = []
+        var running: [Int] = []
+        for (index, test) in selected.enumerated() {
+            let seen = Seen(test, query: query(of: test), versions: versions)
+            if let last = lastRuns[test.name], last.passed, let version = seen.inputsVersion, last.inputsVersion == version,
+               last.fingerprint == seen.fingerprint, !seen.readsTheClock {
+                reusing.append((index, DataTestResult(name: test.name, model: test.model, failures: 0,
+                                                     sample: ["not run again: its query and what it reads are as they were in run \(last.runId), where it passed"],
+                                                     reusedFrom: last.runId)))
+            } else {
+                running.append(index)
+            }
+        }
+        let reused = reusing, toRun = running
+        if !reused.isEmpty {
+            try await onOwnThread { [meta] in
+                let executor = try connect()
+                defer { executor.close() }
+                try executor.inTransaction {
+                    for (index, result) in reused {
+                        let seen = Seen(selected[index], query: query(of: selected[index]), versions: versions)
+                        try meta.recordTest(executor, runId: runId, result, fingerprint: seen.fingerprint, inputsVersion: seen.inputsVersion)
+                    }
+                }
+            }
+        }
+        let workers = max(1, min(concurrency, toRun.count))
         return try await withThrowingTaskGroup(of: [(Int, DataTestResult)].self) { group in
-            for worker in 0..<workers {
+            for worker in 0..<workers where worker < toRun.count {
                 group.addTask {
                     try await onOwnThread { [self] in
                         let executor = try connect()
                         defer { executor.close() }
-                        return try stride(from: worker, to: selected.count, by: workers).map { ($0, try evaluate(selected[$0], on: executor, runId: runId)) }
+                        return try stride(from: worker, to: toRun.count, by: workers).map {
+                            (toRun[$0], try evaluate(selected[toRun[$0]], on: executor, runId: runId, versions: versions))
+                        }
                     }
                 }
             }
-            var results: [(Int, DataTestResult)] = []
+            var results = reused
             for try await part in group { results += part }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 
-    /// Runs one test and records its result.
-    private func evaluate(_ test: DataTest, on executor: any SQLExecutor, runId: Int64) throws -> DataTestResult {
-        let query = test.failuresQuery { graph.models[$0]?.relation ?? SQLIdentifier.quote($0) }
+    /// What a test's result depends on: its query's fingerprint and its inputs' version.
+    private struct Seen {
+        let fingerprint: String
+        let inputsVersion: Int64?
+        let readsTheClock: Bool
+
+        init(_ test: DataTest, query: (sql: String, parameters: [String?]), versions: InputVersions?) {
+            let text = query.sql + "\n" + query.parameters.map { $0 ?? "NULL" }.joined(separator: "\n")
+            fingerprint = Fingerprint.of(text)
+            inputsVersion = versions?.inputsVersion(models: test.models, sources: test.sources)
+            readsTheClock = SQLClock.isRead(by: query.sql)
+        }
+    }
+
+    private func query(of test: DataTest) -> (sql: String, parameters: [String?]) {
+        test.failuresQuery { graph.models[$0]?.relation ?? SQLIdentifier.quote($0) }
+    }
+
+    /// Runs one test and records its result, with what it saw (`versions`, read before it ran).
+    private func evaluate(_ test: DataTest, on executor: any SQLExecutor, runId: Int64, versions: InputVersions? = nil) throws -> DataTestResult {
+        let query = query(of: test)
         var result: DataTestResult
         do {
             let count = Int(try executor.scalar("SELECT count(*) FROM (\(query.sql)) f", query.parameters) ?? "0") ?? 0
@@ -199,7 +263,8 @@ public struct DataTestRunner: Sendable {
         } catch {
             result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])
         }
-        try meta.recordTest(executor, runId: runId, result)
+        let seen = Seen(test, query: query, versions: versions)
+        try meta.recordTest(executor, runId: runId, result, fingerprint: seen.fingerprint, inputsVersion: seen.inputsVersion)
         return result
     }
 }

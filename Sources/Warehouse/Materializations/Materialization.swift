@@ -170,7 +170,9 @@ public struct Incremental: Materialization, Hashable {
                 Plan.Step(try log.map { try $0.loggingDeleted(delete + " RETURNING *").bound(context.values) } ?? Statement(text: delete)),
                 Plan.Step(try insert.bound(context.values), countsRows: true),
             ]
-            return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
+            // No scope to rebuild, nothing deleted or inserted: what reads the model need not run.
+            return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true,
+                        changes: .when(Statement(text: "SELECT EXISTS (SELECT 1 FROM energize_scope)")))
         }
         // A new table gets an index on the scope: later runs delete and look up by it.
         let index = SQLIdentifier.quote(String((model.name + "_scope_idx").utf8.prefix(63)) ?? "scope_idx")

@@ -53,6 +53,6 @@ public struct Type1Dimension: Materialization, Hashable {
         // Statistics now: the facts built next in this run join on them.
         steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
         steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
-        return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true)
+        return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true, changes: .whenRowsCounted)
     }
 }

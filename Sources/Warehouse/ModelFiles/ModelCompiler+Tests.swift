@@ -1,3 +1,5 @@
+import EnergizeCore
+
 extension ModelCompiler {
     /// A project's own data tests: each file of `tests/` is a `SELECT` of the rows that break
     /// a rule (dbt's singular tests), named after the file and filed under the first model it
@@ -10,6 +12,8 @@ extension ModelCompiler {
         let relations = Dictionary(models.map { ($0.name, $0.relation) }, uniquingKeysWith: { first, _ in first })
         return try files.map { file in
             var firstModel: String?
+            var reads: [String] = []
+            var sources: [TableName] = []
             let sections = try file.sections()
             if let (key, setting) = sections.settings.first {
                 throw ModelFileError(path: file.path, line: setting.line, problem: "`\(key)`: a test file takes no settings")
@@ -26,12 +30,21 @@ extension ModelCompiler {
                         throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) names no model")
                     }
                     firstModel = firstModel ?? call.arguments[0]
+                    if !reads.contains(call.arguments[0]) { reads.append(call.arguments[0]) }
                     return SQL(unescaped: relation)
-                default: return SQL(unescaped: try sourceMacro(call, file))
+                default:
+                    if call.name != "var" {
+                        let source = TableName(schema: environment.rawSchema, name: call.arguments[0])
+                        if !sources.contains(source) { sources.append(source) }
+                    }
+                    return SQL(unescaped: try sourceMacro(call, file))
                 }
             }).description
             guard !sql.isEmpty else { throw ModelFileError(path: file.path, line: nil, problem: "no SELECT statement") }
-            return DataTest(model: firstModel ?? file.name, .query(name: file.name, sql: sql))
+            var test = DataTest(model: firstModel ?? file.name, .query(name: file.name, sql: sql))
+            test.reads = reads
+            test.sources = sources
+            return test
         }
     }
 }

@@ -61,6 +61,7 @@ public struct ModelCompiler: Sendable {
     private func model(_ header: Header, _ headers: [String: Header]) throws -> Model {
         var dependencies: [String] = []
         var changeLogs: [ChangeLog] = []
+        var sources: [TableName] = []
         let file = header.file
         func depend(on name: String, _ call: ModelTemplate.Call) throws -> Header {
             guard let target = headers[name] else {
@@ -107,7 +108,12 @@ public struct ModelCompiler: Sendable {
             switch call.name {
             case "ref": return SQL(unescaped: try depend(on: call.arguments[0], call).relation)
             case "this": return SQL(unescaped: header.relation)
-            case "raw", "raw_column", "var": return SQL(unescaped: try sourceMacro(call, file))
+            case "raw", "raw_column", "var":
+                if call.name != "var" {
+                    let source = TableName(schema: environment.rawSchema, name: call.arguments[0])
+                    if !sources.contains(source) { sources.append(source) }
+                }
+                return SQL(unescaped: try sourceMacro(call, file))
             case "scd2_lookup":
                 let (target, dimension) = try scd2(call)
                 return SQL(unescaped: dimension.lookup(table: target.relation, key: call.arguments[1], at: call.arguments[2]))
@@ -157,6 +163,7 @@ public struct ModelCompiler: Sendable {
         var model = Model(name: file.name, schema: header.schema, sql: sql, materialization: materialization, dependencies: dependencies)
         model.rejectsOf = header.rejectsOf
         model.changeLogs = changeLogs
+        model.sources = sources
         return model
     }
 

@@ -23,6 +23,8 @@ public struct Model: Transform {
     /// The change logs of incremental models this one reads to find what changed
     /// (`{{ changes('m') }}`); when one was reset since its last run, it rebuilds whole.
     public var changeLogs: [ChangeLog]
+    /// The raw tables it reads (`{{ raw('t') }}`): with ``dependencies``, what it is rebuilt after.
+    public var sources: [TableName]
 
     /// A model.
     /// - Parameters:
@@ -42,10 +44,17 @@ public struct Model: Transform {
         self.description = description
         columns = []
         changeLogs = []
+        sources = []
     }
 
     /// The materialization's name (`view`, `table`, …).
     public var materializationName: String { materialization.name }
+
+    /// What the model is: its SQL and its materialization's settings. A build records it; when it
+    /// differs at the next run, the model is rebuilt even if nothing it reads changed.
+    public var definition: String {
+        "\(materializationName)\n\(sql)\n\(String(reflecting: materialization))"
+    }
 
     /// The materialization's plan for this model; see `Transform.plan(_:)`.
     /// - Parameter context: the run, the model's last run, and its relation's state.

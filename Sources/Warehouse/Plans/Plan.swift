@@ -23,6 +23,17 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// How a build tells whether it changed the relation's rows: what reads the relation is
+    /// rebuilt in a later run only after a change (see ``ChangeMarks``).
+    public enum Changes: Sendable, Hashable {
+        /// Every build may change them (a view, a table built again).
+        case always
+        /// When the counting step reported rows (a dimension's new and closed versions).
+        case whenRowsCounted
+        /// When this statement, run after the steps (in their transaction), returns true.
+        case when(Statement)
+    }
+
     /// The transform's name.
     public var transform: String
     /// How its result is kept (`view`, `table`, `incremental`, `scd2`, `type1`, or a user's).
@@ -34,6 +45,8 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
     /// Whether this run's id is recorded as the transform's last run in the same transaction
     /// (what incremental models and dimensions read as `last_run_id` next time).
     public var recordsState: Bool
+    /// How the build tells whether it changed the relation's rows.
+    public var changes: Changes
 
     /// A plan.
     /// - Parameters:
@@ -42,12 +55,15 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
     ///   - steps: the statements, in order.
     ///   - transactional: whether they run in one transaction.
     ///   - recordsState: whether the run is recorded as the transform's last.
-    public init(transform: String, materialization: String, steps: [Step], transactional: Bool = true, recordsState: Bool = false) {
+    ///   - changes: how the build tells whether it changed the relation's rows (default: it always may).
+    public init(transform: String, materialization: String, steps: [Step], transactional: Bool = true, recordsState: Bool = false,
+                changes: Changes = .always) {
         self.transform = transform
         self.materialization = materialization
         self.steps = steps
         self.transactional = transactional
         self.recordsState = recordsState
+        self.changes = changes
     }
 
     /// The plan as a SQL script to read: each statement with its parameters as comments.
@@ -59,6 +75,10 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
                 lines.append("-- when that fails:")
                 lines += step.otherwise.map { $0.script(terminator: ";") }
             }
+        }
+        if case .when(let statement) = changes {
+            lines.append("-- whether the build changed the rows:")
+            lines.append(statement.script(terminator: ";"))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,11 +1,26 @@
 import EnergizeCore
 
 /// Runs a plan on one connection: its steps in order (in one transaction when the plan says
-/// so), the fallback of a step that fails, and the transform's state with the steps.
+/// so), the fallback of a step that fails, and, with the steps, the transform's state and its
+/// change mark when the build changed its rows.
 struct PlanExecution {
+    /// What a build records beside its steps.
+    struct Build {
+        /// The transform's relation (marked when the build changed it).
+        var relation: TableName
+        /// Its definition's fingerprint (nil: a transform whose builds are never reused).
+        var fingerprint: String?
+        /// The largest version among its inputs when the build started (nil: unknown).
+        var inputsVersion: Int64?
+        /// Whether its definition differs from its last build's (its rows then count as changed).
+        var definitionChanged: Bool
+    }
+
     let executor: any SQLExecutor
     let meta: WarehouseMeta
     let runId: Int64
+    /// What the build records; nil records only the state its plan asks for.
+    var build: Build?
 
     /// Runs `plan`; returns the rows its counting step reported (nil when it has none, as for a view).
     func run(_ plan: Plan) throws -> Int? {
@@ -23,7 +38,20 @@ struct PlanExecution {
             }
             if step.countsRows { rows = Int(result.first?.first.flatMap { $0 } ?? "0") ?? 0 }
         }
-        if plan.recordsState { try meta.recordState(executor, model: plan.transform, runId: runId) }
+        if let build {
+            let changed: Bool
+            switch plan.changes {
+            case _ where build.definitionChanged: changed = true
+            case .always: changed = true
+            case .whenRowsCounted: changed = rows != 0
+            case .when(let statement): changed = try execute(statement).first?.first == "t"
+            }
+            if changed { try meta.marks.mark(executor, schema: build.relation.schema, table: build.relation.name) }
+        }
+        if plan.recordsState || build?.fingerprint != nil {
+            try meta.recordState(executor, model: plan.transform, runId: runId, fingerprint: build?.fingerprint,
+                                 inputsVersion: build?.fingerprint == nil ? nil : build?.inputsVersion)
+        }
         return rows
     }
 

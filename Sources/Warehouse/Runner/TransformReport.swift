@@ -10,6 +10,12 @@ public struct ModelReport: Sendable, Hashable {
         case skipped
         /// Not built, or cancelled and rolled back, because the run was asked to stop.
         case stopped
+        /// Left as its last build made it: its definition is the same and nothing it reads
+        /// changed since (see ``ChangeMarks``). As good as built for what reads it.
+        case unchanged
+
+        /// Whether the model is as its inputs make it now (built or unchanged).
+        public var isCurrent: Bool { self == .succeeded || self == .unchanged }
     }
 
     /// The model's name.
@@ -63,8 +69,8 @@ public struct TransformReport: Sendable, Hashable {
         self.durationSeconds = durationSeconds
     }
 
-    /// Whether every model succeeded.
-    public var succeeded: Bool { models.allSatisfy { $0.status == .succeeded } }
+    /// Whether every model succeeded or was unchanged.
+    public var succeeded: Bool { models.allSatisfy(\.status.isCurrent) }
 }
 
 /// Which models a transform runs, as `--select` spells it: `name`, `+name` (with everything

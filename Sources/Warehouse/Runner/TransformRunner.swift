@@ -75,7 +75,7 @@ public struct TransformRunner: Sendable {
                 var index = 0
                 while index < waiting.count {
                     let model = graph.models[waiting[index]]!
-                    let failedUpstream = model.dependencies.first { reports[$0].map { $0.status != .succeeded } ?? false }
+                    let failedUpstream = model.dependencies.first { reports[$0].map { !$0.status.isCurrent } ?? false }
                     let pending = model.dependencies.contains { selected.contains($0) && reports[$0] == nil }
                     var report: ModelReport?
                     if stop.isRequested {
@@ -140,7 +140,7 @@ public struct TransformRunner: Sendable {
     /// Builds one model on a connection and thread of its own.
     private func build(_ model: any Transform, runId: Int64, runStart: String, fullRefresh: Bool,
                        stop: StopRequest, running: RunningExecutors) async -> ModelReport {
-        await onOwnThread { [meta, connect] in
+        await onOwnThread { [meta, connect, graph] in
             let started = ContinuousClock.now
             if stop.isRequested {
                 return ModelReport(model: model.name, materialization: model.materializationName, status: .stopped,
@@ -155,7 +155,21 @@ public struct TransformRunner: Sendable {
                 }
                 let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId,
                                                       runStartedAt: runStart, fullRefresh: fullRefresh)
-                let rows = try PlanExecution(executor: executor, meta: meta, runId: runId).run(try model.plan(context))
+                var build = PlanExecution.Build(relation: TableName(schema: model.schema, name: model.name), fingerprint: nil,
+                                                inputsVersion: nil, definitionChanged: true)
+                if let model = model as? Model {
+                    // Left as it is when its definition and what it reads are those its last build saw.
+                    let state = try meta.buildState(executor, model: model.name)
+                    let versions = try InputVersions(graph: graph, on: executor, meta: meta)
+                    build.fingerprint = Fingerprint.of(model.definition)
+                    build.inputsVersion = versions.inputsVersion(models: model.dependencies, sources: model.sources)
+                    build.definitionChanged = state?.fingerprint != build.fingerprint
+                    if model.isUnchanged(since: state, context: context, fingerprint: build.fingerprint!, inputsVersion: build.inputsVersion) {
+                        return ModelReport(model: model.name, materialization: model.materializationName, status: .unchanged,
+                                           rows: nil, durationSeconds: started.duration(to: .now).seconds)
+                    }
+                }
+                let rows = try PlanExecution(executor: executor, meta: meta, runId: runId, build: build).run(try model.plan(context))
                 return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
                                    rows: rows, durationSeconds: started.duration(to: .now).seconds)
             } catch {

@@ -14,6 +14,8 @@ public struct WarehouseMeta: Sendable {
     var modelRuns: String { SQLIdentifier.qualified(schema, "model_runs") }
     var modelState: String { SQLIdentifier.qualified(schema, "model_state") }
     var testResults: String { SQLIdentifier.qualified(schema, "test_results") }
+    /// When each relation last changed.
+    var marks: ChangeMarks { ChangeMarks(schema: schema) }
 
     /// Creates the schema and its tables when missing.
     /// - Parameter executor: a connection to the warehouse.
@@ -34,6 +36,12 @@ public struct WarehouseMeta: Sendable {
                 CREATE TABLE IF NOT EXISTS \(testResults) (run_id bigint NOT NULL, test text NOT NULL, model text NOT NULL,
                   status text NOT NULL, failures bigint NOT NULL, sample text, PRIMARY KEY (run_id, test))
                 """, [])
+            // What a build or a test run saw: its definition's fingerprint and the largest version
+            // among what it read (see ChangeMarks); equal at the next run, it need not run again.
+            try executor.run("ALTER TABLE \(modelState) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint", [])
+            try executor.run("ALTER TABLE \(testResults) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint", [])
+            try executor.run("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote("test_results_test_run")) ON \(testResults) (test, run_id)", [])
+            try marks.create(executor)
         }
     }
 
@@ -43,11 +51,34 @@ public struct WarehouseMeta: Sendable {
         return Int64(try executor.scalar("SELECT last_run_id FROM \(modelState) WHERE model = $1", [model]) ?? "0") ?? 0
     }
 
-    func recordState(_ executor: any SQLExecutor, model: String, runId: Int64) throws {
+    /// What the last build of a model saw; nil before its first build.
+    struct BuildState {
+        /// The run that built it.
+        var runId: Int64
+        /// Its definition's fingerprint then (nil when not recorded).
+        var fingerprint: String?
+        /// The largest version among what it read then (nil when one was unknown).
+        var inputsVersion: Int64?
+    }
+
+    /// What the last build of `model` saw; nil before its first (or before the history exists).
+    func buildState(_ executor: any SQLExecutor, model: String) throws -> BuildState? {
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [modelState]) == "t" else { return nil }
+        guard let row = try executor.run("SELECT last_run_id, fingerprint, inputs_version FROM \(modelState) WHERE model = $1", [model]).first,
+              let runId = row[0].flatMap({ Int64($0) }) else { return nil }
+        return BuildState(runId: runId, fingerprint: row[1], inputsVersion: row[2].flatMap { Int64($0) })
+    }
+
+    /// Records `runId` as the model's last build, with what it saw.
+    /// - Parameters:
+    ///   - fingerprint: the model's definition's fingerprint (nil: the build cannot be reused).
+    ///   - inputsVersion: the largest version among what it read (nil: unknown).
+    func recordState(_ executor: any SQLExecutor, model: String, runId: Int64, fingerprint: String? = nil, inputsVersion: Int64? = nil) throws {
         try executor.run("""
-            INSERT INTO \(modelState) (model, last_run_id) VALUES ($1, $2)
-            ON CONFLICT (model) DO UPDATE SET last_run_id = excluded.last_run_id, updated_at = clock_timestamp()
-            """, [model, String(runId)])
+            INSERT INTO \(modelState) (model, last_run_id, fingerprint, inputs_version) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (model) DO UPDATE SET last_run_id = excluded.last_run_id, fingerprint = excluded.fingerprint,
+              inputs_version = excluded.inputs_version, updated_at = clock_timestamp()
+            """, [model, String(runId), fingerprint, inputsVersion.map(String.init)])
     }
 
     func recordModel(_ executor: any SQLExecutor, runId: Int64, _ report: ModelReport) throws {
@@ -60,11 +91,32 @@ public struct WarehouseMeta: Sendable {
                   String(report.durationSeconds), report.error])
     }
 
-    func recordTest(_ executor: any SQLExecutor, runId: Int64, _ result: DataTestResult) throws {
+    /// Records a test's result under `runId`, with what it saw.
+    /// - Parameters:
+    ///   - fingerprint: the test's query's fingerprint.
+    ///   - inputsVersion: the largest version among what it read (nil: unknown).
+    func recordTest(_ executor: any SQLExecutor, runId: Int64, _ result: DataTestResult, fingerprint: String? = nil, inputsVersion: Int64? = nil) throws {
+        let status = result.reusedFrom != nil ? "unchanged" : result.passed ? "passed" : "failed"
         try executor.run("""
-            INSERT INTO \(testResults) (run_id, test, model, status, failures, sample) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (run_id, test) DO UPDATE SET status = excluded.status, failures = excluded.failures, sample = excluded.sample
-            """, [String(runId), result.name, result.model, result.passed ? "passed" : "failed", String(result.failures),
-                  result.sample.isEmpty ? nil : result.sample.joined(separator: "; ")])
+            INSERT INTO \(testResults) (run_id, test, model, status, failures, sample, fingerprint, inputs_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (run_id, test) DO UPDATE SET status = excluded.status, failures = excluded.failures, sample = excluded.sample,
+              fingerprint = excluded.fingerprint, inputs_version = excluded.inputs_version
+            """, [String(runId), result.name, result.model, status, String(result.failures),
+                  result.sample.isEmpty ? nil : result.sample.joined(separator: "; "), fingerprint, inputsVersion.map(String.init)])
+    }
+
+    /// The last run of each test that ran it (not one that reused an earlier result): its run,
+    /// whether it passed, and what it saw.
+    func lastTestRuns(_ executor: any SQLExecutor) throws -> [String: (runId: Int64, passed: Bool, fingerprint: String?, inputsVersion: Int64?)] {
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [testResults]) == "t" else { return [:] }
+        var runs: [String: (runId: Int64, passed: Bool, fingerprint: String?, inputsVersion: Int64?)] = [:]
+        for row in try executor.run("""
+            SELECT DISTINCT ON (test) test, run_id, status, fingerprint, inputs_version FROM \(testResults)
+            WHERE status IN ('passed', 'failed') ORDER BY test, run_id DESC
+            """, []) {
+            guard let test = row[0], let runId = row[1].flatMap({ Int64($0) }) else { continue }
+            runs[test] = (runId, row[2] == "passed", row[3], row[4].flatMap { Int64($0) })
+        }
+        return runs
     }
 }

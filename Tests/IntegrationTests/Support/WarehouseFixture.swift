@@ -87,10 +87,16 @@ final class WarehouseFixture: @unchecked Sendable {
     /// Extract-load then transform; returns the run (its start is the SCD2 close time).
     @discardableResult
     func run(fullRefresh: Bool = false) async throws -> RunContext {
+        let run = try await load()
+        try await transform(run, fullRefresh: fullRefresh)
+        return run
+    }
+
+    /// Extract-load alone; returns the run.
+    func load() async throws -> RunContext {
         let sink = PGSink(connectionString: uri, settings: PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema))
         let report = try await Pipeline(name: prefix, source: liveSource ?? source, sink: sink, streams: streams).run()
         guard report.succeeded else { throw LiveServers.Missing(description: "load failed: \(report.streams.compactMap(\.error))") }
-        try await transform(report.run, fullRefresh: fullRefresh)
         return report.run
     }
 

@@ -1,0 +1,105 @@
+import EnergizeCore
+import Foundation
+
+/// The versions of what models and data tests read (``ChangeMarks``), as a transform sees
+/// them: a model is left as it is when its definition and the largest version among its inputs
+/// are those its last build saw; a data test is not run again when its query and its inputs'
+/// version are those of its last passing run.
+struct InputVersions {
+    /// The project's models.
+    let graph: ModelGraph
+    /// Each marked relation's version.
+    let versions: [TableName: Int64]
+
+    /// The versions as the database holds them now.
+    /// - Parameters:
+    ///   - graph: the project's models.
+    ///   - executor: a connection to the warehouse.
+    ///   - meta: the meta schema holding the marks.
+    init(graph: ModelGraph, on executor: any SQLExecutor, meta: WarehouseMeta) throws {
+        self.graph = graph
+        versions = try meta.marks.versions(executor)
+    }
+
+    /// The version of a model's rows as its readers see them: a table's own mark; a view's the
+    /// largest of its own (its definition) and its inputs' (its rows change with them); nil when
+    /// one of them is unknown.
+    /// - Parameter name: the model's name (an unknown name has no version).
+    func version(ofModel name: String) -> Int64? {
+        guard let transform = graph.models[name] else { return nil }
+        let own = versions[TableName(schema: transform.schema, name: transform.name)]
+        guard let model = transform as? Model, model.materialization is ViewMaterialization else { return own }
+        guard let own, let inputs = inputsVersion(models: model.dependencies, sources: model.sources) else { return nil }
+        return max(own, inputs)
+    }
+
+    /// The largest version among the models and raw tables read; nil when one is unknown.
+    /// - Parameters:
+    ///   - models: the names of the models read.
+    ///   - sources: the raw tables read.
+    func inputsVersion(models: [String], sources: [TableName]) -> Int64? {
+        var largest: Int64 = 0
+        for name in models {
+            guard let version = version(ofModel: name) else { return nil }
+            largest = max(largest, version)
+        }
+        for source in sources {
+            guard let version = versions[source] else { return nil }
+            largest = max(largest, version)
+        }
+        return largest
+    }
+}
+
+extension Model {
+    /// Whether the model can be left as its last build made it: not a full refresh, no change log
+    /// it reads was reset, its relation is there and of its kind, its definition and its inputs'
+    /// version are those the build saw, and (for a table) its SQL does not read the clock.
+    /// - Parameters:
+    ///   - state: what its last build saw (nil before the first).
+    ///   - context: this run's context for the model.
+    ///   - fingerprint: its definition's fingerprint now.
+    ///   - inputsVersion: the largest version among its inputs now (nil: unknown).
+    func isUnchanged(since state: WarehouseMeta.BuildState?, context: PlanContext, fingerprint: String, inputsVersion: Int64?) -> Bool {
+        guard !context.fullRefresh, !context.changeLogsReset, let state, let inputsVersion,
+              state.fingerprint == fingerprint, state.inputsVersion == inputsVersion else { return false }
+        let isView = materialization is ViewMaterialization
+        switch context.relation {
+        case .missing: return false
+        case .view: return isView
+        case .table: guard !isView else { return false }
+        }
+        // A view's rows are computed when read; a table's are those of its build: one whose SQL
+        // reads the clock or draws random values may differ with nothing else changed.
+        return isView || !SQLClock.isRead(by: definition)
+    }
+}
+
+/// Whether SQL text reads the clock or draws random values (`now()`, `current_date`,
+/// `random()`, …): what makes a result differ between two runs over the same rows.
+enum SQLClock {
+    private static let pattern = try! NSRegularExpression(
+        pattern: #"\b(now|clock_timestamp|statement_timestamp|transaction_timestamp|timeofday|random|gen_random_uuid|txid_current)\s*\(|\b(current_date|current_timestamp|current_time|localtime|localtimestamp)\b"#,
+        options: [.caseInsensitive])
+
+    /// Whether `sql` reads the clock or draws random values.
+    /// - Parameter sql: SQL text (comments included: a mention there counts, which only costs a rebuild).
+    static func isRead(by sql: String) -> Bool {
+        pattern.firstMatch(in: sql, range: NSRange(sql.startIndex..., in: sql)) != nil
+    }
+}
+
+/// A short, stable fingerprint of a text (64-bit FNV-1a, as hex): the same text gives the same
+/// fingerprint in every process and build.
+enum Fingerprint {
+    /// The fingerprint of `text`.
+    /// - Parameter text: a model's definition or a test's query.
+    static func of(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -60,8 +60,21 @@ import Warehouse
         #expect(retested.contains { $0.model == "dim_product" && $0.reusedFrom == nil })
         #expect(retested.contains { $0.model == "dim_customer" && $0.reusedFrom != nil })
 
-        // A hand edit of a raw table, then a transform without a load: its trigger marked it.
-        try f.connection.execute("UPDATE \(f.rawSchema).stores SET region = 'Norte'")
+        // A hand edit of a raw table by another role (granted the table, not the meta schema),
+        // then a transform without a load: the table's trigger marked it.
+        let writer = "it_unch_writer"
+        try f.connection.execute("DROP ROLE IF EXISTS \(writer)")
+        try f.connection.execute("CREATE ROLE \(writer)")
+        defer {
+            _ = try? f.connection.execute("DROP OWNED BY \(writer)")
+            _ = try? f.connection.execute("DROP ROLE IF EXISTS \(writer)")
+        }
+        try f.connection.execute("GRANT USAGE ON SCHEMA \(f.rawSchema) TO \(writer)")
+        try f.connection.execute("GRANT SELECT, UPDATE ON \(f.rawSchema).stores TO \(writer)")
+        try f.connection.inTransaction {
+            try f.connection.execute("SET LOCAL ROLE \(writer)")
+            try f.connection.execute("UPDATE \(f.rawSchema).stores SET region = 'Norte'")
+        }
         let sink = PGSink(connectionString: f.uri, settings: PGSinkSettings(rawSchema: f.rawSchema, metaSchema: f.metaSchema))
         let fourth = try sink.beginRun(pipeline: f.prefix, streams: [])
         let edited = statuses(try await f.transformer().run(fourth))

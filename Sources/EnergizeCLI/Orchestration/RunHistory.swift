@@ -25,8 +25,12 @@ struct RunHistory: Codable {
         var error: String?
         var streams: [Stream]
         var modelsBuilt: Int
+        /// Models left as they were: nothing they read had changed.
+        var modelsUnchanged: Int
         var modelsFailed: [String]
         var testsPassed: Int
+        /// Passing tests not run again: nothing they read had changed since they passed.
+        var testsReused: Int
         var testsFailed: [String]
     }
 
@@ -51,18 +55,26 @@ struct RunHistory: Codable {
                        rowsRejected: Int(s[4] ?? "0") ?? 0, watermarkBefore: s[5], watermarkAfter: s[6], error: s[7],
                        attempts: Int(s[8] ?? "1") ?? 1)
             }
-            var built = 0, failedModels: [String] = [], passed = 0, failedTests: [String] = []
+            var built = 0, unchanged = 0, failedModels: [String] = [], passed = 0, reused = 0, failedTests: [String] = []
             if hasModels {
                 for model in try connection.execute("SELECT model, status FROM \(meta("model_runs")) WHERE run_id = $1", [id]).rows {
-                    if model[1] == "succeeded" { built += 1 } else { failedModels.append("\(model[0] ?? "") (\(model[1] ?? ""))") }
+                    switch model[1] {
+                    case "succeeded": built += 1
+                    case "unchanged": unchanged += 1
+                    default: failedModels.append("\(model[0] ?? "") (\(model[1] ?? ""))")
+                    }
                 }
                 for test in try connection.execute("SELECT test, status, failures FROM \(meta("test_results")) WHERE run_id = $1", [id]).rows {
-                    if test[1] == "passed" { passed += 1 } else { failedTests.append("\(test[0] ?? "") (\(test[2] ?? "?") offending)") }
+                    switch test[1] {
+                    case "passed": passed += 1
+                    case "unchanged": passed += 1; reused += 1
+                    default: failedTests.append("\(test[0] ?? "") (\(test[2] ?? "?") offending)")
+                    }
                 }
             }
             return Run(runId: Int64(id) ?? 0, startedAt: row[1] ?? "", durationSeconds: row[2].flatMap(Double.init), status: row[3] ?? "",
-                       error: row[4], streams: streams, modelsBuilt: built, modelsFailed: failedModels, testsPassed: passed,
-                       testsFailed: failedTests)
+                       error: row[4], streams: streams, modelsBuilt: built, modelsUnchanged: unchanged, modelsFailed: failedModels,
+                       testsPassed: passed, testsReused: reused, testsFailed: failedTests)
         })
     }
 
@@ -82,9 +94,11 @@ struct RunHistory: Codable {
                 let when = stream.status == "succeeded" ? "before a retry succeeded" : "last attempt"
                 lines.append("  error in \(stream.stream) (\(when)): \(stream.error!)")
             }
-            if run.modelsBuilt + run.modelsFailed.count > 0 {
-                lines.append("  models: \(run.modelsBuilt) built" + (run.modelsFailed.isEmpty ? "" : ", not built: " + run.modelsFailed.joined(separator: ", ")))
-                lines.append("  data tests: \(run.testsPassed) passed" + (run.testsFailed.isEmpty ? "" : ", failed: " + run.testsFailed.joined(separator: ", ")))
+            if run.modelsBuilt + run.modelsUnchanged + run.modelsFailed.count > 0 {
+                lines.append("  models: \(run.modelsBuilt) built" + (run.modelsUnchanged == 0 ? "" : ", \(run.modelsUnchanged) unchanged")
+                             + (run.modelsFailed.isEmpty ? "" : ", not built: " + run.modelsFailed.joined(separator: ", ")))
+                lines.append("  data tests: \(run.testsPassed) passed" + (run.testsReused == 0 ? "" : " (\(run.testsReused) not run again, inputs unchanged)")
+                             + (run.testsFailed.isEmpty ? "" : ", failed: " + run.testsFailed.joined(separator: ", ")))
             }
             lines.append("")
         }

@@ -40,7 +40,9 @@ public struct ChangeMarks: Sendable {
               PRIMARY KEY (table_schema, table_name))
             """,
             """
-            CREATE OR REPLACE FUNCTION \(triggerFunction)() RETURNS trigger LANGUAGE plpgsql AS $energize$
+            CREATE OR REPLACE FUNCTION \(triggerFunction)() RETURNS trigger LANGUAGE plpgsql
+            -- As energize's role: another writer of a raw table need not be granted the marks' table.
+            SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $energize$
             BEGIN
               IF coalesce(current_setting('\(Self.ownWritesSetting)', true), '') <> 'on' THEN
                 INSERT INTO \(table) (table_schema, table_name, version) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, nextval(\(sequenceLiteral)))

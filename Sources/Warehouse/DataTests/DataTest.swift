@@ -183,16 +183,18 @@ public struct DataTestRunner: Sendable {
     public func run(connect: @escaping @Sendable () throws -> any SQLExecutor, concurrency: Int, runId: Int64,
                     models: Set<String>? = nil, reusePassed: Bool = false) async throws -> [DataTestResult] {
         let selected = tests.filter { models?.contains($0.model) ?? true }
-        let (versions, lastRuns) = try await onOwnThread { [meta, graph] in
+        let (seen, lastRuns) = try await onOwnThread { [meta, graph, self] in
             let setup = try connect()
             defer { setup.close() }
             try meta.create(setup)
-            return (try InputVersions(graph: graph, on: setup, meta: meta), reusePassed ? try meta.lastTestRuns(setup) : [:])
+            let versions = try InputVersions(graph: graph, on: setup, meta: meta)
+            return (selected.map { Seen($0, query: query(of: $0), versions: versions, on: setup) },
+                    reusePassed ? try meta.lastTestRuns(setup) : [:])
         }
         var reusing: [(Int, DataTestResult)] = []
         var running: [Int] = []
         for (index, test) in selected.enumerated() {
-            let seen = Seen(test, query: query(of: test), versions: versions)
+            let seen = seen[index]
             if let last = lastRuns[test.name], last.passed, let version = seen.inputsVersion, last.inputsVersion == version,
                last.fingerprint == seen.fingerprint, !seen.readsTheClock {
                 reusing.append((index, DataTestResult(name: test.name, model: test.model, failures: 0,
@@ -209,8 +211,7 @@ public struct DataTestRunner: Sendable {
                 defer { executor.close() }
                 try executor.inTransaction {
                     for (index, result) in reused {
-                        let seen = Seen(selected[index], query: query(of: selected[index]), versions: versions)
-                        try meta.recordTest(executor, runId: runId, result, fingerprint: seen.fingerprint, inputsVersion: seen.inputsVersion)
+                        try meta.recordTest(executor, runId: runId, result, fingerprint: seen[index].fingerprint, inputsVersion: seen[index].inputsVersion)
                     }
                 }
             }
@@ -223,7 +224,7 @@ public struct DataTestRunner: Sendable {
                         let executor = try connect()
                         defer { executor.close() }
                         return try stride(from: worker, to: toRun.count, by: workers).map {
-                            (toRun[$0], try evaluate(selected[toRun[$0]], on: executor, runId: runId, versions: versions))
+                            (toRun[$0], try evaluate(selected[toRun[$0]], on: executor, runId: runId, seen: seen[toRun[$0]]))
                         }
                     }
                 }
@@ -240,10 +241,19 @@ public struct DataTestRunner: Sendable {
         let inputsVersion: Int64?
         let readsTheClock: Bool
 
-        init(_ test: DataTest, query: (sql: String, parameters: [String?]), versions: InputVersions?) {
+        /// - Parameters:
+        ///   - test: the test.
+        ///   - query: its failures query.
+        ///   - versions: the inputs' versions, read before it runs (nil: unknown).
+        ///   - executor: where its query is planned to find what it reads.
+        init(_ test: DataTest, query: (sql: String, parameters: [String?]), versions: InputVersions?, on executor: (any SQLExecutor)?) {
             let text = query.sql + "\n" + query.parameters.map { $0 ?? "NULL" }.joined(separator: "\n")
             fingerprint = Fingerprint.of(text)
-            inputsVersion = versions?.inputsVersion(models: test.models, sources: test.sources)
+            if let versions, let executor {
+                inputsVersion = versions.inputsVersion(of: query.sql, parameters: query.parameters, models: test.models, sources: test.sources, on: executor)
+            } else {
+                inputsVersion = nil
+            }
             readsTheClock = SQLClock.isRead(by: query.sql)
         }
     }
@@ -252,8 +262,8 @@ public struct DataTestRunner: Sendable {
         test.failuresQuery { graph.models[$0]?.relation ?? SQLIdentifier.quote($0) }
     }
 
-    /// Runs one test and records its result, with what it saw (`versions`, read before it ran).
-    private func evaluate(_ test: DataTest, on executor: any SQLExecutor, runId: Int64, versions: InputVersions? = nil) throws -> DataTestResult {
+    /// Runs one test and records its result, with what it saw (`seen`, taken before it ran).
+    private func evaluate(_ test: DataTest, on executor: any SQLExecutor, runId: Int64, seen: Seen? = nil) throws -> DataTestResult {
         let query = query(of: test)
         var result: DataTestResult
         do {
@@ -263,7 +273,7 @@ public struct DataTestRunner: Sendable {
         } catch {
             result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])
         }
-        let seen = Seen(test, query: query, versions: versions)
+        let seen = seen ?? Seen(test, query: query, versions: nil, on: nil)
         try meta.recordTest(executor, runId: runId, result, fingerprint: seen.fingerprint, inputsVersion: seen.inputsVersion)
         return result
     }

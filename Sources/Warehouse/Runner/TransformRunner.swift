@@ -162,7 +162,7 @@ public struct TransformRunner: Sendable {
                     let state = try meta.buildState(executor, model: model.name)
                     let versions = try InputVersions(graph: graph, on: executor, meta: meta)
                     build.fingerprint = Fingerprint.of(model.definition)
-                    build.inputsVersion = versions.inputsVersion(models: model.dependencies, sources: model.sources)
+                    build.inputsVersion = versions.inputsVersion(of: model.sql, models: model.dependencies, sources: model.sources, on: executor)
                     build.definitionChanged = state?.fingerprint != build.fingerprint
                     if model.isUnchanged(since: state, context: context, fingerprint: build.fingerprint!, inputsVersion: build.inputsVersion) {
                         return ModelReport(model: model.name, materialization: model.materializationName, status: .unchanged,

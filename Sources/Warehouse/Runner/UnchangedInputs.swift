@@ -4,7 +4,9 @@ import Foundation
 /// The versions of what models and data tests read (``ChangeMarks``), as a transform sees
 /// them: a model is left as it is when its definition and the largest version among its inputs
 /// are those its last build saw; a data test is not run again when its query and its inputs'
-/// version are those of its last passing run.
+/// version are those of its last passing run. Inputs are what PostgreSQL's plan of the SQL scans
+/// (so a table named without `ref`/`raw` counts) and what the model declares; a table without a
+/// mark (one energize does not load or build) makes the version unknown, and the model is built.
 struct InputVersions {
     /// The project's models.
     let graph: ModelGraph
@@ -31,6 +33,41 @@ struct InputVersions {
         guard let model = transform as? Model, model.materialization is ViewMaterialization else { return own }
         guard let own, let inputs = inputsVersion(models: model.dependencies, sources: model.sources) else { return nil }
         return max(own, inputs)
+    }
+
+    /// The largest version among what `sql` reads as PostgreSQL plans it (every table it scans,
+    /// through views, however the SQL names it) and the declared models and raw tables; nil when
+    /// one is unknown or the SQL cannot be planned.
+    /// - Parameters:
+    ///   - sql: a `SELECT` (a model's, a test's query).
+    ///   - parameters: its parameters' values.
+    ///   - models: the names of the models it declares it reads.
+    ///   - sources: the raw tables it declares it reads.
+    ///   - executor: a connection to plan it on (nothing is executed).
+    func inputsVersion(of sql: String, parameters: [String?] = [], models: [String], sources: [TableName],
+                       on executor: any SQLExecutor) -> Int64? {
+        guard let planned = try? Self.scannedTables(sql, parameters: parameters, on: executor) else { return nil }
+        return inputsVersion(models: models, sources: sources + planned)
+    }
+
+    /// The tables PostgreSQL's plan of `sql` scans (temporary tables left out).
+    static func scannedTables(_ sql: String, parameters: [String?], on executor: any SQLExecutor) throws -> [TableName] {
+        guard let text = try executor.scalar("EXPLAIN (VERBOSE, FORMAT JSON) \(sql)", parameters),
+              let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return [] }
+        var tables: [TableName] = []
+        func visit(_ node: Any) {
+            if let object = node as? [String: Any] {
+                if let name = object["Relation Name"] as? String, let schema = object["Schema"] as? String,
+                   !schema.hasPrefix("pg_temp"), !tables.contains(TableName(schema: schema, name: name)) {
+                    tables.append(TableName(schema: schema, name: name))
+                }
+                object.values.forEach(visit)
+            } else if let array = node as? [Any] {
+                array.forEach(visit)
+            }
+        }
+        visit(json)
+        return tables
     }
 
     /// The largest version among the models and raw tables read; nil when one is unknown.

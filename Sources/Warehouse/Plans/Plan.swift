@@ -24,7 +24,7 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// How a build tells whether it changed the relation's rows: what reads the relation is
-    /// rebuilt in a later run only after a change (see ``ChangeMarks``).
+    /// rebuilt in a later run only after a change (see `ChangeMarks` (EnergizeCore)).
     public enum Changes: Sendable, Hashable {
         /// Every build may change them (a view, a table built again).
         case always

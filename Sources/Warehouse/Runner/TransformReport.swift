@@ -11,7 +11,7 @@ public struct ModelReport: Sendable, Hashable {
         /// Not built, or cancelled and rolled back, because the run was asked to stop.
         case stopped
         /// Left as its last build made it: its definition is the same and nothing it reads
-        /// changed since (see ``ChangeMarks``). As good as built for what reads it.
+        /// changed since (see `ChangeMarks` (EnergizeCore)). As good as built for what reads it.
         case unchanged
 
         /// Whether the model is as its inputs make it now (built or unchanged).

@@ -1,7 +1,7 @@
 import EnergizeCore
 import Foundation
 
-/// The versions of what models and data tests read (``ChangeMarks``), as a transform sees
+/// The versions of what models and data tests read (`ChangeMarks` (EnergizeCore)), as a transform sees
 /// them: a model is left as it is when its definition and the largest version among its inputs
 /// are those its last build saw; a data test is not run again when its query and its inputs'
 /// version are those of its last passing run. Inputs are what PostgreSQL's plan of the SQL scans

@@ -39,6 +39,10 @@ struct RunHistory: Codable {
 
     static func read(_ connection: PGConnection, metaSchema: String, pipeline: String, limit: Int) throws -> RunHistory {
         let meta = { (table: String) in SQLIdentifier.qualified(metaSchema, table) }
+        // Before the first run there is no history to read: say so, not a missing-table error.
+        guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("runs")]).scalar == "t" else {
+            return RunHistory(pipeline: pipeline, runs: [])
+        }
         let runs = try connection.execute("""
             SELECT run_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
               extract(epoch FROM finished_at - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error

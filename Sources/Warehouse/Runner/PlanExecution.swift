@@ -88,6 +88,14 @@ extension PlanContext {
     /// - Throws: when the catalog or the model state cannot be read.
     public static func current(for transform: any Transform, on executor: any SQLExecutor, meta: WarehouseMeta,
                                runId: Int64, runStartedAt: String, fullRefresh: Bool) throws -> PlanContext {
+        try current(for: transform, on: executor, meta: meta, runId: runId, runStartedAt: runStartedAt, fullRefresh: fullRefresh,
+                    lastRunId: try meta.lastRun(executor, model: transform.name))
+    }
+
+    /// The same, for a runner that has read the transform's last run already.
+    /// - Parameter lastRunId: the run that last built the transform, 0 before the first.
+    static func current(for transform: any Transform, on executor: any SQLExecutor, meta: WarehouseMeta, runId: Int64,
+                        runStartedAt: String, fullRefresh: Bool, lastRunId: Int64) throws -> PlanContext {
         let row = try executor.run("""
             SELECT c.relkind::text, EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
                                              WHERE d.refobjid = c.oid AND r.ev_class <> c.oid)
@@ -98,7 +106,6 @@ extension PlanContext {
         case "v"?: .view
         default: .table(readByViews: row?[1] == "t")
         }
-        let lastRunId = try meta.lastRun(executor, model: transform.name)
         let reset = try ((transform as? Model)?.changeLogs ?? []).contains { try $0.isIncomplete(executor, since: lastRunId) }
         return PlanContext(runId: runId, runStartedAt: runStartedAt, lastRunId: lastRunId, fullRefresh: fullRefresh,
                            relation: relation, changeLogsReset: reset)

@@ -153,13 +153,14 @@ public struct TransformRunner: Sendable {
                     running.remove(registration)
                     executor.close()
                 }
-                let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId,
-                                                      runStartedAt: runStart, fullRefresh: fullRefresh)
+                // What its last build saw: read once, for its plan's context and for whether it can be kept.
+                let state = try meta.buildState(executor, model: model.name)
+                let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId, runStartedAt: runStart,
+                                                      fullRefresh: fullRefresh, lastRunId: state?.runId ?? 0)
                 var build = PlanExecution.Build(relation: TableName(schema: model.schema, name: model.name), fingerprint: nil,
                                                 inputsVersion: nil, definitionChanged: true)
                 if let model = model as? Model {
                     // Left as it is when its definition and what it reads are those its last build saw.
-                    let state = try meta.buildState(executor, model: model.name)
                     let versions = try InputVersions(graph: graph, on: executor, meta: meta)
                     build.fingerprint = Fingerprint.of(model.definition)
                     build.inputsVersion = versions.inputsVersion(of: model.sql, models: model.dependencies, sources: model.sources, on: executor)

@@ -47,8 +47,7 @@ public struct WarehouseMeta: Sendable {
 
     /// The last run that built `model`, 0 if none (or before the history exists).
     func lastRun(_ executor: any SQLExecutor, model: String) throws -> Int64 {
-        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [modelState]) == "t" else { return 0 }
-        return Int64(try executor.scalar("SELECT last_run_id FROM \(modelState) WHERE model = $1", [model]) ?? "0") ?? 0
+        try buildState(executor, model: model)?.runId ?? 0
     }
 
     /// What the last build of a model saw; nil before its first build.

@@ -20,6 +20,9 @@ struct Options {
     var compareDrains = false
     var database = "bench_energizetech"
     var schema = "bench"
+    /// When set, the bench only seeds (unless --skip-seed), writes the collections as a mongodump
+    /// folder here (for profiling the dump path by hand) and stops.
+    var writeDump: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -30,6 +33,7 @@ struct Options {
             case "--page-size": pageSize = Int(iterator.next() ?? "") ?? pageSize
             case "--skip-seed": seed = false
             case "--compare-drains": compareDrains = true
+            case "--write-dump": writeDump = iterator.next()
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -78,6 +82,16 @@ if options.compareDrains {
             print(String(format: "drain %@ page size %d: %.2f s", name, pageSize, elapsed))
         }
     }
+    exit(0)
+}
+
+if let folder = options.writeDump {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var bytes = 0
+    for name in collections {
+        bytes += try client.collection(name, in: options.database).dumpRaw(to: URL(fileURLWithPath: folder).appendingPathComponent(name + ".bson")).bytes
+    }
+    print(String(format: "wrote %d documents (%.0f MB of BSON) to %@", totalDocuments, Double(bytes) / 1_048_576, folder))
     exit(0)
 }
 

@@ -13,6 +13,15 @@ import Testing
         #expect(JSONText.encode(document) == #"{"d":1234567890123456789012345678901234,"big":9007199254740993,"date":"2024-03-01T00:00:00.123Z","oid":"65e1f0000000000000000001","nan":"NaN","inf":"-Infinity","s":"a\"b\\c\nd\te\u0001","nested":[null,true,0.1]}"#)
     }
 
+    @Test func jsonForCopyIsTheJSONTextWithItsBackslashesDoubled() {
+        let value: Value = .document(["s": .string("tab\tnl\ncr\rq\"bs\\nul\0ctl\u{1f}é✓"), "n": .array([.int64(-42), .date(-1)])])
+        var copy: [UInt8] = []
+        JSONText.append(value, to: &copy, backslash: .doubledForCopy)
+        let json = JSONText.encode(value)
+        #expect(json == #"{"s":"tab\tnl\ncr\rq\"bs\\nul\\u0000ctl\u001fé✓","n":[-42,"1969-12-31T23:59:59.999Z"]}"#)
+        #expect(String(decoding: copy, as: UTF8.self) == json.replacingOccurrences(of: "\\", with: "\\\\"))
+    }
+
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000Z", "1970-01-01 00:00:00+00"),
         (Int64(-1), "1969-12-31T23:59:59.999Z", "1969-12-31 23:59:59.999+00"),

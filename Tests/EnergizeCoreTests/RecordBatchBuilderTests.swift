@@ -46,6 +46,25 @@ import Testing
         ])
     }
 
+    @Test func fieldsInAnotherOrderOrRepeatedAfterTheSchemaIsKnown() {
+        var builder = RecordBatchBuilder()
+        builder.append(["a": .int32(1), "b": .string("x")])
+        // Same names in another order: each value lands in its own column.
+        builder.append(["b": .string("y"), "a": .int32(2)])
+        // A repeat of a known field, and a repeat of a field the schema does not have yet.
+        builder.append(Document([Field("b", .string("z")), Field("a", .int32(3)), Field("b", .string("w"))]))
+        builder.append(Document([Field("a", .int32(4)), Field("new", .int32(1)), Field("new", .int32(2))]))
+        // A conflict found through the position the name had in the document before.
+        builder.append(["b": .string("v"), "a": .string("four")])
+        let batch = builder.flush()
+        #expect(batch.columns == [[.int32(1), .int32(2)], [.string("x"), .string("y")]])
+        #expect(batch.rejects.map(\.reason) == [
+            "field `b` appears twice in the document",
+            "field `new` appears twice in the document",
+            "field `a`: a string value cannot share column type integer with earlier values",
+        ])
+    }
+
     @Test func nullOnlyFieldsMakeNoColumnUntilTyped() {
         var builder = RecordBatchBuilder()
         builder.append(["a": .null, "b": .int32(1)])

@@ -12,6 +12,14 @@ package struct RecordBatchBuilder {
     private var bytes = 0
     private var rejects: [Reject] = []
     private let columnLimit: Int
+    /// The names of the last documents' fields by index, and their schema positions (`position(of:at:)`).
+    private var recentNames: [String] = []
+    private var recentPositions: [Int] = []
+    /// The schema position of each field of the document being appended (-1: not in the schema).
+    private var fieldPositions: [Int] = []
+    /// Per schema column, the number of the last document that had it (`documentStamp`), to find repeats.
+    private var stamps: [UInt32] = []
+    private var documentStamp: UInt32 = 0
 
     /// The column that holds, as one JSON document per row, the fields that arrived after
     /// the table reached its column limit (and any source field itself named `_overflow`).
@@ -47,16 +55,17 @@ package struct RecordBatchBuilder {
             return false
         }
         var overflow: [Field] = []
-        for field in document.fields {
+        for (index, field) in document.fields.enumerated() {
             guard let type = ColumnType.of(field.value) else { continue }
-            if field.name == Self.overflowColumn
-                || (schema.position(of: field.name) == nil && schema.columns.count >= columnLimit) {
+            // Set by `typeConflict(in:)`; a column it did not know may have been added since.
+            let position = fieldPositions[index] >= 0 ? fieldPositions[index] : schema.position(of: field.name)
+            if field.name == Self.overflowColumn || (position == nil && schema.columns.count >= columnLimit) {
                 overflow.append(field)
                 continue
             }
-            place(field.value, of: type, in: field.name)
+            place(field.value, of: type, in: field.name, at: position)
         }
-        if !overflow.isEmpty { place(.document(Document(overflow)), of: .jsonb, in: Self.overflowColumn) }
+        if !overflow.isEmpty { place(.document(Document(overflow)), of: .jsonb, in: Self.overflowColumn, at: schema.position(of: Self.overflowColumn)) }
         rows += 1
         for position in storage.indices where storage[position].count < rows {
             storage[position].append(.null)
@@ -64,10 +73,31 @@ package struct RecordBatchBuilder {
         return true
     }
 
+    /// The schema position of the field named `name`, the `index`-th of its document: documents
+    /// of a collection mostly list their fields in one order, so the position the same name had
+    /// at that index in the document before is reused without hashing the name.
+    private mutating func position(of name: String, at index: Int) -> Int? {
+        if index < recentNames.count, recentNames[index] == name { return recentPositions[index] }
+        guard let position = schema.position(of: name) else { return nil }
+        if index < recentNames.count {
+            recentNames[index] = name
+            recentPositions[index] = position
+        } else if index == recentNames.count {
+            recentNames.append(name)
+            recentPositions.append(position)
+        }
+        return position
+    }
+
     /// Appends a value to its column, adding or widening the column as needed.
-    private mutating func place(_ value: Value, of type: ColumnType, in name: String) {
+    /// - Parameters:
+    ///   - value: the value.
+    ///   - type: its column type.
+    ///   - name: the field's name.
+    ///   - known: the column's position when the schema has it already.
+    private mutating func place(_ value: Value, of type: ColumnType, in name: String, at known: Int?) {
         let position: Int
-        if let existing = schema.position(of: name) {
+        if let existing = known {
             position = existing
             let current = schema.columns[existing].type
             if current != type, let wider = current.widened(with: type) {
@@ -110,20 +140,57 @@ package struct RecordBatchBuilder {
         }
     }
 
-    /// The reason `document` cannot share columns with earlier values, or `nil`.
-    private func typeConflict(in document: Document) -> String? {
+    /// The reason `document` cannot share columns with earlier values, or `nil`; leaves each
+    /// field's schema position in `fieldPositions` (-1 for a field the schema does not have).
+    private mutating func typeConflict(in document: Document) -> String? {
+        fieldPositions.removeAll(keepingCapacity: true)
+        documentStamp &+= 1
+        if documentStamp == 0 {
+            // Wrapped around: no stamp may be mistaken for this document's.
+            stamps = Array(repeating: 0, count: stamps.count)
+            documentStamp = 1
+        }
+        if stamps.count < schema.columns.count { stamps += Array(repeating: 0, count: schema.columns.count - stamps.count) }
+        var allKnown = true
+        for (index, field) in document.fields.enumerated() {
+            guard let position = position(of: field.name, at: index) else {
+                fieldPositions.append(-1)
+                allKnown = false
+                continue
+            }
+            fieldPositions.append(position)
+            // Two fields of one name have one position: a field is repeated when its column was seen in this document.
+            if stamps[position] == documentStamp { return Self.repeatedFieldReason(field.name) }
+            stamps[position] = documentStamp
+            if let reason = Self.conflict(field, column: schema.columns[position]) { return reason }
+        }
+        // A field the schema does not have yet: the repeats among those are found by name.
+        return allKnown ? nil : Self.typeConflictByName(in: document, schema: schema)
+    }
+
+    /// What `typeConflict(in:)` answers, by comparing names (for documents with new fields).
+    private static func typeConflictByName(in document: Document, schema: Schema) -> String? {
+        // Few fields are compared pairwise; many are hashed.
         var seen = Set<String>()
-        for field in document.fields {
-            if !seen.insert(field.name).inserted {
-                return "field `\(field.name)` appears twice in the document"
+        let hashed = document.fields.count > 24
+        for (index, field) in document.fields.enumerated() {
+            if hashed ? !seen.insert(field.name).inserted : DocumentRules.isRepeated(index, in: document.fields) {
+                return repeatedFieldReason(field.name)
             }
-            guard field.name != Self.overflowColumn, let type = ColumnType.of(field.value), let column = schema[field.name] else { continue }
-            if column.type.widened(with: type) == nil {
-                let kind = field.value.kindName
-                let article = "aeiou".contains(kind.first!) ? "an" : "a"
-                return "field `\(field.name)`: \(article) \(kind) value cannot share column type \(column.type.sqlName) with earlier values"
-            }
+            if let column = schema[field.name], let reason = conflict(field, column: column) { return reason }
         }
         return nil
+    }
+
+    private static func repeatedFieldReason(_ name: String) -> String {
+        "field `\(name)` appears twice in the document"
+    }
+
+    /// Why `field`'s value cannot go into `column`, or nil when it can.
+    private static func conflict(_ field: Field, column: Column) -> String? {
+        guard field.name != overflowColumn, let type = ColumnType.of(field.value), column.type.widened(with: type) == nil else { return nil }
+        let kind = field.value.kindName
+        let article = "aeiou".contains(kind.first!) ? "an" : "a"
+        return "field `\(field.name)`: \(article) \(kind) value cannot share column type \(column.type.sqlName) with earlier values"
     }
 }

@@ -44,34 +44,66 @@ package struct CivilTime: Sendable, Hashable {
     /// ISO-8601 in UTC with milliseconds: `2024-03-05T14:07:09.120Z`; years outside
     /// 0000–9999 use the expanded form with a sign (`+10000-01-01…`, `-0001-…`).
     package var iso8601: String {
-        var text = Self.yearText(year, expanded: true)
-        text += "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
-        text += "T" + Self.pad(hour, 2) + ":" + Self.pad(minute, 2) + ":" + Self.pad(second, 2)
-        text += "." + Self.pad(millisecond, 3) + "Z"
-        return text
+        var out: [UInt8] = []
+        appendISO8601(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `iso8601`'s text to `out` as UTF-8 bytes.
+    package func appendISO8601(to out: inout [UInt8]) {
+        if (0...9999).contains(year) {
+            Self.append(Int64(year), width: 4, to: &out)
+        } else {
+            out.append(year < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            Self.append(Int64(year.magnitude), width: 4, to: &out)
+        }
+        appendDateAndTime(separator: UInt8(ascii: "T"), to: &out)
+        out.append(UInt8(ascii: "."))
+        Self.append(Int64(millisecond), width: 3, to: &out)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// PostgreSQL `timestamptz` input in UTC: `2024-03-05 14:07:09.12+00`, with ` BC` for
     /// years before 1 (PostgreSQL has no year 0: astronomical year 0 is 1 BC).
     package var postgresText: String {
-        var text = year >= 1 ? Self.yearText(year, expanded: false) : Self.yearText(1 - year, expanded: false)
-        text += "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
-        text += " " + Self.pad(hour, 2) + ":" + Self.pad(minute, 2) + ":" + Self.pad(second, 2)
-        if millisecond != 0 { text += "." + Self.pad(millisecond, 3) }
-        text += "+00"
-        if year < 1 { text += " BC" }
-        return text
+        var out: [UInt8] = []
+        appendPostgresText(to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func yearText(_ year: Int64, expanded: Bool) -> String {
-        if (0...9999).contains(year) { return pad(Int(year), 4) }
-        guard expanded else { return String(year) }
-        return (year < 0 ? "-" : "+") + pad(Int(year.magnitude), 4)
+    /// Appends `postgresText`'s text to `out` as UTF-8 bytes.
+    package func appendPostgresText(to out: inout [UInt8]) {
+        Self.append(year >= 1 ? year : 1 - year, width: 4, to: &out)
+        appendDateAndTime(separator: UInt8(ascii: " "), to: &out)
+        if millisecond != 0 {
+            out.append(UInt8(ascii: "."))
+            Self.append(Int64(millisecond), width: 3, to: &out)
+        }
+        out.append(contentsOf: "+00".utf8)
+        if year < 1 { out.append(contentsOf: " BC".utf8) }
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// `-MM-DD` then `separator` and `hh:mm:ss`.
+    private func appendDateAndTime(separator: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "-"))
+        Self.append(Int64(month), width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Self.append(Int64(day), width: 2, to: &out)
+        out.append(separator)
+        Self.append(Int64(hour), width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Self.append(Int64(minute), width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Self.append(Int64(second), width: 2, to: &out)
+    }
+
+    /// The decimal digits of a non-negative `value`, zero-padded to at least `width`.
+    private static func append(_ value: Int64, width: Int, to out: inout [UInt8]) {
+        var digits = 1
+        var limit: Int64 = 10
+        while value >= limit && digits < 19 { digits += 1; limit = limit &* 10 }
+        for _ in 0..<max(0, width - digits) { out.append(UInt8(ascii: "0")) }
+        NumberText.appendDecimal(value, to: &out)
     }
 
     static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {

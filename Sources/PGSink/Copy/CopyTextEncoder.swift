@@ -40,14 +40,14 @@ package enum CopyTextEncoder {
         switch value {
         case .null: out.append(contentsOf: nullMarker)
         case .bool(let b): out.append(b ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-        case .int32(let n): out.append(contentsOf: String(n).utf8)
-        case .int64(let n): out.append(contentsOf: String(n).utf8)
+        case .int32(let n): NumberText.appendDecimal(Int64(n), to: &out)
+        case .int64(let n): NumberText.appendDecimal(n, to: &out)
         case .double(let d): out.append(contentsOf: NumberText.double(d).utf8)
         case .decimal(let text): out.append(contentsOf: text.utf8)
         case .string(let text): appendEscaped(text, to: &out)
         case .objectId(let hex): out.append(contentsOf: hex.utf8)
-        case .date(let ms): out.append(contentsOf: CivilTime(millisecondsSinceEpoch: ms).postgresText.utf8)
-        case .document, .array: appendEscaped(JSONText.encode(value), to: &out)
+        case .date(let ms): CivilTime(millisecondsSinceEpoch: ms).appendPostgresText(to: &out)
+        case .document, .array: JSONText.append(value, to: &out, backslash: .doubledForCopy)
         case .binary(let subtype, let bytes):
             switch BinaryMapping.columnType(subtype: subtype, count: bytes.count) {
             case .uuid: out.append(contentsOf: UUIDText.format(bytes).utf8)
@@ -59,21 +59,32 @@ package enum CopyTextEncoder {
                     out.append(digits[Int(byte >> 4)])
                     out.append(digits[Int(byte & 0x0f)])
                 }
-            default: appendEscaped(JSONText.encode(value), to: &out)
+            default: JSONText.append(value, to: &out, backslash: .doubledForCopy)
             }
         }
     }
 
     /// Appends text with COPY's escapes.
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are copied at once.
+            var pending = 0
+            for index in 0..<utf8.count {
+                let escape: UInt8
+                switch utf8[index] {
+                case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
+                case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
+                case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
+                case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[pending..<index]))
+                out.append(UInt8(ascii: "\\"))
+                out.append(escape)
+                pending = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[pending..<utf8.count]))
         }
     }
 }

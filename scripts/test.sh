@@ -17,6 +17,9 @@ export ENERGIZE_LIVE_TESTS=1
 # Apache Airflow, to load the DAG that `energize airflow-dag` writes.
 ENERGIZE_AIRFLOW_PYTHON=$(bash scripts/airflow-venv.sh)
 export ENERGIZE_AIRFLOW_PYTHON
+# Headless Chromium, to open the docs site's pages.
+ENERGIZE_CHROMIUM=$(bash scripts/chromium.sh)
+export ENERGIZE_CHROMIUM
 echo "energize: building"
 swift build --build-tests
 echo "energize: building and running Examples/WarehouseConsumer (a package using energize's public API)"

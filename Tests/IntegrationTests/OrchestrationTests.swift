@@ -34,9 +34,13 @@ import Testing
         let waited = DispatchSemaphore(value: 0)
         let outcome = EventLog()
         Thread {
-            if let lock = try? PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["a"], transform: false, waitSeconds: 20) {
+            do {
+                let lock = try PipelineLock(connectionString: uri, pipeline: "it-lock", streams: ["a"], transform: false, waitSeconds: 20)
                 lock.release()
                 outcome.append(.streamStarted(stream: "waited", estimatedCount: nil))
+            } catch {
+                // Said in the expectation below, so a failure shows why the waiter did not get the lock.
+                outcome.append(.streamStarted(stream: "failed: \(error)", estimatedCount: nil))
             }
             waited.signal()
         }.start()

@@ -1,0 +1,139 @@
+import Foundation
+
+/// The one place text becomes HTML: escaping, the page shell every page of the docs site shares,
+/// and tables.
+enum HTML {
+    /// `text` with `&`, `<`, `>`, `"` and `'` escaped, for element content and attribute values.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A whole page: its title, a navigation bar back to the site's pages, and `body`.
+    /// - Parameters:
+    ///   - title: the page's title (plain text).
+    ///   - project: the project's pipeline name, shown in the bar.
+    ///   - root: the relative path from the page to the site's root (`""` or `"../"`).
+    ///   - body: the page's content, HTML.
+    static func page(title: String, project: String, root: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title)) · \(escape(project))</title>
+        <link rel="stylesheet" href="\(root)assets/style.css">
+        </head>
+        <body>
+        <nav><a class="brand" href="\(root)index.html">\(escape(project))</a>
+        <a href="\(root)index.html#lineage">Lineage</a><a href="\(root)index.html#models">Models</a>
+        <a href="\(root)index.html#streams">Streams</a><a href="\(root)runs.html">Runs</a></nav>
+        <main>
+        <h1>\(escape(title))</h1>
+        \(body)
+        </main>
+        </body>
+        </html>
+
+        """
+    }
+
+    /// A table of already-escaped HTML cells.
+    /// - Parameters:
+    ///   - header: the column titles (plain text).
+    ///   - rows: the rows' cells, HTML.
+    ///   - numeric: the indexes of columns aligned right.
+    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
+        guard !rows.isEmpty else { return "<p class=\"empty\">None.</p>" }
+        let head = header.enumerated().map { "<th\($0.offset == 0 || !numeric.contains($0.offset) ? "" : " class=\"num\"")>\(escape($0.element))</th>" }.joined()
+        let body = rows.map { row in
+            "<tr>" + row.enumerated().map { "<td\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\($0.element)</td>" }.joined() + "</tr>"
+        }.joined(separator: "\n")
+        return "<table>\n<thead><tr>\(head)</tr></thead>\n<tbody>\n\(body)\n</tbody>\n</table>"
+    }
+
+    /// A link to `href` reading `text` (plain text).
+    static func link(_ href: String, _ text: String) -> String {
+        "<a href=\"\(escape(href))\">\(escape(text))</a>"
+    }
+
+    /// A status word in its colour (`succeeded`, `failed`, `unchanged`, …).
+    static func status(_ status: String) -> String {
+        "<span class=\"status \(statusClass(status))\">\(escape(status))</span>"
+    }
+
+    /// The CSS class of a status: `ok`, `bad`, `same` or `other`.
+    static func statusClass(_ status: String) -> String {
+        switch status {
+        case "succeeded", "passed": "ok"
+        case "failed", "error", "abandoned": "bad"
+        case "unchanged", "skipped": "same"
+        default: "other"
+        }
+    }
+
+    /// A whole number with thousands separators (`1,234,567`).
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    /// Seconds as `0.42 s`, `12.3 s` or `2 min 05 s`.
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 10 { return String(format: "%.2f s", seconds) }
+        if seconds < 120 { return String(format: "%.1f s", seconds) }
+        return String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
+    }
+
+    /// The site's stylesheet.
+    static let stylesheet = """
+        :root { --ink: #1d2430; --muted: #5b6675; --line: #d8dee6; --bg: #f6f8fa; --accent: #1f6feb;
+          --ok: #1a7f37; --bad: #cf222e; --same: #6e7781; }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
+        nav { display: flex; gap: 1.2em; align-items: center; padding: .7em 1.5em; background: var(--ink); }
+        nav a { color: #dfe6ee; text-decoration: none; }
+        nav a.brand { font-weight: 600; color: #fff; margin-right: 1em; }
+        main { padding: 1em 1.5em 3em; max-width: 1400px; }
+        h1 { font-size: 1.6em; margin: .4em 0 .6em; }
+        h2 { font-size: 1.2em; margin: 1.6em 0 .5em; border-bottom: 1px solid var(--line); padding-bottom: .2em; }
+        a { color: var(--accent); }
+        table { border-collapse: collapse; margin: .4em 0 1em; }
+        th, td { text-align: left; padding: .3em .8em; border-bottom: 1px solid var(--line); vertical-align: top; }
+        th { background: var(--bg); font-weight: 600; }
+        td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        pre { background: var(--bg); border: 1px solid var(--line); padding: .8em; overflow-x: auto; font-size: 13px; }
+        code { font-size: 13px; }
+        .facts { display: grid; grid-template-columns: max-content auto; gap: .2em 1.2em; }
+        .facts dt { color: var(--muted); }
+        .facts dd { margin: 0; }
+        .status { font-weight: 600; }
+        .status.ok { color: var(--ok); } .status.bad { color: var(--bad); } .status.same { color: var(--same); }
+        .empty { color: var(--muted); }
+        .description { max-width: 60em; }
+        .chart { overflow-x: auto; border: 1px solid var(--line); background: #fff; }
+        svg.lineage { max-width: 100%; height: auto; display: block; }
+        svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+        svg a:hover rect { stroke: var(--accent); stroke-width: 2; }
+        .legend span { display: inline-block; margin-right: 1em; }
+        .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: -1px; border-radius: 2px; }
+
+        """
+}

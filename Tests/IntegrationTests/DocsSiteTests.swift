@@ -1,0 +1,132 @@
+import EnergizeTech
+import Foundation
+import PGSink
+import Testing
+
+/// `energize docs` on the EnergizeTech project after a run: every model and collection in the
+/// lineage graph, every link of the site resolving, the pages showing what the warehouse holds —
+/// and the pages rendering in a real browser (headless Chromium).
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct DocsSiteTests {
+    static let pipeline = "it_docs"
+
+    /// A project of the EnergizeTech streams and models, run once on a small seeded dataset.
+    func runProject() throws -> TemporaryProject {
+        let example = EnergizeTechProject.folder.path
+        let project = try TemporaryProject(Self.pipeline, """
+            pipeline: \(Self.pipeline)
+            time_zone: America/Sao_Paulo
+            source: {database: \(Self.pipeline)}
+            streams:
+              - {name: customers, contract: \(example)/contracts/customers.yml}
+              - {name: products, contract: \(example)/contracts/products.yml}
+              - {name: stores, contract: \(example)/contracts/stores.yml}
+              - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/sales.yml}
+              - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/transactions.yml}
+            transform: {models_dir: \(example)/models}
+            """)
+        _ = try LiveServers.freshCollections(Self.pipeline, ["customers", "products", "stores", "sales", "transactions"])
+        try SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.pipeline).seed(SyntheticData(size: .init(customers: 120, sales: 800), seed: 5))
+        let run = try project.energize("run")
+        #expect(run.status == 0, "\(run.output)")
+        return project
+    }
+
+    @Test func theSiteShowsTheProjectAndTheWarehouseAndEveryLinkResolves() throws {
+        let project = try runProject()
+        let site = project.folder.appendingPathComponent("site")
+        let docs = try project.energize("docs", "--output", site.path)
+        #expect(docs.status == 0, "\(docs.output)")
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+
+        let listed = try project.energize("ls", "--json")
+        let models = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(models.count == 17)
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        for model in models {
+            #expect(index.contains("data-node=\"model:\(model)\""), "the lineage graph lacks \(model)")
+        }
+        for collection in ["customers", "products", "stores", "sales", "transactions"] {
+            #expect(index.contains("data-node=\"collection:\(collection)\""))
+            #expect(index.contains("data-node=\"raw:\(Self.pipeline)_raw.\(collection)\""))
+        }
+        // An edge for each model input: the fact reads the staging lines and the dimensions.
+        #expect(index.contains("data-from=\"model:stg_sale_items\" data-to=\"model:fact_sales\""))
+        #expect(index.contains("data-from=\"raw:\(Self.pipeline)_raw.sales\" data-to=\"model:stg_sales\""))
+
+        // Every link and stylesheet of every page names a file of the site (and an anchor it has).
+        let pages = try FileManager.default.subpathsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }
+        #expect(pages.count == 2 + 17 + 5)
+        let reference = try NSRegularExpression(pattern: #"(?:href|src)="([^"]*)""#)
+        var checked = 0
+        for page in pages {
+            let url = site.appendingPathComponent(page)
+            let html = try String(contentsOf: url, encoding: .utf8)
+            for match in reference.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+                let target = String(html[Range(match.range(at: 1), in: html)!]).replacingOccurrences(of: "&amp;", with: "&")
+                #expect(!target.hasPrefix("http"), "\(page) loads \(target) from the network")
+                let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let file = parts[0].isEmpty ? url : url.deletingLastPathComponent().appendingPathComponent(parts[0].removingPercentEncoding ?? parts[0])
+                #expect(FileManager.default.fileExists(atPath: file.standardizedFileURL.path), "\(page) links to \(target), which is not in the site")
+                if parts.count == 2, let text = try? String(contentsOf: file, encoding: .utf8) {
+                    #expect(text.contains("id=\"\(parts[1])\""), "\(page) links to \(target), whose page has no such anchor")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 200)
+
+        // A model's page: its YAML description and column descriptions, the database's types and count, its tests' results.
+        let fact = try String(contentsOf: site.appendingPathComponent("models/fact_sales.html"), encoding: .utf8)
+        let lines = try #require(try connection.execute("SELECT count(*) FROM it_docs_warehouse.fact_sales").scalar.flatMap { Int($0) })
+        #expect(fact.contains("<dt>rows</dt><dd>\(Self.thousands(lines))</dd>"), "\(fact.prefix(3000))")
+        #expect(fact.contains("<code>net_amount</code></td><td>numeric"))
+        #expect(fact.contains("SQL, as compiled") && fact.contains("it_docs_staging"))
+        let testRows = try connection.execute("SELECT test, status FROM it_docs_meta.test_results WHERE model = 'fact_sales'").rows
+        #expect(!testRows.isEmpty)
+        for row in testRows {
+            #expect(fact.contains("<td>\(Self.escaped(row[0] ?? ""))</td><td><span class=\"status ok\">\(row[1] ?? "")</span>"), "\(row)")
+        }
+        let dimDate = try String(contentsOf: site.appendingPathComponent("models/dim_date.html"), encoding: .utf8)
+        #expect(dimDate.contains("The day as an integer YYYYMMDD; -1 for the unknown member."))
+
+        // A stream's page: its watermark as recorded, its rejects by reason with samples.
+        let sales = try String(contentsOf: site.appendingPathComponent("streams/sales.html"), encoding: .utf8)
+        let watermark = try #require(try connection.execute("SELECT value FROM it_docs_meta.watermarks WHERE stream = 'sales'").scalar)
+        #expect(sales.contains(Self.escaped(watermark)))
+        let rejects = try #require(try connection.execute("SELECT count(*) FROM it_docs_raw._rejects WHERE collection = 'sales'").scalar.flatMap { Int($0) })
+        #expect(rejects > 0)
+        let counted = try NSRegularExpression(pattern: #"<td class="num">([0-9,]+)</td><td><div><code>"#)
+        let shown = counted.matches(in: sales, range: NSRange(sales.startIndex..., in: sales)).map {
+            Int(String(sales[Range($0.range(at: 1), in: sales)!]).replacingOccurrences(of: ",", with: "")) ?? 0
+        }.reduce(0, +)
+        #expect(shown == rejects, "the reasons' counts add up to the collection's rejects")
+
+        // The run history: one timeline per run, a bar for each stream and model of it.
+        let runs = try String(contentsOf: site.appendingPathComponent("runs.html"), encoding: .utf8)
+        let runId = try #require(try connection.execute("SELECT max(run_id) FROM it_docs_meta.runs").scalar)
+        #expect(runs.contains("data-run=\"\(runId)\""))
+        let bars = runs.components(separatedBy: "<rect class=\"bar ").count - 1
+        #expect(bars == 5 + 17)
+
+        // The project alone, without the warehouse.
+        let offline = try project.energize("docs", "--offline", "--output", project.folder.appendingPathComponent("offline").path)
+        #expect(offline.status == 0, "\(offline.output)")
+        let offlineIndex = try String(contentsOf: project.folder.appendingPathComponent("offline/index.html"), encoding: .utf8)
+        #expect(offlineIndex.contains("The warehouse was not read") && offlineIndex.contains("data-node=\"model:fact_sales\""))
+
+        try BrowserCheck.pages(site, ["index.html", "models/fact_sales.html", "streams/sales.html", "runs.html"], screenshots: "docs")
+    }
+
+    static func thousands(_ value: Int) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.locale = Locale(identifier: "en_US")
+        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+    }
+
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+}

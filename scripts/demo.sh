@@ -60,6 +60,11 @@ echo "Market trends by chemistry, last month — warehouse.mart_market_trends:"
 psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, chemistry, units, to_char(net_revenue, 'FM999G999G999G990D00') AS net_revenue,
                   to_char(mom_growth * 100, 'FM990D0') || ' %' AS mom_growth
            FROM warehouse.mart_market_trends WHERE month = (SELECT max(month) FROM warehouse.mart_market_trends) ORDER BY 4 DESC"
+echo "Stock for the month in progress: the forecast by region (3-month moving average) and its backtest error — analyses/stock_distribution.sql on warehouse.mart_regional_demand:"
+psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, region, chemistry, forecast_units, to_char(share_of_forecast * 100, 'FM990D0') || ' %' AS share,
+                  units_so_far, to_char(backtest_mape * 100, 'FM990D0') || ' %' AS backtest_mape
+           FROM ($("$energize" compile --offline | awk '/^-- analysis stock_distribution/{found=1; next} found && /^-- analysis /{exit} found' ))
+           s WHERE chemistry = 'LFP' ORDER BY forecast_units DESC"
 echo "SCD2 history of a customer who moved — warehouse.dim_customer:"
 psql_q -c "SELECT customer_sk, customer_id, city, state, region, to_char(valid_from, 'YYYY-MM-DD HH24:MI') AS valid_from,
                   coalesce(to_char(valid_to, 'YYYY-MM-DD HH24:MI'), '') AS valid_to, is_current
@@ -74,6 +79,9 @@ psql_q -c "SELECT r.run_id, r.status, to_char(r.started_at, 'HH24:MI:SS') AS sta
            FROM energize_meta.runs r JOIN energize_meta.stream_runs s USING (run_id)
            GROUP BY 1, 2, 3, 4 ORDER BY 1 DESC LIMIT 5"
 
+step "7. The docs site: lineage, models, streams, runs"
+"$energize" docs
+
 cat <<TXT
 
 == Look further
@@ -81,6 +89,7 @@ cat <<TXT
   psql "\$ENERGIZE_PG_URI"                     # raw tables + _rejects (public), staging, warehouse, energize_meta
   cd Examples/energizetech                    # the project: energize.yml, contracts/, models/
   $energize status                            # the last runs: streams, models, data tests
+  open Examples/energizetech/target/docs/index.html   # the docs site (energize docs)
   $energize run --help
   make servers-stop                           # stop the local servers
 TXT

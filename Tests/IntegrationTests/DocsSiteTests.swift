@@ -22,7 +22,7 @@ import Testing
               - {name: stores, contract: \(example)/contracts/stores.yml}
               - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/sales.yml}
               - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/transactions.yml}
-            transform: {models_dir: \(example)/models}
+            transform: {models_dir: \(example)/models, tests_dir: \(example)/tests, analyses_dir: \(example)/analyses}
             """)
         _ = try LiveServers.freshCollections(Self.pipeline, ["customers", "products", "stores", "sales", "transactions"])
         try SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.pipeline).seed(SyntheticData(size: .init(customers: 120, sales: 800), seed: 5))
@@ -41,7 +41,7 @@ import Testing
 
         let listed = try project.energize("ls", "--json")
         let models = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]]).compactMap { $0["name"] as? String }
-        #expect(models.count == 17)
+        #expect(models.count == 18)
         let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
         for model in models {
             #expect(index.contains("data-node=\"model:\(model)\""), "the lineage graph lacks \(model)")
@@ -56,7 +56,7 @@ import Testing
 
         // Every link and stylesheet of every page names a file of the site (and an anchor it has).
         let pages = try FileManager.default.subpathsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }
-        #expect(pages.count == 2 + 17 + 5)
+        #expect(pages.count == 2 + 18 + 5)
         let reference = try NSRegularExpression(pattern: #"(?:href|src)="([^"]*)""#)
         var checked = 0
         for page in pages {
@@ -107,7 +107,7 @@ import Testing
         let runId = try #require(try connection.execute("SELECT max(run_id) FROM it_docs_meta.runs").scalar)
         #expect(runs.contains("data-run=\"\(runId)\""))
         let bars = runs.components(separatedBy: "<rect class=\"bar ").count - 1
-        #expect(bars == 5 + 17)
+        #expect(bars == 5 + 18)
 
         // The project alone, without the warehouse.
         let offline = try project.energize("docs", "--offline", "--output", project.folder.appendingPathComponent("offline").path)
@@ -116,6 +116,40 @@ import Testing
         #expect(offlineIndex.contains("The warehouse was not read") && offlineIndex.contains("data-node=\"model:fact_sales\""))
 
         try BrowserCheck.pages(site, ["index.html", "models/fact_sales.html", "streams/sales.html", "runs.html"], screenshots: "docs")
+    }
+
+    /// The example's analyses, as `energize compile` writes them, run against the warehouse: each
+    /// returns rows, and the columns its `-- columns:` line documents.
+    @Test func theAnalysesCompileAndReturnTheirDocumentedColumns() throws {
+        let project = try runProject()
+        let compiled = project.folder.appendingPathComponent("compiled")
+        let compile = try project.energize("compile", "--output", compiled.path)
+        #expect(compile.status == 0 && compile.output.contains("and 5 analyses"), "\(compile.output)")
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+        let names = ["customer_behavior", "market_trends", "regional_analysis", "sales_performance", "stock_distribution"]
+        for name in names {
+            let text = try String(contentsOf: compiled.appendingPathComponent("analyses/\(name).sql"), encoding: .utf8)
+            #expect(text.contains("\"it_docs_warehouse\"."), "\(name) reads the project's warehouse: \(text)")
+            let documented = try #require(text.split(separator: "\n").first { $0.hasPrefix("-- columns:") })
+                .dropFirst("-- columns:".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let result = try connection.execute(text)
+            #expect(result.columns == documented, "\(name) returns \(result.columns), documents \(documented)")
+            #expect(!result.rows.isEmpty, "\(name) returned no rows")
+        }
+        // The stock split: next month's shares of each chemistry's forecast add up to 1.
+        let shares = try connection.execute("""
+            SELECT chemistry, sum(share_of_forecast) FROM (\(try String(contentsOf: compiled.appendingPathComponent("analyses/stock_distribution.sql"), encoding: .utf8))) s
+            GROUP BY chemistry HAVING sum(forecast_units) > 0
+            """).rows
+        #expect(!shares.isEmpty)
+        for row in shares { #expect(abs((Double(row[1] ?? "") ?? 0) - 1) < 0.001, "\(row)") }
+        // The demand mart's own tests ran and passed in the run.
+        let tests = try connection.execute("""
+            SELECT test, status FROM it_docs_meta.test_results WHERE model = 'mart_regional_demand' ORDER BY test
+            """).rows
+        #expect(tests.count == 6, "\(tests)")
+        #expect(tests.allSatisfy { $0[1] == "passed" }, "\(tests)")
     }
 
     static func thousands(_ value: Int) -> String {

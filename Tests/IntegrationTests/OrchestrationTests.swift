@@ -44,8 +44,12 @@ import Testing
             }
             waited.signal()
         }.start()
-        try await Task.sleep(nanoseconds: 1_500_000_000)
-        held.release()
+        // Released from a thread too: the cooperative pool (two threads here) may be busy with other
+        // suites' blocking work for longer than the waiter waits.
+        Thread {
+            Thread.sleep(forTimeInterval: 1.5)
+            held.release()
+        }.start()
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { waited.wait(); continuation.resume() }
         }

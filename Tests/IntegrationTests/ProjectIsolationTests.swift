@@ -74,7 +74,7 @@ import Testing
             SELECT table_name FROM information_schema.tables WHERE table_schema = 'it_iso_a_warehouse' AND table_type = 'BASE TABLE'
               AND table_name NOT LIKE '%\\_\\_energize\\_%' ORDER BY 1
             """).rows.compactMap { $0[0] }
-        #expect(tables.count == 9, "\(tables)")
+        #expect(tables.count == 10, "\(tables)")
         for (project, solo) in [("it_iso_a", "it_iso_a_solo"), ("it_iso_b", "it_iso_b_solo")] {
             for table in tables {
                 let mine = try rows(of: table, project), alone = try rows(of: table, solo)

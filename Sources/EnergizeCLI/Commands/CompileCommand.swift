@@ -64,7 +64,19 @@ struct CompileCommand: ParsableCommand {
                 print(text + "\n")
             }
         }
-        if let output { print("wrote \(selected.count) models to \(output)") }
+        // The analyses (dbt's analyses/): compiled like models, never built; shown when no model is selected.
+        let analyses = plan || !selection.select.isEmpty ? [] : project.analyses
+        for analysis in analyses {
+            let text = "-- analysis \(analysis.name) (\(analysis.path))\n" + analysis.sql
+            if let output {
+                let folder = (output as NSString).appendingPathComponent("analyses")
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try (text + "\n").write(toFile: (folder as NSString).appendingPathComponent(analysis.name + ".sql"), atomically: true, encoding: .utf8)
+            } else {
+                print(text + "\n")
+            }
+        }
+        if let output { print("wrote \(selected.count) models\(analyses.isEmpty ? "" : " and \(analyses.count) analyses") to \(output)") }
     }
 
     /// The id the next run will get (1 before the first).

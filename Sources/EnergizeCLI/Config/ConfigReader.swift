@@ -81,10 +81,11 @@ public struct ConfigReader {
         }
         if let value = top["streams"] { config.streams = try streams(value, nodes: Self.value(of: "streams", in: node)?.sequence.map(Array.init) ?? []) }
         if let value = top["transform"] {
-            let transform = try fields.mapping(value, "transform", keys: ["enabled", "models_dir", "tests_dir"])
+            let transform = try fields.mapping(value, "transform", keys: ["enabled", "models_dir", "tests_dir", "analyses_dir"])
             if let value = transform["enabled"] { config.transform = try fields.bool(value, "transform.enabled") }
             if let value = transform["models_dir"] { config.modelsDirectory = try fields.string(value, "transform.models_dir") }
             if let value = transform["tests_dir"] { config.testsDirectory = try fields.string(value, "transform.tests_dir") }
+            if let value = transform["analyses_dir"] { config.analysesDirectory = try fields.string(value, "transform.analyses_dir") }
         }
         if let value = top["schedule"] {
             let schedule = try fields.mapping(value, "schedule", keys: ["cron", "interval"])

@@ -31,6 +31,8 @@ public struct EnergizeConfig: Sendable {
     public var modelsDirectory = "models"
     /// The folder of the project's own data tests (`.sql` files), relative to the project.
     public var testsDirectory = "tests"
+    /// The folder of the project's analyses (`SELECT`s compiled by `energize compile`, never built), relative to the project.
+    public var analysesDirectory = "analyses"
     /// The folder of documents `energize seed` writes into MongoDB, relative to the project.
     public var seedsDirectory = "seeds"
     /// When the pipeline runs on its own (`energize schedule`); nil when it is not scheduled.

@@ -7,6 +7,8 @@ import Warehouse
 struct ProjectModels {
     let graph: ModelGraph
     let tests: [DataTest]
+    /// The project's analyses (`analyses/*.sql`), compiled.
+    let analyses: [Analysis]
 
     /// Compiles the project's models and tests.
     /// - Parameters:
@@ -40,6 +42,8 @@ struct ProjectModels {
         }
         graph = try ModelGraph(models)
         self.tests = tests
+        let analysesFolder = config.path(config.analysesDirectory)
+        analyses = Self.exists(analysesFolder) ? try compiler.compileAnalyses(try ModelFile.folder(analysesFolder), models: models) : []
     }
 
     private static func exists(_ folder: String) -> Bool {

@@ -34,7 +34,7 @@ import Testing
     @Test func theSiteShowsTheProjectAndTheWarehouseAndEveryLinkResolves() throws {
         let project = try runProject()
         let site = project.folder.appendingPathComponent("site")
-        let docs = try project.energize("docs", "--output", site.path)
+        let docs = try project.energize("docs", "--output", site.path, "--dashboard", EnergizeTechProject.folder.appendingPathComponent("dashboard.yml").path)
         #expect(docs.status == 0, "\(docs.output)")
         let connection = try PGConnection(try LiveServers.pgURI())
         defer { connection.close() }
@@ -56,7 +56,7 @@ import Testing
 
         // Every link and stylesheet of every page names a file of the site (and an anchor it has).
         let pages = try FileManager.default.subpathsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }
-        #expect(pages.count == 2 + 18 + 5)
+        #expect(pages.count == 3 + 18 + 5)
         let reference = try NSRegularExpression(pattern: #"(?:href|src)="([^"]*)""#)
         var checked = 0
         for page in pages {
@@ -115,7 +115,47 @@ import Testing
         let offlineIndex = try String(contentsOf: project.folder.appendingPathComponent("offline/index.html"), encoding: .utf8)
         #expect(offlineIndex.contains("The warehouse was not read") && offlineIndex.contains("data-node=\"model:fact_sales\""))
 
-        try BrowserCheck.pages(site, ["index.html", "models/fact_sales.html", "streams/sales.html", "runs.html"], screenshots: "docs")
+        try checkDashboard(site, connection)
+
+        try BrowserCheck.pages(site, ["index.html", "models/fact_sales.html", "streams/sales.html", "runs.html", "dashboard.html"], screenshots: "docs")
+    }
+
+    /// Every panel of the EnergizeTech dashboard shows what its SQL returns: the SQL is taken from
+    /// the page, run here, and its values compared with the `data-value`s the panel drew.
+    func checkDashboard(_ site: URL, _ connection: PGConnection) throws {
+        let page = try String(contentsOf: site.appendingPathComponent("dashboard.html"), encoding: .utf8)
+        let panels = page.components(separatedBy: "<section class=\"panel\"").dropFirst()
+        #expect(panels.count == 10)
+        let value = try NSRegularExpression(pattern: #"data-value="([^"]*)""#)
+        let sqlPattern = try NSRegularExpression(pattern: #"<pre class="panel-sql"><code>(.*?)</code></pre>"#, options: [.dotMatchesLineSeparators])
+        let chartPattern = try NSRegularExpression(pattern: #"data-chart="([a-z_]+)""#)
+        var charts: Set<String> = []
+        for panel in panels {
+            let range = NSRange(panel.startIndex..., in: panel)
+            let chart = try #require(chartPattern.firstMatch(in: panel, range: range).map { String(panel[Range($0.range(at: 1), in: panel)!]) })
+            charts.insert(chart)
+            #expect(!panel.contains("not available"), "\(panel.prefix(400))")
+            let sql = try #require(sqlPattern.firstMatch(in: panel, range: range).map { String(panel[Range($0.range(at: 1), in: panel)!]) })
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
+                .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+            let shown = value.matches(in: panel, range: range).map { String(panel[Range($0.range(at: 1), in: panel)!]).replacingOccurrences(of: "&amp;", with: "&") }
+            try connection.execute("BEGIN READ ONLY")
+            try connection.execute("SET LOCAL TimeZone = 'America/Sao_Paulo'")
+            let result = try connection.execute(sql)
+            try connection.execute("ROLLBACK")
+            // The panel's y columns (the page names them): every value of them the query returns is drawn or listed, no other.
+            let yPattern = try NSRegularExpression(pattern: #"data-y="([^"]*)""#)
+            let ys = try #require(yPattern.firstMatch(in: panel, range: range).map { String(panel[Range($0.range(at: 1), in: panel)!]) })
+                .split(separator: ",").map(String.init)
+            let indexes = try ys.map { y in try #require(result.columns.firstIndex(of: y), "\(y) is not a column of \(result.columns)") }
+            let expected = chart == "kpi" ? [result.rows.first?[indexes[0]]].compactMap { $0 } : result.rows.flatMap { row in indexes.compactMap { row[$0] } }
+            #expect(!expected.isEmpty)
+            #expect(shown.sorted() == expected.sorted(), "\(chart) panel shows \(shown.count) values \(shown.prefix(5)), its query returns \(expected.count) \(expected.prefix(5))")
+        }
+        #expect(charts == ["kpi", "line", "bar", "stacked_bar", "table"])
+        // Brazilian formats: R$, thousands with dots, decimals with a comma.
+        #expect(page.range(of: #"R\$ [0-9]{1,3}(\.[0-9]{3})+,[0-9]{2}"#, options: .regularExpression) != nil)
+        #expect(page.range(of: #"-?[0-9]+,[0-9] %"#, options: .regularExpression) != nil)
     }
 
     /// The example's analyses, as `energize compile` writes them, run against the warehouse: each

@@ -6,12 +6,15 @@ import Foundation
 /// network and the folder works from `file://`.
 struct DocsSite {
     let catalog: DocsCatalog
+    /// The project's dashboard with its panels' rows, when it declares one.
+    var dashboard: DashboardPage? = nil
 
     /// The site's pages by path relative to its root, with their HTML.
     func pages() -> [(path: String, html: String)] {
         var pages = [(path: "index.html", html: index()), (path: "runs.html", html: runs())]
         pages += catalog.models.map { (path: Self.modelPath($0.name), html: modelPage($0)) }
         pages += catalog.streams.map { (path: Self.streamPath($0.name), html: streamPage($0)) }
+        if let dashboard { pages.append((path: "dashboard.html", html: dashboard.html())) }
         return pages
     }
 
@@ -95,7 +98,7 @@ struct DocsSite {
                     HTML.escape(stream.strategy), last.map { "\(HTML.status($0.status)) \(HTML.escape($0.finishedAt))" } ?? "",
                     HTML.count(stream.rejects.map(\.count).reduce(0, +))]
         }, numeric: [5])
-        return HTML.page(title: "\(catalog.pipeline): lineage and models", project: catalog.pipeline, root: "", body: body)
+        return HTML.page(title: "\(catalog.pipeline): lineage and models", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil)
     }
 
     private func modelPage(_ model: DocsCatalog.Model) -> String {
@@ -120,7 +123,7 @@ struct DocsSite {
              $0.rows.map(HTML.count) ?? "", HTML.escape($0.error ?? "")]
         }, numeric: [0, 3, 4])
         body += "<h2>SQL, as compiled</h2>" + (model.sql.map { "<pre><code>\(HTML.escape($0))</code></pre>" } ?? "<p class=\"empty\">Built in Swift: no SQL file.</p>")
-        return HTML.page(title: model.name, project: catalog.pipeline, root: root, body: body)
+        return HTML.page(title: model.name, project: catalog.pipeline, root: root, body: body, dashboard: dashboard != nil)
     }
 
     private func streamPage(_ stream: DocsCatalog.Stream) -> String {
@@ -150,7 +153,7 @@ struct DocsSite {
                  group.samples.map { "<div><code>\(HTML.escape($0.id))</code>: \(HTML.escape($0.reason))<br><code>\(HTML.escape($0.document))</code></div>" }.joined()]
             }, numeric: [1])
         }
-        return HTML.page(title: "stream \(stream.name)", project: catalog.pipeline, root: "../", body: body)
+        return HTML.page(title: "stream \(stream.name)", project: catalog.pipeline, root: "../", body: body, dashboard: dashboard != nil)
     }
 
     private func runs() -> String {
@@ -162,7 +165,7 @@ struct DocsSite {
             if let error = run.error { body += "<p><span class=\"status bad\">error</span> \(HTML.escape(error))</p>" }
             body += run.bars.isEmpty ? "<p class=\"empty\">Nothing recorded for this run.</p>" : "<div class=\"chart\">\(Charts.timeline(run))</div>"
         }
-        return HTML.page(title: "Runs", project: catalog.pipeline, root: "", body: body)
+        return HTML.page(title: "Runs", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil)
     }
 
     private func links(_ names: [String], models: Bool) -> String {

@@ -26,7 +26,8 @@ enum HTML {
     ///   - project: the project's pipeline name, shown in the bar.
     ///   - root: the relative path from the page to the site's root (`""` or `"../"`).
     ///   - body: the page's content, HTML.
-    static func page(title: String, project: String, root: String, body: String) -> String {
+    ///   - dashboard: whether the site has a dashboard page to link to.
+    static func page(title: String, project: String, root: String, body: String, dashboard: Bool = false) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -39,7 +40,7 @@ enum HTML {
         <body>
         <nav><a class="brand" href="\(root)index.html">\(escape(project))</a>
         <a href="\(root)index.html#lineage">Lineage</a><a href="\(root)index.html#models">Models</a>
-        <a href="\(root)index.html#streams">Streams</a><a href="\(root)runs.html">Runs</a></nav>
+        <a href="\(root)index.html#streams">Streams</a><a href="\(root)runs.html">Runs</a>\(dashboard ? "<a href=\"\(root)dashboard.html\">Dashboard</a>" : "")</nav>
         <main>
         <h1>\(escape(title))</h1>
         \(body)
@@ -132,6 +133,14 @@ enum HTML {
         svg.lineage { max-width: 100%; height: auto; display: block; }
         svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
         svg a:hover rect { stroke: var(--accent); stroke-width: 2; }
+        .panels { display: grid; grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)); gap: 1.2em; }
+        .panel { border: 1px solid var(--line); border-radius: 6px; padding: .2em 1em .8em; }
+        .panel h2 { border: none; margin-top: .6em; }
+        .panel .chart { border: none; }
+        .kpi { padding: .6em 0 1em; } .kpi .value { font-size: 2.4em; font-weight: 600; display: block; }
+        .kpi .label { color: var(--muted); }
+        .scroll { max-height: 420px; overflow: auto; }
+        details summary { color: var(--muted); cursor: pointer; font-size: .9em; }
         .legend span { display: inline-block; margin-right: 1em; }
         .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: -1px; border-radius: 2px; }
 

@@ -9,6 +9,9 @@ struct ProjectModels {
     let tests: [DataTest]
     /// The project's analyses (`analyses/*.sql`), compiled.
     let analyses: [Analysis]
+    /// The compiler the models were compiled with, and the models, for queries of the project's own (dashboard panels).
+    private let compiler: ModelCompiler
+    private let models: [Model]
 
     /// Compiles the project's models and tests.
     /// - Parameters:
@@ -44,6 +47,17 @@ struct ProjectModels {
         self.tests = tests
         let analysesFolder = config.path(config.analysesDirectory)
         analyses = Self.exists(analysesFolder) ? try compiler.compileAnalyses(try ModelFile.folder(analysesFolder), models: models) : []
+        self.compiler = compiler
+        self.models = models
+    }
+
+    /// Compiles a `SELECT` of the project's own (macros as in analyses).
+    /// - Parameters:
+    ///   - name: what it is called in errors.
+    ///   - sql: the query's text.
+    ///   - path: the file it comes from, for errors.
+    func compileQuery(name: String, sql: String, path: String) throws -> Analysis {
+        try compiler.compileAnalyses([ModelFile(name: name, text: sql, path: path)], models: models)[0]
     }
 
     private static func exists(_ folder: String) -> Bool {

@@ -32,6 +32,8 @@ if ! swift package --disable-sandbox generate-documentation --target Warehouse -
   cat "${ENERGIZE_STATE_DIR}/docc.log"
   exit 1
 fi
+echo "energize: checking the deployment files (docker-compose config, shellcheck, systemd-analyze verify)"
+bash scripts/validate-deploy.sh .build/debug/energize
 echo "energize: running tests"
 set +e
 swift test --skip-build 2>&1 | tee "${ENERGIZE_STATE_DIR}/test.log"

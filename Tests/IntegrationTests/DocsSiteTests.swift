@@ -192,6 +192,68 @@ import Testing
         #expect(tests.allSatisfy { $0[1] == "passed" }, "\(tests)")
     }
 
+    /// `energize serve`: the pages, the grid, the tests and /health from the live warehouse,
+    /// read-only, on localhost; a failed run turns /health to 503; the pages render in Chromium.
+    @Test func theServedSiteIsLiveReadOnlyAndTellsAMonitorTheHealth() throws {
+        let project = try runProject()
+        let port = 20_000 + Int(getpid() % 20_000)
+        let server = try EnergizeBinary.start(["serve", "--port", String(port), "--refresh", "0",
+                                               "--dashboard", EnergizeTechProject.folder.appendingPathComponent("dashboard.yml").path], in: project.folder)
+        let base = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<150 where !up {
+            up = (try? Self.get(base + "/health"))?.status == 200
+            if !up { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(up, "energize serve did not answer on \(base)")
+        let health = try Self.get(base + "/health")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
+        #expect(json["status"] as? String == "ok" && json["pipeline"] as? String == Self.pipeline, "\(health.body)")
+        #expect((json["streams"] as? [[String: Any]])?.count == 5)
+        #expect((json["streams"] as? [[String: Any]])?.allSatisfy { ($0["freshness_seconds"] as? Double).map { $0 >= 0 } == true } == true, "\(health.body)")
+        #expect((json["last_run"] as? [String: Any])?["status"] as? String == "succeeded")
+
+        let grid = try Self.get(base + "/grid.html")
+        #expect(grid.status == 200 && grid.body.contains("run 1") && grid.body.contains(">fact_sales</a>"), "\(grid.body.prefix(500))")
+        let tests = try Self.get(base + "/tests.html")
+        let total = try #require(json["data_tests"] as? Int)
+        #expect(tests.status == 200 && tests.body.contains("\(total) data tests, 0 failing"), "\(tests.body.prefix(800))")
+        #expect(try Self.get(base + "/").body.contains("data-node=\"model:fact_sales\""))
+        #expect(try Self.get(base + "/dashboard.html").body.contains("data-chart=\"stacked_bar\""))
+        #expect(try Self.get(base + "/models/fact_sales.html").status == 200)
+        #expect(try Self.get(base + "/no-such-page.html").status == 404)
+        // Read-only: nothing but GET and HEAD.
+        for method in ["POST", "PUT", "DELETE"] {
+            #expect(try Self.get(base + "/health", method: method).status == 405)
+        }
+        // Live: a failed run shows in the grid and turns /health to 503 at once (refresh 0).
+        let failed = try project.energize("run", "--skip-transform", "--retries", "0", "--mongo-uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500")
+        #expect(failed.status == 1, "\(failed.output)")
+        let after = try Self.get(base + "/health")
+        #expect(after.status == 503 && after.body.contains("\"status\" : \"failing\""), "\(after.body)")
+        #expect(try Self.get(base + "/grid.html").body.contains("run 2"))
+
+        try BrowserCheck.pages(URL(string: base)!, ["index.html", "grid.html", "tests.html", "dashboard.html"], screenshots: "serve")
+        server.process.terminate()
+        let stopped = server.wait()
+        #expect(stopped.status == 6, "serve stops on SIGTERM with status 6: \(stopped.output)")
+        #expect(stopped.output.contains("serving \(Self.pipeline) on http://127.0.0.1:\(port)/"), "\(stopped.output)")
+    }
+
+    /// An HTTP request with curl: the status code and the body.
+    static func get(_ url: String, method: String = "GET") throws -> (status: Int, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-X", method, "-o", "-", "-w", "\n%{http_code}", "--max-time", "30", url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let status = Int(text.split(separator: "\n").last ?? "") ?? 0
+        return (status, String(text.dropLast(String(status).count + 1)))
+    }
+
     static func thousands(_ value: Int) -> String {
         let formatter = NumberFormatter()
         formatter.numberStyle = .decimal

@@ -9,7 +9,7 @@ public struct EnergizeCommand: AsyncParsableCommand {
         discussion: ExitStatus.help,
         subcommands: [RunCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
                       CompileCommand.self, ListCommand.self, DebugCommand.self, InitCommand.self, SeedCommand.self,
-                      VerifyCommand.self, AirflowDAGCommand.self, DocsCommand.self])
+                      VerifyCommand.self, AirflowDAGCommand.self, DocsCommand.self, ServeCommand.self])
 
     /// The root command before its arguments are parsed (ArgumentParser sets its options).
     public init() {}

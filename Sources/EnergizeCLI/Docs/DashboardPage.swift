@@ -14,6 +14,8 @@ struct DashboardPage {
     let dashboard: Dashboard
     let results: [Result]
     let project: String
+    /// More pages the bar links to, as (path, text).
+    var links: [(String, String)] = []
 
     private static let palette = ["#0969da", "#2da44e", "#bf8700", "#8250df", "#cf222e", "#1b7c83", "#bf3989", "#6e7781", "#fb8f44", "#54aeff"]
 
@@ -32,7 +34,7 @@ struct DashboardPage {
             }
             body += "<details><summary>SQL</summary><pre class=\"panel-sql\"><code>\(HTML.escape(panel.sql))</code></pre></details></section>"
         }
-        return HTML.page(title: dashboard.title, project: project, root: "", body: body + "</div>", dashboard: true)
+        return HTML.page(title: dashboard.title, project: project, root: "", body: body + "</div>", dashboard: true, links: links)
     }
 
     private func render(_ panel: Dashboard.Panel, _ result: Result) -> String {

@@ -8,6 +8,8 @@ struct DocsSite {
     let catalog: DocsCatalog
     /// The project's dashboard with its panels' rows, when it declares one.
     var dashboard: DashboardPage? = nil
+    /// More pages the bar links to (the served site's runs grid and tests), as (path, text).
+    var links: [(String, String)] = []
 
     /// The site's pages by path relative to its root, with their HTML.
     func pages() -> [(path: String, html: String)] {
@@ -98,7 +100,7 @@ struct DocsSite {
                     HTML.escape(stream.strategy), last.map { "\(HTML.status($0.status)) \(HTML.escape($0.finishedAt))" } ?? "",
                     HTML.count(stream.rejects.map(\.count).reduce(0, +))]
         }, numeric: [5])
-        return HTML.page(title: "\(catalog.pipeline): lineage and models", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil)
+        return HTML.page(title: "\(catalog.pipeline): lineage and models", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil, links: links)
     }
 
     private func modelPage(_ model: DocsCatalog.Model) -> String {
@@ -123,7 +125,7 @@ struct DocsSite {
              $0.rows.map(HTML.count) ?? "", HTML.escape($0.error ?? "")]
         }, numeric: [0, 3, 4])
         body += "<h2>SQL, as compiled</h2>" + (model.sql.map { "<pre><code>\(HTML.escape($0))</code></pre>" } ?? "<p class=\"empty\">Built in Swift: no SQL file.</p>")
-        return HTML.page(title: model.name, project: catalog.pipeline, root: root, body: body, dashboard: dashboard != nil)
+        return HTML.page(title: model.name, project: catalog.pipeline, root: root, body: body, dashboard: dashboard != nil, links: links)
     }
 
     private func streamPage(_ stream: DocsCatalog.Stream) -> String {
@@ -153,7 +155,7 @@ struct DocsSite {
                  group.samples.map { "<div><code>\(HTML.escape($0.id))</code>: \(HTML.escape($0.reason))<br><code>\(HTML.escape($0.document))</code></div>" }.joined()]
             }, numeric: [1])
         }
-        return HTML.page(title: "stream \(stream.name)", project: catalog.pipeline, root: "../", body: body, dashboard: dashboard != nil)
+        return HTML.page(title: "stream \(stream.name)", project: catalog.pipeline, root: "../", body: body, dashboard: dashboard != nil, links: links)
     }
 
     private func runs() -> String {
@@ -165,7 +167,7 @@ struct DocsSite {
             if let error = run.error { body += "<p><span class=\"status bad\">error</span> \(HTML.escape(error))</p>" }
             body += run.bars.isEmpty ? "<p class=\"empty\">Nothing recorded for this run.</p>" : "<div class=\"chart\">\(Charts.timeline(run))</div>"
         }
-        return HTML.page(title: "Runs", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil)
+        return HTML.page(title: "Runs", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil, links: links)
     }
 
     private func links(_ names: [String], models: Bool) -> String {

@@ -27,7 +27,8 @@ enum HTML {
     ///   - root: the relative path from the page to the site's root (`""` or `"../"`).
     ///   - body: the page's content, HTML.
     ///   - dashboard: whether the site has a dashboard page to link to.
-    static func page(title: String, project: String, root: String, body: String, dashboard: Bool = false) -> String {
+    ///   - links: more pages to link to from the bar, as (path from the root, text).
+    static func page(title: String, project: String, root: String, body: String, dashboard: Bool = false, links: [(String, String)] = []) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -40,7 +41,7 @@ enum HTML {
         <body>
         <nav><a class="brand" href="\(root)index.html">\(escape(project))</a>
         <a href="\(root)index.html#lineage">Lineage</a><a href="\(root)index.html#models">Models</a>
-        <a href="\(root)index.html#streams">Streams</a><a href="\(root)runs.html">Runs</a>\(dashboard ? "<a href=\"\(root)dashboard.html\">Dashboard</a>" : "")</nav>
+        <a href="\(root)index.html#streams">Streams</a><a href="\(root)runs.html">Runs</a>\(dashboard ? "<a href=\"\(root)dashboard.html\">Dashboard</a>" : "")\(links.map { "<a href=\"\(root)\(escape($0.0))\">\(escape($0.1))</a>" }.joined())</nav>
         <main>
         <h1>\(escape(title))</h1>
         \(body)
@@ -141,6 +142,11 @@ enum HTML {
         .kpi .label { color: var(--muted); }
         .scroll { max-height: 420px; overflow: auto; }
         details summary { color: var(--muted); cursor: pointer; font-size: .9em; }
+        .scroll.grid { max-height: none; }
+        .grid td { text-align: center; } .grid td:first-child { text-align: left; white-space: nowrap; }
+        .cell { display: inline-block; min-width: 6.5em; padding: .15em .4em; border-radius: 4px; font-size: .85em; }
+        .cell.ok { background: #dafbe1; } .cell.bad { background: #ffebe9; color: var(--bad); } .cell.same { background: #eaeef2; }
+        .cell.other { background: #ddf4ff; } .cell.none { color: var(--muted); }
         .legend span { display: inline-block; margin-right: 1em; }
         .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: -1px; border-radius: 2px; }
 

@@ -23,7 +23,8 @@ enum BrowserCheck {
         return base.appendingPathComponent("screenshots").appendingPathComponent(name)
     }
 
-    /// Checks each page of `site` (paths relative to it) from `file://`; screenshots go to `screenshotFolder(screenshots)`.
+    /// Checks each page of `site` (paths relative to it; a folder from `file://`, or a served
+    /// `http://` root); screenshots go to `screenshotFolder(screenshots)`.
     static func pages(_ site: URL, _ pages: [String], screenshots: String) throws {
         let folder = screenshotFolder(screenshots)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,0 +1,31 @@
+# energize in a container: built with the Swift toolchain, run on a slim Debian with libpq and
+# libmongoc. `docker build -t energize .` then see deploy/docker-compose.yml.
+# (No container engine runs on the machine this was written on: scripts/validate-deploy.sh checks
+# what can be checked without one; README "Deploy" says what was and was not run.)
+
+ARG SWIFT_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${SWIFT_IMAGE} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libmongoc-dev libbson-dev zlib1g-dev pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# The manifest names every target (examples and tests included), so the whole tree is copied;
+# .dockerignore keeps build folders out.
+COPY . .
+RUN swift build -c release --product energize --static-swift-stdlib \
+ && install -D "$(swift build -c release --show-bin-path)/energize" /out/energize
+
+FROM ${RUNTIME_IMAGE}
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq5 libmongoc-1.0-0 libbson-1.0-0 zlib1g ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home --home-dir /home/energize --shell /usr/sbin/nologin energize
+COPY --from=build /out/energize /usr/local/bin/energize
+# The project (energize.yml, contracts/, models/, …) is mounted here; connection strings come from
+# ENERGIZE_MONGO_URI and ENERGIZE_PG_URI, never from the image.
+WORKDIR /project
+USER energize
+ENTRYPOINT ["/usr/local/bin/energize"]
+CMD ["schedule"]

@@ -10,16 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/debug/energize}
 
-need_apt=()
-command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
-command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "energize: installing ${need_apt[*]} (apt), to check the deployment files"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh "to check the deployment files" docker-compose shellcheck
 
 docker-compose --env-file deploy/.env.example -f deploy/docker-compose.yml config -q
 echo "ok    deploy/docker-compose.yml (docker-compose $(docker-compose version --short) config)"

@@ -12,18 +12,9 @@ import Testing
     /// A project of the EnergizeTech streams and models, run once on a small seeded dataset.
     func runProject() throws -> TemporaryProject {
         let example = EnergizeTechProject.folder.path
-        let project = try TemporaryProject(Self.pipeline, """
-            pipeline: \(Self.pipeline)
-            time_zone: America/Sao_Paulo
-            source: {database: \(Self.pipeline)}
-            streams:
-              - {name: customers, contract: \(example)/contracts/customers.yml}
-              - {name: products, contract: \(example)/contracts/products.yml}
-              - {name: stores, contract: \(example)/contracts/stores.yml}
-              - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/sales.yml}
-              - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/transactions.yml}
-            transform: {models_dir: \(example)/models, tests_dir: \(example)/tests, analyses_dir: \(example)/analyses}
-            """)
+        let project = try TemporaryProject(Self.pipeline, EnergizeTechProject.configuration(
+            pipeline: Self.pipeline, database: Self.pipeline,
+            transform: "models_dir: \(example)/models, tests_dir: \(example)/tests, analyses_dir: \(example)/analyses"))
         _ = try LiveServers.freshCollections(Self.pipeline, ["customers", "products", "stores", "sales", "transactions"])
         try SourceSeeder(uri: try LiveServers.mongoURI(), database: Self.pipeline).seed(SyntheticData(size: .init(customers: 120, sales: 800), seed: 5))
         let run = try project.energize("run")

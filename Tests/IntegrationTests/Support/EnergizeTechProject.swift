@@ -16,6 +16,30 @@ enum EnergizeTechProject {
         try ConfigReader(file: folder.appendingPathComponent("energize.yml").path, environment: [:]).read()
     }
 
+    /// An `energize.yml` of the example's five streams (its contracts) and models for a test's own
+    /// pipeline (its schemas named after it) and MongoDB database.
+    /// - Parameters:
+    ///   - pipeline: the pipeline's name.
+    ///   - database: the MongoDB database.
+    ///   - transform: the `transform:` mapping's inner text (default: the example's models).
+    ///   - extra: more top-level lines.
+    static func configuration(pipeline: String, database: String, transform: String? = nil, extra: String = "") -> String {
+        let example = folder.path
+        return """
+            pipeline: \(pipeline)
+            time_zone: America/Sao_Paulo
+            source: {database: \(database)}
+            streams:
+              - {name: customers, contract: \(example)/contracts/customers.yml}
+              - {name: products, contract: \(example)/contracts/products.yml}
+              - {name: stores, contract: \(example)/contracts/stores.yml}
+              - {name: sales, strategy: incremental, key: sale_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/sales.yml}
+              - {name: transactions, strategy: incremental, key: transaction_id, cursor: updated_at, lookback: 7d, contract: \(example)/contracts/transactions.yml}
+            transform: {\(transform ?? "models_dir: \(example)/models")}
+
+            """ + extra
+    }
+
     /// The five streams with their contracts.
     static func streams() throws -> [StreamConfig] {
         try config().streams

@@ -8,18 +8,20 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libmongoc-dev libbson-dev zlib1g-dev pkg-config \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libmongoc-dev libbson-dev zlib1g-dev libcurl4-openssl-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The manifest names every target (examples and tests included), so the whole tree is copied;
 # .dockerignore keeps build folders out.
 COPY . .
-RUN swift build -c release --product energize --static-swift-stdlib \
+# Swift's libraries linked in; Foundation's networking part (linked through the HTTP server of
+# `energize serve`) needs libcurl, which stays a shared library like libpq and libmongoc.
+RUN swift build -c release --product energize --static-swift-stdlib -Xlinker -lcurl \
  && install -D "$(swift build -c release --show-bin-path)/energize" /out/energize
 
 FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq5 libmongoc-1.0-0 libbson-1.0-0 zlib1g ca-certificates tzdata \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq5 libmongoc-1.0-0 libbson-1.0-0 libcurl4 libstdc++6 zlib1g ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /home/energize --shell /usr/sbin/nologin energize
 COPY --from=build /out/energize /usr/local/bin/energize

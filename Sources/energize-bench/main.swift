@@ -23,6 +23,9 @@ struct Options {
     /// When set, the bench only seeds (unless --skip-seed), writes the collections as a mongodump
     /// folder here (for profiling the dump path by hand) and stops.
     var writeDump: String?
+    /// Sales counts at which to measure the peak memory of a full extract-load, each on a database
+    /// seeded for it (`--rss-points 100000,1000000`); none by default (seeding a million sales takes a while).
+    var rssPoints: [Int] = []
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -34,6 +37,8 @@ struct Options {
             case "--skip-seed": seed = false
             case "--compare-drains": compareDrains = true
             case "--write-dump": writeDump = iterator.next()
+            case "--database": database = iterator.next() ?? database
+            case "--rss-points": rssPoints = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -277,3 +282,31 @@ print(String(format: "| after a day touching 1%% (%d inserted, %d replaced, %d d
              touched.inserted, touched.replaced, touched.deleted, day, day / full))
 print(String(format: "| no source change | %.2f s | %.3f× |", unchanged, unchanged / full))
 
+// Peak memory of a full extract-load at each --rss-points size, on a database seeded for it.
+var rssRows: [(sales: Int, documents: Int, seconds: Double, peak: Double)] = []
+for sales in options.rssPoints {
+    let database = "\(options.database)_rss_\(sales)"
+    let size = SyntheticData.Size(customers: max(300, sales / 16), sales: sales)
+    try SourceSeeder(uri: mongoURI, database: database).seed(SyntheticData(size: size, seed: 42))
+    let documents = try collections.reduce(0) { $0 + (try client.collection($1, in: database).count()) }
+    try dropSchemas()
+    let (elapsed, peak) = try energizeRunMeasured(["run", "--skip-transform", "--database", database])
+    rssRows.append((sales, documents, elapsed, peak))
+    print(String(format: "rss point: %d sales (%d documents): extract-load %.2f s, peak RSS %.1f MB", sales, documents, elapsed, peak))
+}
+
+// The one table issue 10 reads: every figure against its baseline of this invocation.
+print("")
+print("| work | energize | baseline in the same invocation | ratio | target |")
+print("|---|---|---|---|---|")
+print(String(format: "| full extract-load, %d documents | %.2f s, %.0f MB | libmongoc drain %.2f s | %.2f× | keep |",
+             totalDocuments, runMedian, Double(usage.ru_maxrss) / 1024, drainMedian, runMedian / drainMedian))
+print(String(format: "| load from a mongodump folder (%.0f MB) | %.2f s, %.0f MB | `psql \\copy` %.2f s | %.2f× | ≤ 2× |",
+             Double(dumpBytes) / 1_048_576, median(dumps), dumpPeaks.max() ?? 0, median(copies), median(dumps) / median(copies)))
+print(String(format: "| transform, %d models, full refresh, %@ lines | %.2f s | `CREATE TABLE AS` of the line explosion %.2f s | %.2f× | ≤ 2× |",
+             modelCount, lines, median(transforms), median(baselines), median(transforms) / median(baselines)))
+print(String(format: "| `energize run` after a day touching 1%% | %.2f s | full run %.2f s (peak %.0f MB) | %.1f%% | ≤ 10%% |", day, full, fullPeak, day / full * 100))
+print(String(format: "| `energize run`, no source change | %.2f s | full run %.2f s | %.1f%% | ≤ 5%% |", unchanged, full, unchanged / full * 100))
+for row in rssRows {
+    print(String(format: "| peak RSS, full extract-load of %d sales (%d documents) | %.1f MB (%.1f s) | — | — | ≤ 64 MB, flat |", row.sales, row.documents, row.peak, row.seconds))
+}

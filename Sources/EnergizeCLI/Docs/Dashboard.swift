@@ -113,6 +113,9 @@ struct NumberStyle {
     /// Dates as `dd/MM/yyyy` (pt-BR) or `yyyy-MM-dd`.
     var dayFirst: Bool
 
+    /// `1,234.56` and `$`: the docs site's own figures.
+    static let english = NumberStyle(locale: "en-US", currency: "USD")!
+
     init?(locale: String, currency: String) {
         switch locale {
         case "pt-BR": (decimal, grouping, dayFirst) = (",", ".", true)

@@ -88,13 +88,7 @@ enum HTML {
 
     /// A whole number with thousands separators (`1,234,567`).
     static func count(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
+        NumberStyle.english.number(Double(value), digits: 0)
     }
 
     /// Seconds as `0.42 s`, `12.3 s` or `2 min 05 s`.

@@ -84,7 +84,10 @@ public struct TableMaterialization: Materialization, Hashable {
     /// The statements that rebuild `model`'s table from its `SELECT`.
     static func rebuild(_ model: Model, _ relation: RelationState) -> [Plan.Step] {
         let fresh = SQLIdentifier.qualified(model.schema, model.name + "__energize_new")
-        var steps = [Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
+        // No JIT for the build: compiling a model's SELECT with LLVM cost more than it saved on every
+        // model measured (BENCHMARKS.md, "Builds without JIT": a 745k-line fact 4.3 → 3.0 s).
+        var steps = [Plan.Step(Statement(text: "SET LOCAL jit = off")),
+                     Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
                      Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)")),
                      Plan.Step(Statement(text: "SELECT count(*) FROM \(fresh)"), countsRows: true)]
         switch relation {

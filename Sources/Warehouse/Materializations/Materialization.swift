@@ -84,9 +84,7 @@ public struct TableMaterialization: Materialization, Hashable {
     /// The statements that rebuild `model`'s table from its `SELECT`.
     static func rebuild(_ model: Model, _ relation: RelationState) -> [Plan.Step] {
         let fresh = SQLIdentifier.qualified(model.schema, model.name + "__energize_new")
-        // No JIT for the build: compiling a model's SELECT with LLVM cost more than it saved on every
-        // model measured (BENCHMARKS.md, "Builds without JIT": a 745k-line fact 4.3 → 3.0 s).
-        var steps = [Plan.Step(Statement(text: "SET LOCAL jit = off")),
+        var steps = [Plan.Step.withoutJIT,
                      Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
                      Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)")),
                      Plan.Step(Statement(text: "SELECT count(*) FROM \(fresh)"), countsRows: true)]
@@ -162,11 +160,7 @@ public struct Incremental: Materialization, Hashable {
                 WHERE (\(unescaped: SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(unescaped: scopeList) FROM energize_scope) RETURNING \(unescaped: log == nil ? "1" : "*"))\(log?.loggingInserted ?? "")
                 SELECT count(*) FROM inserted
                 """
-            var steps = [
-                // These statements touch few rows; compiling them with JIT costs more than it saves
-                // (hundreds of milliseconds a statement when the planner's estimates are large).
-                Plan.Step(Statement(text: "SET LOCAL jit = off")),
-            ]
+            var steps = [Plan.Step.withoutJIT]
             steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
             steps += [
                 Plan.Step(try scopes.bound(context.values)),
@@ -184,4 +178,12 @@ public struct Incremental: Materialization, Hashable {
         return Plan(transform: model.name, materialization: name, steps: TableMaterialization.rebuild(model, context.relation) + [indexStep] + logSteps,
                     recordsState: true)
     }
+}
+
+extension Plan.Step {
+    /// The first step of every model's plan: no JIT in its transaction. Compiling a statement with
+    /// LLVM cost more than it saved on every model measured — whole builds (BENCHMARKS.md, "Builds
+    /// without JIT": a 745k-line fact 4.3 → 3.0 s) and the few-row statements of incremental runs
+    /// (hundreds of milliseconds a statement when the planner's estimates are large).
+    static let withoutJIT = Plan.Step(Statement(text: "SET LOCAL jit = off"))
 }

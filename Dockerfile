@@ -14,9 +14,9 @@ WORKDIR /src
 # The manifest names every target (examples and tests included), so the whole tree is copied;
 # .dockerignore keeps build folders out.
 COPY . .
-# Swift's libraries linked in; Foundation's networking part (linked through the HTTP server of
-# `energize serve`) needs libcurl, which stays a shared library like libpq and libmongoc.
-RUN swift build -c release --product energize --static-swift-stdlib -Xlinker -lcurl \
+# scripts/build-release.sh: Swift's libraries linked in; libcurl (Foundation's networking, linked
+# through the HTTP server of `energize serve`) stays a shared library like libpq and libmongoc.
+RUN bash scripts/build-release.sh energize \
  && install -D "$(swift build -c release --show-bin-path)/energize" /out/energize
 
 FROM ${RUNTIME_IMAGE}

@@ -27,6 +27,7 @@ let package = Package(
             providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "EnergizeCore"),
         .target(name: "MongoSource", dependencies: ["EnergizeCore", "CMongoC", "CZlib"]),
@@ -43,7 +44,7 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
-        .executableTarget(name: "energize", dependencies: ["EnergizeCLI"]),
+        .executableTarget(name: "energize", dependencies: ["EnergizeCLI", "CMalloc"]),
         .executableTarget(
             name: "energize-bench",
             dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),

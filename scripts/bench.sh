@@ -7,6 +7,6 @@ export PATH="$PATH:/opt/swift/usr/bin"
 bash scripts/servers.sh start
 # shellcheck disable=SC1090
 source "$(bash scripts/servers.sh env)"
-swift build -c release --product energize
-swift build -c release --product energize-bench
+bash scripts/apt-install.sh "for the release build" libcurl4-openssl-dev
+bash scripts/build-release.sh energize energize-bench
 "$(swift build -c release --show-bin-path)/energize-bench" ${BENCH_ARGS:-}

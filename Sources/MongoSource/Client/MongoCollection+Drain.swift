@@ -32,7 +32,7 @@ extension MongoCollection {
     ///   - batchSize: documents per server reply.
     /// - Returns: what was written.
     package func dumpRaw(to file: URL, batchSize: Int = 5_000) throws -> DrainResult {
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }
         var result = DrainResult(documents: 0, bytes: 0)

@@ -164,6 +164,55 @@ import Warehouse
         #expect(try f.rows("SELECT sale_id, line_number, quantity FROM WH.fact_sales") == [["A", "1", "1"]])
     }
 
+    /// After a first recording, a recording looks again only at the documents loaded since and at
+    /// recorded ones gone from the raw table; what it leaves equals a recording of the whole listing,
+    /// first runs included. A write to the raw table outside energize makes it read the whole listing.
+    @Test func itemRejectsRecordedForChangedDocumentsEqualAWholeRecording() async throws {
+        let f = try F("it_wh_item_rejects")
+        f.source.set("customers", [f.customer("C1")])
+        f.source.set("products", [f.product("P1")])
+        f.source.set("stores", [f.store("S1")])
+        func sale(_ id: String, badQuantity: Bool, day: Int) -> Document {
+            var sale = f.sale(id, customer: "C1", soldAt: F.at(2024, 1, day), items: [("P1", 1, .decimal("5.00"), nil), ("P1", 2, .decimal("5.00"), nil)])
+            if badQuantity, case .array(var items) = sale["items"], case .document(var second) = items[1] {
+                second["quantity"] = .string("two")
+                items[1] = .document(second)
+                sale["items"] = .array(items)
+            }
+            return sale
+        }
+        var streams = try EnergizeTechProject.streams()
+        streams[3].contract = []
+        f.streams = streams
+        let a = sale("A", badQuantity: true, day: 10), b = sale("B", badQuantity: true, day: 11), c = sale("C", badQuantity: false, day: 12)
+        f.source.set("sales", [a, b, c])
+        let first = try await f.run()
+        #expect(try f.recordItemRejects(runId: first.runId) == 2)
+        #expect(try f.rows("SELECT by_document::text FROM \(f.metaSchema).reject_recordings") == [["true"]])
+        let recorded = "SELECT document_id, reason, first_run_id::text, last_run_id::text FROM RAW._rejects WHERE origin <> 'load' ORDER BY 1, 2"
+
+        // A fixed, B deleted (inside the look-back window), D new and bad, C untouched.
+        var fixed = sale("A", badQuantity: false, day: 10)
+        fixed["_id"] = a["_id"]
+        fixed["updated_at"] = F.at(2024, 1, 13)
+        let d = sale("D", badQuantity: true, day: 13)
+        f.source.set("sales", [fixed, c, d])
+        let second = try await f.run()
+        #expect(try f.recordItemRejects(runId: second.runId) == 1)
+        let changedOnly = try f.rows(recorded)
+        #expect(changedOnly.map { $0[0] } == (try f.rows("SELECT _id::text FROM RAW.sales WHERE sale_id = 'D'")).map { $0[0] }, "\(changedOnly)")
+        #expect(try f.recordItemRejects(runId: second.runId, fullRefresh: true) == 0)
+        #expect(try f.rows(recorded) == changedOnly)
+
+        // A hand UPDATE breaks C's items without a new _run_id: the next recording reads the whole listing.
+        try f.connection.execute("""
+            UPDATE \(f.rawSchema).sales SET items = jsonb_set(items, '{0,sku}', '7') WHERE sale_id = 'C'
+            """)
+        #expect(try f.recordItemRejects(runId: second.runId + 1) == 1)
+        #expect(try f.rows(recorded).map { $0[1] }.contains { $0?.hasPrefix("sale C items.0: sku is not text") == true })
+        #expect(try f.rows(recorded).count == 2)
+    }
+
     @Test func aPlantedDuplicateFailsItsDataTest() async throws {
         let f = try F("it_wh_tests")
         f.source.set("customers", [f.customer("C1")])

@@ -31,8 +31,8 @@ struct WarehouseStep {
         let uri = pgURI
         let name = "energize \(config.pipeline) transform"
         let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri, applicationName: name) })
-        let recordings = RejectRecordings(recording: RejectRecording(rejectsTable: config.sink(pgURI: pgURI).rejectsTable),
-                                          connect: { try PGConnection(uri, applicationName: name) }, runId: run.runId)
+        let recordings = RejectRecordings(recording: RejectRecording(rawSchema: config.rawSchema, meta: meta),
+                                          connect: { try PGConnection(uri, applicationName: name) }, runId: run.runId, fullRefresh: fullRefresh)
         let graph = self.graph
         let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop) { model in
             if model.status == .succeeded, let listing = graph.model(model.model), listing.rejectsOf != nil { recordings.start(listing) }
@@ -80,6 +80,7 @@ final class RejectRecordings: @unchecked Sendable {
     private let recording: RejectRecording
     private let connect: @Sendable () throws -> PGConnection
     private let runId: Int64
+    private let fullRefresh: Bool
     private let lock = NSLock()
     private var running: [Task<Void, any Error>] = []
 
@@ -87,19 +88,21 @@ final class RejectRecordings: @unchecked Sendable {
     ///   - recording: writes a listing model's rows into `_rejects`.
     ///   - connect: opens a connection for one recording (closed after it).
     ///   - runId: the run the rejects are recorded under.
-    init(recording: RejectRecording, connect: @escaping @Sendable () throws -> PGConnection, runId: Int64) {
+    ///   - fullRefresh: each recording reads its listing whole (a full refresh of the transform).
+    init(recording: RejectRecording, connect: @escaping @Sendable () throws -> PGConnection, runId: Int64, fullRefresh: Bool) {
         self.recording = recording
         self.connect = connect
         self.runId = runId
+        self.fullRefresh = fullRefresh
     }
 
     /// Starts recording `model`'s rows.
     func start(_ model: Model) {
-        let task = Task { [recording, connect, runId] in
+        let task = Task { [recording, connect, runId, fullRefresh] in
             try await onOwnThread {
                 let connection = try connect()
                 defer { connection.close() }
-                try recording.record(model, on: connection, runId: runId)
+                try recording.record(model, on: connection, runId: runId, fullRefresh: fullRefresh)
             }
         }
         lock.withLock { running.append(task) }

@@ -39,14 +39,20 @@ public struct ChangeMarks: Sendable {
               version bigint NOT NULL, changed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
               PRIMARY KEY (table_schema, table_name))
             """,
+            // The last version a write outside energize made (the trigger's): what energize's own
+            // marks cannot tell, for readers that follow energize's writes row by row (`_run_id`).
+            "ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS outside_version bigint",
             """
             CREATE OR REPLACE FUNCTION \(triggerFunction)() RETURNS trigger LANGUAGE plpgsql
             -- As energize's role: another writer of a raw table need not be granted the marks' table.
             SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $energize$
+            DECLARE
+              v bigint;
             BEGIN
               IF coalesce(current_setting('\(Self.ownWritesSetting)', true), '') <> 'on' THEN
-                INSERT INTO \(table) (table_schema, table_name, version) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, nextval(\(sequenceLiteral)))
-                ON CONFLICT (table_schema, table_name) DO UPDATE SET version = excluded.version, changed_at = clock_timestamp();
+                v := nextval(\(sequenceLiteral));
+                INSERT INTO \(table) (table_schema, table_name, version, outside_version) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, v, v)
+                ON CONFLICT (table_schema, table_name) DO UPDATE SET version = v, outside_version = v, changed_at = clock_timestamp();
               END IF;
               RETURN NULL;
             END
@@ -102,6 +108,18 @@ public struct ChangeMarks: Sendable {
             INSERT INTO \(table) (table_schema, table_name, version) VALUES ($1, $2, nextval($3::regclass))
             ON CONFLICT (table_schema, table_name) DO NOTHING
             """, [tableSchema, tableName, sequence])
+    }
+
+    /// The version of the last write to `schema.table` made outside energize (by the raw tables'
+    /// trigger: a hand `UPDATE`, another loader); nil when there was none or the table has no marks.
+    /// - Parameters:
+    ///   - executor: a connection to the warehouse.
+    ///   - schema: the table's schema.
+    ///   - table: the table's name.
+    public func outsideVersion(_ executor: any SQLExecutor, schema tableSchema: String, table tableName: String) throws -> Int64? {
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [table]) == "t" else { return nil }
+        return try executor.scalar("SELECT outside_version FROM \(table) WHERE table_schema = $1 AND table_name = $2",
+                                   [tableSchema, tableName]).flatMap { Int64($0) }
     }
 
     /// Every marked relation's version; empty before the marks' table exists.

@@ -14,6 +14,7 @@ public struct WarehouseMeta: Sendable {
     var modelRuns: String { SQLIdentifier.qualified(schema, "model_runs") }
     var modelState: String { SQLIdentifier.qualified(schema, "model_state") }
     var testResults: String { SQLIdentifier.qualified(schema, "test_results") }
+    var rejectRecordings: String { SQLIdentifier.qualified(schema, "reject_recordings") }
     /// When each relation last changed.
     var marks: ChangeMarks { ChangeMarks(schema: schema) }
 
@@ -41,6 +42,12 @@ public struct WarehouseMeta: Sendable {
             try executor.run("ALTER TABLE \(modelState) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint", [])
             try executor.run("ALTER TABLE \(testResults) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint", [])
             try executor.run("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote("test_results_test_run")) ON \(testResults) (test, run_id)", [])
+            // What the last recording of a rejects-listing model's rows saw (see RejectRecording).
+            try executor.run("""
+                CREATE TABLE IF NOT EXISTS \(rejectRecordings) (model text PRIMARY KEY, last_run_id bigint NOT NULL,
+                  fingerprint text NOT NULL, outside_version bigint, by_document boolean NOT NULL,
+                  updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
+                """, [])
             try marks.create(executor)
         }
     }
@@ -78,6 +85,36 @@ public struct WarehouseMeta: Sendable {
             ON CONFLICT (model) DO UPDATE SET last_run_id = excluded.last_run_id, fingerprint = excluded.fingerprint,
               inputs_version = excluded.inputs_version, updated_at = clock_timestamp()
             """, [model, String(runId), fingerprint, inputsVersion.map(String.init)])
+    }
+
+    /// What the last recording of a model's rejects saw; nil before the first.
+    struct RejectRecordingState: Equatable {
+        /// The run that recorded them: the raw rows of later runs are the documents to look at again.
+        var runId: Int64
+        /// The model's definition's fingerprint then.
+        var fingerprint: String
+        /// The raw table's last write outside energize then (see ``ChangeMarks/outsideVersion(_:schema:table:)``).
+        var outsideVersion: Int64?
+        /// Whether every row's `document_id` was a raw `_id`, so the next recording may look at changed documents only.
+        var byDocument: Bool
+    }
+
+    /// What the last recording of `model`'s rejects saw; nil before the first (or before the table exists).
+    func rejectRecordingState(_ executor: any SQLExecutor, model: String) throws -> RejectRecordingState? {
+        guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [rejectRecordings]) == "t" else { return nil }
+        guard let row = try executor.run("""
+            SELECT last_run_id, fingerprint, outside_version, by_document FROM \(rejectRecordings) WHERE model = $1
+            """, [model]).first, let runId = row[0].flatMap({ Int64($0) }), let fingerprint = row[1] else { return nil }
+        return RejectRecordingState(runId: runId, fingerprint: fingerprint, outsideVersion: row[2].flatMap { Int64($0) }, byDocument: row[3] == "t")
+    }
+
+    /// Records what a recording of `model`'s rejects saw, in the recording's transaction.
+    func recordRejectRecording(_ executor: any SQLExecutor, model: String, _ state: RejectRecordingState) throws {
+        try executor.run("""
+            INSERT INTO \(rejectRecordings) (model, last_run_id, fingerprint, outside_version, by_document) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (model) DO UPDATE SET last_run_id = excluded.last_run_id, fingerprint = excluded.fingerprint,
+              outside_version = excluded.outside_version, by_document = excluded.by_document, updated_at = clock_timestamp()
+            """, [model, String(state.runId), state.fingerprint, state.outsideVersion.map(String.init), state.byDocument ? "true" : "false"])
     }
 
     func recordModel(_ executor: any SQLExecutor, runId: Int64, _ report: ModelReport) throws {

@@ -124,9 +124,9 @@ final class WarehouseFixture: @unchecked Sendable {
     }
 
     /// Records the sale lines that cannot be typed in `_rejects`, as `energize transform` does.
-    func recordItemRejects(runId: Int64) throws -> Int {
+    func recordItemRejects(runId: Int64, fullRefresh: Bool = false) throws -> Int {
         let model = try #require(try project().graph.model("stg_sale_item_rejects"))
-        return try RejectRecording(rejectsTable: "\(rawSchema)._rejects").record(model, on: connection, runId: runId)
+        return try RejectRecording(rawSchema: rawSchema, meta: WarehouseMeta(schema: metaSchema)).record(model, on: connection, runId: runId, fullRefresh: fullRefresh)
     }
 
     /// Rows of a query as text.

@@ -19,8 +19,10 @@ FROM (
 -- energize: changed_scopes
 SELECT sale_id FROM {{ ref('stg_sales') }} WHERE _run_id > {{ last_run_id }}
 UNION SELECT s.sale_id FROM {{ ref('stg_sales') }} s JOIN ({{ new_versions('dim_customer') }}) d
-  ON d.customer_id = s.customer_id AND s.sold_at >= d.since
-UNION SELECT i.sale_id FROM ({{ new_versions('dim_product') }}) d JOIN {{ ref('stg_sales') }} s ON s.sold_at >= d.since
-  JOIN {{ ref('stg_sale_items') }} i ON i.sale_id = s.sale_id AND i.sku = d.sku
+  ON d.customer_id = s.customer_id AND coalesce(s.sold_at, '-infinity') >= d.since
+-- A sale not loaded since has in this table exactly the lines of stg_sale_items, with their sku and
+-- sold_at: find those of a product's new versions here (a plain scan, not every sale's items exploded).
+UNION SELECT f.sale_id FROM ({{ new_versions('dim_product') }}) d JOIN {{ this }} f
+  ON f.sku = d.sku AND coalesce(f.sold_at, '-infinity') >= d.since
 UNION SELECT s.sale_id FROM {{ ref('stg_sales') }} s JOIN {{ ref('dim_store') }} d ON d.store_id = s.store_id WHERE d._changed_run > {{ last_run_id }}
 UNION SELECT f.sale_id FROM {{ this }} f WHERE NOT EXISTS (SELECT 1 FROM {{ ref('stg_sales') }} s WHERE s.sale_id = f.sale_id)

@@ -56,7 +56,7 @@ start_pg() {
     echo "$port" > "$state/pg/port"
     [ "$(id -u)" -eq 0 ] && chown postgres "$state/pg/port"
     as_pg "$pg_bin/pg_ctl" -D "$state/pg/data" -l "$state/pg/server.log" -w -t 60 \
-      -o "-p $port -k $state/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60" start >/dev/null \
+      -o "-p $port -k $state/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=120" start >/dev/null \
       || { cat "$state/pg/server.log"; exit 1; }
   fi
   PGPASSWORD=$pg_password "$pg_bin/psql" -h 127.0.0.1 -p "$(cat "$state/pg/port")" -U "$pg_user" -d postgres -qAt \

@@ -13,6 +13,9 @@ public struct PGSinkSettings: Sendable, Hashable {
     /// Leave a run `running` when its streams succeed (a transform and tests follow, and
     /// ``PGSink/completeRun(runId:)`` ends it).
     package var keepsRunOpen = false
+    /// Who started the run (an orchestrator's run and task, e.g. `airflow energize_shop
+    /// scheduled__2026-01-01 load_orders try 2`), kept in the run history's `origin`; nil: nobody said.
+    public var origin: String?
 
     /// Where the sink writes; both schemas are created when missing.
     /// - Parameters:
@@ -85,7 +88,8 @@ public struct PGSink: Sink {
         defer { connection.close() }
         try prepare(connection)
         if settings.lockHolder != nil { try meta.markAbandoned(connection, pipeline: pipeline) }
-        let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count, holder: settings.lockHolder)
+        let (runId, startedAt) = try meta.startRun(connection, pipeline: pipeline, streams: streams.count, holder: settings.lockHolder,
+                                                   origin: settings.origin)
         return RunContext(runId: runId, pipeline: pipeline, startedAt: startedAt)
     }
 

@@ -10,6 +10,7 @@ import Testing
     @Test func theEnergizeTechProjectReadsWithItsContractsAndSchemas() throws {
         let config = try ConfigReader(file: Self.repository.appendingPathComponent("Examples/energizetech/energize.yml").path, environment: [:]).read()
         #expect(config.pipeline == "energizetech")
+        #expect(config.description?.hasPrefix("EnergizeTech sells electric-vehicle batteries") == true)
         #expect(config.streams.map(\.name) == ["customers", "products", "stores", "sales", "transactions"])
         #expect(config.streams[3].strategy == .incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
         #expect(config.streams[3].contract.first { $0.name == "items" }?.kind == .documents([
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("sourse: {}", "/projects/shop/energize.yml: sourse: unknown key; expected one of batch_size, concurrency, destination, lock, max_reject_ratio, pipeline, retries, schedule, schemas, source, streams, time_zone, transform, vars"),
+        ("sourse: {}", "/projects/shop/energize.yml: sourse: unknown key; expected one of batch_size, concurrency, description, destination, lock, max_reject_ratio, pipeline, retries, schedule, schemas, source, streams, time_zone, transform, vars"),
         ("concurrency: two", "/projects/shop/energize.yml: concurrency: expected a whole number, got `two`"),
         ("streams:\n  - {name: sales, strategy: incremental, cursor: updated_at}", "/projects/shop/energize.yml: streams[0]: strategy `incremental` needs a `key`"),
         ("streams:\n  - {name: sales, strategy: incremental, key: id, cursor: u, lookback: 7x}", "/projects/shop/energize.yml: streams[0].lookback: expected a duration like 30s, 15m, 12h or 7d; got `7x`"),

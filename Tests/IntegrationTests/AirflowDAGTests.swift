@@ -43,6 +43,7 @@ import Testing
     @Test func theGeneratedDAGLoadsInAirflow() throws {
         var config = try ConfigReader(file: "dag.yml", environment: [:]).parse("""
             pipeline: fleet ops
+            description: Vehicles and their readings, for the fleet's "ops" team.
             schedule: {cron: "15 */2 * * 1-5"}
             retries: {attempts: 4, initial_delay: 30s, max_delay: 20m}
             streams:
@@ -50,7 +51,9 @@ import Testing
               - {name: "readings 2024", strategy: incremental, key: id, cursor: at, lookback: 2h}
             """)
         config.pgURI = nil
-        let loaded = try loadInAirflow(AirflowDAG(config: config, executable: "/opt/energize/bin/energize", configFile: "/etc/energize/it's.yml"))
+        var dag = AirflowDAG(config: config, executable: "/opt/energize/bin/energize", configFile: "/etc/energize/it's.yml")
+        dag.models = [("stg_readings", "Readings, typed."), ("fact_trips", nil)]
+        let loaded = try loadInAirflow(dag)
         let tasks = try #require(loaded["tasks"] as? [String: [String]])
         #expect(tasks == ["load_vehicles": [], "load_readings_2024": [],
                           "transform": ["load_readings_2024", "load_vehicles"], "test": ["transform"]])
@@ -60,6 +63,21 @@ import Testing
         #expect(commands["load_readings_2024"] == "/opt/energize/bin/energize run --config '/etc/energize/it'\"'\"'s.yml' --streams 'readings 2024' --retries 0")
         #expect(commands["test"] == "/opt/energize/bin/energize test --config '/etc/energize/it'\"'\"'s.yml'")
         #expect((loaded["timeouts"] as? [String: Double])?.values.allSatisfy { $0 == 21_600 } == true, "\(String(describing: loaded["timeouts"]))")
+        // Conventions: a pool for every task, tags, one active run, no catch-up, documentation from the project.
+        #expect((loaded["pools"] as? [String: String])?.values.allSatisfy { $0 == "energize_postgres" } == true, "\(String(describing: loaded["pools"]))")
+        #expect(loaded["tags"] as? [String] == ["energize", "fleet ops"])
+        #expect(loaded["catchup"] as? Bool == false && loaded["max_active_runs"] as? Int == 1)
+        #expect(loaded["description"] as? String == "Vehicles and their readings, for the fleet's \"ops\" team.")
+        let doc = try #require(loaded["doc_md"] as? String)
+        #expect(doc.contains("Vehicles and their readings") && doc.contains("`load_readings_2024` | loads `readings 2024`: incremental(at, key id, look-back 2h)"), "\(doc)")
+        let docs = try #require(loaded["docs"] as? [String: String])
+        #expect(docs["transform"] == "Builds the project's models inside PostgreSQL (models whose inputs did not change are left as they are):\n\n- `stg_readings`: Readings, typed.\n- `fact_trips`")
+        #expect(docs["load_vehicles"]?.hasPrefix("Extract-load of the collection `vehicles` into its raw table: replace.") == true, "\(docs)")
+        dag.catchup = true
+        dag.pool = "warehouse"
+        let changed = try loadInAirflow(dag)
+        #expect(changed["catchup"] as? Bool == true)
+        #expect((changed["pools"] as? [String: String])?.values.allSatisfy { $0 == "warehouse" } == true)
     }
 
     /// The DAG's tasks map energize's exit statuses: 0 succeeds; 2–5 (configuration, rejects,

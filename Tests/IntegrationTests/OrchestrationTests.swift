@@ -82,30 +82,23 @@ import Testing
     }
 
     @Test func aStreamRetriesUntilTheServerComesBackAndBadCredentialsAreNotRetried() async throws {
-        let port = try Self.freePort()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-retry-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try LocalMongoServer(folder: folder)
+        defer { server.stop() }
         let connection = try LiveServers.freshSchemas(["it_retry", "it_retry_meta"])
         defer { connection.close() }
         let pipeline = Pipeline(
             name: "it-retry",
-            source: MongoSource(uri: "mongodb://127.0.0.1:\(port)/?serverSelectionTimeoutMS=700&connectTimeoutMS=700", database: "retry"),
+            source: MongoSource(uri: "mongodb://127.0.0.1:\(server.port)/?serverSelectionTimeoutMS=700&connectTimeoutMS=700", database: "retry"),
             sink: PGSink(connectionString: try LiveServers.pgURI(), settings: PGSinkSettings(rawSchema: "it_retry", metaSchema: "it_retry_meta")),
             streams: [StreamConfig("things")],
             settings: PipelineSettings(retry: RetryPolicy(retries: 8, initialDelay: 1, maxDelay: 2, jitter: 0)))
         // The MongoDB server starts once the stream has failed for want of it (a retry is then due).
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/bin/bash")
-        server.arguments = ["-c", "exec \"$(bash scripts/nx-python.sh)\" scripts/nx_mongo_server.py --data-dir \(folder.path) --host 127.0.0.1 -p \(port) --pid-file \(folder.path)/pid --log-file \(folder.path)/log"]
-        server.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        defer { LiveServers.stop(server) }
         let events = EventLog()
         let starter = Thread {
             for _ in 0..<600 where events.retries == 0 { Thread.sleep(forTimeInterval: 0.05) }
-            try? server.run()
+            try? server.start(wait: false)
         }
         starter.start()
         let report = try await pipeline.run { events.append($0) }
@@ -141,17 +134,6 @@ import Testing
         #expect(history.text.contains("run \(report.run.runId)"))
         let json = try JSONEncoder().encode(history)
         #expect(String(decoding: json, as: UTF8.self).contains("\"pipeline\":\"it-status\""))
-    }
-
-    static func freePort() throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 }
 

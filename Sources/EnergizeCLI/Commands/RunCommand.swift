@@ -45,8 +45,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var origin: OriginOption
+
     func run() async throws {
         var config = try options.load()
+        origin.apply(to: &config)
         if let batchSize { config.batchSize = batchSize }
         if let pageSize { config.pageSize = pageSize }
         if let concurrency { config.concurrency = concurrency }

@@ -18,15 +18,17 @@ struct TransformCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
-
     @Flag(help: "Skip the data tests.")
     var skipTests = false
 
     @Flag(help: "Print only failures and the last line.")
     var quiet = false
 
+    @OptionGroup var origin: OriginOption
+
     func run() async throws {
-        let config = try options.load()
+        var config = try options.load()
+        origin.apply(to: &config)
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }
@@ -47,8 +49,11 @@ struct TestCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @OptionGroup var origin: OriginOption
+
     func run() async throws {
-        let config = try options.load()
+        var config = try options.load()
+        origin.apply(to: &config)
         let status = try await config.withWarehouseRun(stop: StopRequest()) { step, sink, context in
             let results = try await step.test(runId: context.runId, reporter: Reporter())
             if results.contains(where: { !$0.passed }) {
@@ -112,7 +117,9 @@ struct WarehouseRun {
 extension EnergizeConfig {
     /// The sink of this configuration's warehouse.
     func sink(pgURI: String) -> PGSink {
-        PGSink(connectionString: pgURI, settings: PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema))
+        var settings = PGSinkSettings(rawSchema: rawSchema, metaSchema: metaSchema)
+        settings.origin = origin
+        return PGSink(connectionString: pgURI, settings: settings)
     }
 
     /// Runs `body` as a run of the warehouse steps alone (no extract-load), recorded in the run

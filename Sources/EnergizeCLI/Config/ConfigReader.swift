@@ -32,7 +32,7 @@ public struct ConfigReader {
         try parse(try YAMLFields.read(file, as: file))
     }
 
-    static let topKeys: Set<String> = ["pipeline", "time_zone", "vars", "source", "destination", "schemas", "streams", "transform",
+    static let topKeys: Set<String> = ["pipeline", "description", "time_zone", "vars", "source", "destination", "schemas", "streams", "transform",
                                        "schedule", "retries", "lock", "concurrency", "batch_size", "max_reject_ratio"]
 
     /// Checks a configuration given as text.
@@ -48,6 +48,7 @@ public struct ConfigReader {
         guard let node else { return applyEnvironment(config) }
         let top = try fields.mapping(Constructor.default.any(from: node), "", keys: Self.topKeys)
         if let value = top["pipeline"] { config.pipeline = try fields.string(value, "pipeline") }
+        if let value = top["description"] { config.description = try fields.string(value, "description") }
         if let value = top["time_zone"] { config.timeZone = try fields.string(value, "time_zone") }
         if let value = top["vars"] {
             for (name, variable) in try fields.mapping(value, "vars", keys: Set((value as? [String: Any])?.keys.map { $0 } ?? [])) {

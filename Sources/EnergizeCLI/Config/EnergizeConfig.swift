@@ -7,6 +7,8 @@ public struct EnergizeConfig: Sendable {
     /// The pipeline's name: its lock, run history and watermarks are keyed by it, and the
     /// schemas it writes are named after it unless `schemas:` says otherwise.
     public var pipeline: String
+    /// What the pipeline is for, in a sentence or two (`description:`): the Airflow DAG's documentation.
+    public var description: String?
     /// The project's folder: relative paths in the file (models, tests, contracts, seeds) start here.
     public var projectRoot: String
     /// The file this configuration was read from, for messages.
@@ -43,6 +45,8 @@ public struct EnergizeConfig: Sendable {
     public var concurrency = 2
     public var batchSize = 2_500
     public var maxRejectRatio: Double?
+    /// Who started the run (`--origin`), kept in the run history; never read from the file.
+    public var origin: String?
 
     /// When the pipeline runs on its own (`energize schedule`).
     package enum Schedule: Sendable, Hashable {

@@ -23,6 +23,8 @@ struct RunHistory: Codable {
         var durationSeconds: Double?
         var status: String
         var error: String?
+        /// Who started it, when somebody said (`--origin`: an Airflow task and its try).
+        var origin: String?
         var streams: [Stream]
         var modelsBuilt: Int
         /// Models left as they were: nothing they read had changed.
@@ -45,7 +47,8 @@ struct RunHistory: Codable {
         }
         let runs = try connection.execute("""
             SELECT run_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-              extract(epoch FROM finished_at - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error
+              extract(epoch FROM finished_at - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error,
+              to_jsonb(r) ->> 'origin'
             FROM \(meta("runs")) r WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
             """, [pipeline, String(limit)]).rows
         let hasModels = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("model_runs")]).scalar == "t"
@@ -77,7 +80,7 @@ struct RunHistory: Codable {
                 }
             }
             return Run(runId: Int64(id) ?? 0, startedAt: row[1] ?? "", durationSeconds: row[2].flatMap(Double.init), status: row[3] ?? "",
-                       error: row[4], streams: streams, modelsBuilt: built, modelsUnchanged: unchanged, modelsFailed: failedModels,
+                       error: row[4], origin: row[5], streams: streams, modelsBuilt: built, modelsUnchanged: unchanged, modelsFailed: failedModels,
                        testsPassed: passed, testsReused: reused, testsFailed: failedTests)
         })
     }
@@ -88,7 +91,8 @@ struct RunHistory: Codable {
         var lines: [String] = []
         for run in runs {
             let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
-            lines.append("run \(run.runId)  \(run.startedAt) UTC  \(duration)  \(run.status.uppercased())")
+            lines.append("run \(run.runId)  \(run.startedAt) UTC  \(duration)  \(run.status.uppercased())"
+                         + (run.origin.map { "  (\($0))" } ?? ""))
             let rows = run.streams.map { [$0.stream, $0.status, String($0.attempts), String($0.rowsRead), String($0.rowsLoaded),
                                           String($0.rowsRejected), $0.watermarkAfter ?? "-"] }
             if !rows.isEmpty {

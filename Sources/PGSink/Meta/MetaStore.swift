@@ -34,6 +34,8 @@ struct MetaStore: Sendable {
             """,
             // The backend that held the run's lock: gone while the run is `running`, the run was abandoned.
             "ALTER TABLE \(runs) ADD COLUMN IF NOT EXISTS holder_pid integer",
+            // Who started the run, when somebody said (an Airflow task and its try).
+            "ALTER TABLE \(runs) ADD COLUMN IF NOT EXISTS origin text",
             // Each attempt of a stream in a run (a failure, then a retry) updates one row.
             "ALTER TABLE \(streamRuns) ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 1",
             """
@@ -70,11 +72,11 @@ struct MetaStore: Sendable {
     }
 
     /// Inserts a run in status `running`; returns its id and start (ms since the epoch).
-    func startRun(_ connection: PGConnection, pipeline: String, streams: Int, holder: Int32?) throws -> (Int64, Int64) {
+    func startRun(_ connection: PGConnection, pipeline: String, streams: Int, holder: Int32?, origin: String?) throws -> (Int64, Int64) {
         let result = try connection.execute("""
-            INSERT INTO \(runs) (pipeline, started_at, status, streams_total, holder_pid) VALUES ($1, clock_timestamp(), 'running', $2, $3)
+            INSERT INTO \(runs) (pipeline, started_at, status, streams_total, holder_pid, origin) VALUES ($1, clock_timestamp(), 'running', $2, $3, $4)
             RETURNING run_id, floor(extract(epoch FROM started_at) * 1000)::bigint
-            """, [pipeline, String(streams), holder.map(String.init)])
+            """, [pipeline, String(streams), holder.map(String.init), origin])
         guard let row = result.rows.first, let id = row[0].flatMap({ Int64($0) }), let started = row[1].flatMap({ Int64($0) }) else {
             throw PGError(.queryFailed, message: "inserting the run returned no id")
         }

@@ -9,7 +9,7 @@ import EnergizeCore
 /// raw rows with a later `_run_id`) and at the recorded ones that left the raw table, instead of
 /// every document: what the listing reads whole otherwise (every sale's items) is read for the
 /// day's documents. It reads the listing whole again when its definition changed, when the raw
-/// table was written outside energize since (``ChangeMarks/outsideVersion(_:schema:table:)``),
+/// table was written outside energize since (`ChangeMarks.outsideVersion` (EnergizeCore)),
 /// on a full refresh, and always when a `document_id` was not a raw `_id`.
 public struct RejectRecording: Sendable {
     /// The raw schema: its `_rejects` and the listed collection's raw table.

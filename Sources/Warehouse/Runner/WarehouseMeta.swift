@@ -93,7 +93,7 @@ public struct WarehouseMeta: Sendable {
         var runId: Int64
         /// The model's definition's fingerprint then.
         var fingerprint: String
-        /// The raw table's last write outside energize then (see ``ChangeMarks/outsideVersion(_:schema:table:)``).
+        /// The raw table's last write outside energize then (see `ChangeMarks.outsideVersion` (EnergizeCore)).
         var outsideVersion: Int64?
         /// Whether every row's `document_id` was a raw `_id`, so the next recording may look at changed documents only.
         var byDocument: Bool

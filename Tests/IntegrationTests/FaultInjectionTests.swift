@@ -42,11 +42,12 @@ import Testing
         Self.seeded = true
     }
 
-    /// Polls `sql` (a query returning one row when the point is reached, doing the fault) for up to 30 s.
+    /// Polls `sql` (a query returning one row when the point is reached, doing the fault) every
+    /// 20 ms for up to 30 s: a stream of this size loads for longer than that.
     func when(_ connection: PGConnection, _ sql: String) throws -> Bool {
-        for _ in 0..<300 {
+        for _ in 0..<1_500 {
             if try !connection.execute(sql).rows.isEmpty { return true }
-            Thread.sleep(forTimeInterval: 0.1)
+            Thread.sleep(forTimeInterval: 0.02)
         }
         return false
     }

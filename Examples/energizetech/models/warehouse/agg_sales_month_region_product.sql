@@ -17,5 +17,16 @@ SELECT make_date(year_month / 100, year_month % 100, 1) AS month, region, sku, c
 FROM lines WHERE {{ in_scope('make_date(year_month / 100, year_month % 100, 1)', 'sku') }}
 GROUP BY year_month, region, sku, chemistry
 -- energize: changed_scopes
-SELECT DISTINCT make_date(f.date_key / 10000, f.date_key / 100 % 100, 1) AS month, f.sku
+-- The month and sku of each fact line whose part in a group changed: what a line adds to its group
+-- (month, sku, product version for the chemistry, channel with the store or the customer version
+-- for the region, status, sale, amounts); a line rebuilt alike (a physical sale whose customer
+-- became known) cancels out. Customer and product versions never change their attributes; a store
+-- (type 1) may move region, so the lines of a store changed since are rebuilt too.
+SELECT make_date((f.date_key / 100) / 100, (f.date_key / 100) % 100, 1) AS month, f.sku
 FROM {{ changes('fact_sales') }} f
+GROUP BY f.date_key / 100, f.sku, f.product_sk, f.channel, CASE WHEN f.channel = 'physical' THEN f.store_sk ELSE f.customer_sk END,
+  f.status, f.sale_id, f.quantity, f.gross_amount, f.net_amount
+HAVING sum(f.energize_sign) <> 0
+UNION SELECT make_date(f.date_key / 10000, f.date_key / 100 % 100, 1), f.sku
+FROM {{ ref('fact_sales') }} f JOIN {{ ref('dim_store') }} st ON st.store_sk = f.store_sk
+WHERE st._changed_run > {{ last_run_id }}

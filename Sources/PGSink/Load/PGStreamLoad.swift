@@ -167,6 +167,14 @@ final class PGStreamLoad: StreamLoad {
             }
             let outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted, rowsAdded: added, rowsRemoved: removed,
                                       tableRows: tableRows, watermarkAfter: watermarkAfter)
+            // Statistics now when the load rewrote much of the table (a first load, a replace, a big
+            // window) or the table never had any: the next load's key lookups and the models built
+            // from it plan with them. Without, a day's load after a first one can take a minute
+            // instead of a second, until autovacuum gets to the table.
+            let neverAnalyzed = try connection.execute("SELECT reltuples < 0 FROM pg_class WHERE oid = $1::regclass", [target]).scalar == "t"
+            if direct || neverAnalyzed || (inserted + deleted) * 10 >= tableRows + 500 {
+                try connection.execute("ANALYZE \(target)")
+            }
             try recordRejects()
             // What reads the table is rebuilt only when this (or any other write) changed it.
             try connection.execute(sink.marks.triggerStatement(schema: sink.settings.rawSchema, table: stream.table))

@@ -175,7 +175,7 @@ final class PGStreamLoad: StreamLoad {
             if direct || neverAnalyzed || (inserted + deleted) * 10 >= tableRows + 500 {
                 try connection.execute("ANALYZE \(target)")
             }
-            try recordRejects()
+            try recordRejects(loadedRows: inserted)
             // What reads the table is rebuilt only when this (or any other write) changed it.
             try connection.execute(sink.marks.triggerStatement(schema: sink.settings.rawSchema, table: stream.table))
             if direct || altered || inserted > 0 || deleted > 0 {
@@ -242,7 +242,8 @@ final class PGStreamLoad: StreamLoad {
     /// rejects replace earlier rows of the same documents (keeping the run that first rejected
     /// them), documents that loaded in this run lose theirs, and a replace stream drops the rows
     /// of documents it did not see again (gone from the source, or loaded).
-    private func recordRejects() throws {
+    /// - Parameter loadedRows: the rows this load inserted (stamped with the run's id).
+    private func recordRejects(loadedRows: Int) throws {
         let rejects = sink.rejectsTable
         let parameters = [String(run.runId), stream.collection]
         try connection.execute("""
@@ -255,10 +256,17 @@ final class PGStreamLoad: StreamLoad {
               coalesce((SELECT min(p.first_run_id) FROM previous p WHERE p.document_id = n.document_id), $1::bigint), $1::bigint, 'load'
             FROM energize_rejects n ORDER BY coalesce(n.document_id, 'row ' || n.ord), n.ord DESC
             """, parameters)
-        if targetSchema[naming.column(for: "_id")] != nil {
+        if loadedRows > 0, targetSchema[naming.column(for: "_id")] != nil {
+            // The ids this load wrote, read once: a lookup per reject row scans the whole table per
+            // row when the planner takes `_rejects` (never analyzed after its first load) for tiny.
+            try connection.execute("""
+                CREATE TEMP TABLE energize_loaded_ids ON COMMIT DROP AS
+                SELECT t.\(SQLIdentifier.quote(naming.column(for: "_id")))::text AS document_id FROM \(target) t WHERE t._run_id = $1::bigint
+                """, [String(run.runId)])
+            try connection.execute("ANALYZE energize_loaded_ids")
             try connection.execute("""
                 DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
-                  AND EXISTS (SELECT 1 FROM \(target) t WHERE t._run_id = $1::bigint AND t.\(SQLIdentifier.quote(naming.column(for: "_id")))::text = r.document_id)
+                  AND r.document_id IN (SELECT l.document_id FROM energize_loaded_ids l)
                 """, parameters)
         }
         if case .replace = stream.strategy {

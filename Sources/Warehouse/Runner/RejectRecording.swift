@@ -68,14 +68,17 @@ public struct RejectRecording: Sendable {
                     WHERE document_id IN (SELECT c.document_id FROM energize_changed_documents c) ORDER BY document_id, reason
                     """, [])
                 // Gone: recorded rows of a changed document it no longer lists, and of documents no longer
-                // in the raw table (a hash anti-join over the raw table's ids, never a scan per row).
+                // in the raw table (a hash anti-join over the raw table's ids, never a scan per row);
+                // nothing to look for when none is recorded.
+                let recorded = try executor.scalar("SELECT EXISTS (SELECT 1 FROM \(rejectsTable) WHERE collection = $1::text AND origin = $2::text)",
+                                                   [collection, origin]) == "t"
                 try executor.run("SET LOCAL enable_nestloop = off", [])
-                try executor.run("""
+                if recorded { try executor.run("""
                     DELETE FROM \(rejectsTable) x WHERE x.collection = $1::text AND x.origin = $2::text AND (
                       (x.document_id IN (SELECT c.document_id FROM energize_changed_documents c) AND NOT EXISTS
                         (SELECT 1 FROM energize_model_rejects r WHERE r.document_id = x.document_id AND r.reason = x.reason))
                       OR NOT EXISTS (SELECT 1 FROM \(raw) t WHERE t."_id"::text = x.document_id))
-                    """, [collection, origin])
+                    """, [collection, origin]) }
                 try executor.run("SET LOCAL enable_nestloop = on", [])
             } else {
                 try executor.run("""

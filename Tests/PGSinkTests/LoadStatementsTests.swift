@@ -17,6 +17,13 @@ import Testing
         #expect(sql.deduplicate == #"DELETE FROM "energize_stage" s USING (SELECT ctid AS row_ctid, row_number() OVER (PARTITION BY "sale_id" ORDER BY "updated_at" DESC NULLS LAST, ctid DESC) AS rank FROM "energize_stage") d WHERE s.ctid = d.row_ctid AND d.rank > 1"#)
     }
 
+    /// A document whose newer version this load rejected keeps its loaded row, inside the window too.
+    @Test func theWindowKeepsTheRowsOfDocumentsThisLoadRejected() {
+        var sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
+        sql.idColumn = "_id"
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE ((t."updated_at" >= $1 AND NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t."_id"::text)) OR t."sale_id" IN (SELECT "sale_id" FROM "energize_stage")) AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = t."sale_id")"#)
+    }
+
     @Test func firstIncrementalRunHasNoCutoff() {
         let sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)), cutoff: false)
         #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE t."sale_id" IN (SELECT "sale_id" FROM "energize_stage") AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = t."sale_id")"#)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One pipeline run as the sink knows it.
 public struct RunContext: Sendable, Hashable {
     /// The run's id, stamped on loaded rows and persisted state.
@@ -52,6 +54,14 @@ public struct StreamProgress: Sendable, Hashable {
     public var cutoff: Value?
     /// When the stream started, in milliseconds since the epoch.
     public var startedAt: Int64 = 0
+    /// Set for a micro-batch of changes (``ChangeApplier``): where a change stream resumes after
+    /// the batch (the source's token, opaque bytes). The sink keeps it in the same transaction as
+    /// the rows, and records the batch as changes applied rather than as a stream run.
+    public var resumeToken: Data?
+    /// When the last change of the batch happened on the source, in milliseconds since the epoch.
+    public var resumeTokenTime: Int64?
+    /// The changes the batch applied (events after the last one per document), for a micro-batch.
+    public var changesApplied = 0
 
     /// Progress before anything was read: zero counts, no cutoff, started at the epoch.
     public init() {}

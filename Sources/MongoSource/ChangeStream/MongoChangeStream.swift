@@ -64,6 +64,21 @@ public final class MongoChangeStream {
         return decoder.decode(token)
     }
 
+    /// A resume token as bytes to keep (its BSON), for ``token(bytes:)`` to read back exactly.
+    /// - Parameter token: a token an event or a stream gave.
+    public static func bytes(of token: Document) -> Data {
+        BSONDocument(token).bytes
+    }
+
+    /// The resume token that ``bytes(of:)`` made.
+    /// - Parameter bytes: the kept bytes.
+    public static func token(bytes: Data) -> Document {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.bindMemory(to: UInt8.self).baseAddress else { return Document() }
+            return BSONDecoder().decode(bytes: base, count: buffer.count)
+        }
+    }
+
     /// A change event document as a ``ChangeEvent``: the key from the full document when there is
     /// one (a server may report `documentKey._id` in another type), values as a batch read gives them.
     static func event(_ raw: Document) -> ChangeEvent {

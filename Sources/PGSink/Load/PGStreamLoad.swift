@@ -8,7 +8,7 @@ import Foundation
 /// applies the strategy, records the stream in `energize_meta`, and commits. A first load (no
 /// target table yet) copies straight into the new target instead: nothing to compare or
 /// replace, so the rows are written once.
-final class PGStreamLoad: StreamLoad {
+final class PGStreamLoad: ChangeApplying {
     let connection: PGConnection
     let stream: StreamConfig
     let run: RunContext
@@ -20,6 +20,8 @@ final class PGStreamLoad: StreamLoad {
     private var stageSchema = Schema()
     private var naming: ColumnNaming
     private var rowsStaged = 0
+    /// Documents whose rows the commit deletes (a change stream's deletes), in `energize_deleted_keys`.
+    private var keysToDelete = 0
     /// Whether the load added or widened a column of the target.
     private var altered = false
     private let stage = SQLIdentifier.quote("energize_stage")
@@ -87,6 +89,19 @@ final class PGStreamLoad: StreamLoad {
         try write(prepared: PreparedBatch(batch))
     }
 
+    func delete(keys: [Value]) throws {
+        // A table this load creates holds none of them.
+        guard !keys.isEmpty, !direct else { return }
+        try wrap("stage deleted keys") {
+            if keysToDelete == 0 {
+                try connection.execute("CREATE TEMP TABLE energize_deleted_keys (document_id text NOT NULL) ON COMMIT DROP")
+            }
+            try connection.copy("COPY energize_deleted_keys (document_id) FROM STDIN",
+                                data: CopyTextEncoder.encode(rows: keys.map { [DocumentRules.idText($0)] }))
+            keysToDelete += keys.count
+        }
+    }
+
     func write(prepared batch: PreparedBatch) throws {
         try wrap("stage a batch") {
             if batch.rowCount > 0 {
@@ -136,7 +151,8 @@ final class PGStreamLoad: StreamLoad {
                 try createIndexes()
                 let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
                                                 strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
-                                                columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
+                                                columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0,
+                                                idColumn: targetSchema[naming.column(for: "_id")]?.name)
                 let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
                 if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
                 let differences = try connection.execute(statements.differences, cutoff).rows.first ?? []
@@ -156,6 +172,18 @@ final class PGStreamLoad: StreamLoad {
                 }
                 if !replacesNothing {
                     inserted = try statements.insert.map { try connection.execute($0, [String(run.runId)]).affectedRows } ?? 0
+                }
+                if keysToDelete > 0, let id = targetSchema[naming.column(for: "_id")] {
+                    // A change stream's deletes: the rows and the current rejects of those documents.
+                    let gone = try connection.execute("""
+                        DELETE FROM \(target) t WHERE t.\(SQLIdentifier.quote(id.name))::text IN (SELECT document_id FROM energize_deleted_keys)
+                        """).affectedRows
+                    deleted += gone
+                    removed += gone
+                    try connection.execute("""
+                        DELETE FROM \(sink.rejectsTable) r WHERE r.collection = $1 AND r.origin = 'load'
+                          AND r.document_id IN (SELECT document_id FROM energize_deleted_keys)
+                        """, [stream.collection])
                 }
             }
             try sink.meta.recordColumnMappings(connection, schema: sink.settings.rawSchema, table: stream.table, naming.newMappings)
@@ -179,7 +207,7 @@ final class PGStreamLoad: StreamLoad {
                                + ["_run_id"]).filter { seen.insert($0).inserted }
                 try connection.execute("ANALYZE \(target) (\(SQLIdentifier.list(columns)))")
             }
-            try recordRejects(loadedRows: inserted)
+            try recordRejects(loadedRows: inserted, changeBatch: progress.resumeToken != nil)
             // What reads the table is rebuilt only when this (or any other write) changed it.
             try connection.execute(sink.marks.triggerStatement(schema: sink.settings.rawSchema, table: stream.table))
             if direct || altered || inserted > 0 || deleted > 0 {
@@ -187,8 +215,13 @@ final class PGStreamLoad: StreamLoad {
             } else {
                 try sink.marks.markUnlessMarked(connection, schema: sink.settings.rawSchema, table: stream.table)
             }
-            try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
-                                       progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
+            if let token = progress.resumeToken {
+                // A micro-batch of changes: its position commits with its rows.
+                try sink.meta.recordChanges(connection, run: run, stream: stream, progress: progress, token: token, outcome: outcome)
+            } else {
+                try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
+                                           progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
+            }
             try checkLock()
             try connection.execute("COMMIT")
             connection.close()
@@ -246,8 +279,11 @@ final class PGStreamLoad: StreamLoad {
     /// rejects replace earlier rows of the same documents (keeping the run that first rejected
     /// them), documents that loaded in this run lose theirs, and a replace stream drops the rows
     /// of documents it did not see again (gone from the source, or loaded).
-    /// - Parameter loadedRows: the rows this load inserted (stamped with the run's id).
-    private func recordRejects(loadedRows: Int) throws {
+    /// - Parameters:
+    ///   - loadedRows: the rows this load inserted (stamped with the run's id).
+    ///   - changeBatch: a micro-batch of changes: every document it wrote loses its reject, whatever
+    ///     the run (the batches of one followed run share its id).
+    private func recordRejects(loadedRows: Int, changeBatch: Bool) throws {
         let rejects = sink.rejectsTable
         let parameters = [String(run.runId), stream.collection]
         try connection.execute("""
@@ -260,7 +296,12 @@ final class PGStreamLoad: StreamLoad {
               coalesce((SELECT min(p.first_run_id) FROM previous p WHERE p.document_id = n.document_id), $1::bigint), $1::bigint, 'load'
             FROM energize_rejects n ORDER BY coalesce(n.document_id, 'row ' || n.ord), n.ord DESC
             """, parameters)
-        if loadedRows > 0, targetSchema[naming.column(for: "_id")] != nil {
+        if changeBatch, rowsStaged > 0, let id = targetSchema[naming.column(for: "_id")] {
+            try connection.execute("""
+                DELETE FROM \(rejects) r WHERE r.collection = $1 AND r.origin = 'load'
+                  AND r.document_id IN (SELECT s.\(SQLIdentifier.quote(id.name))::text FROM \(direct ? target : stage) s)
+                """, [stream.collection])
+        } else if loadedRows > 0, targetSchema[naming.column(for: "_id")] != nil {
             // The ids this load wrote, read once: a lookup per reject row scans the whole table per
             // row when the planner takes `_rejects` (never analyzed after its first load) for tiny.
             try connection.execute("""

@@ -49,7 +49,7 @@ struct MetaStore: Sendable {
               table_schema text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, field text NOT NULL,
               PRIMARY KEY (table_schema, table_name, column_name))
             """,
-        ] + ChangeMarks(schema: schema).createStatements
+        ] + changeStreamStatements + ChangeMarks(schema: schema).createStatements
     }
 
     /// Recorded `column → field` names of a table's columns that differ from their field.

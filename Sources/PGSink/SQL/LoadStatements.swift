@@ -20,6 +20,10 @@ package struct LoadStatements: Sendable, Hashable {
     /// Whether nothing was extracted: then no key is re-extracted and the stage may lack
     /// the key and cursor columns.
     package var stageIsEmpty: Bool
+    /// The target's `_id` column, when it has one: an incremental load's window keeps the rows of
+    /// documents this load rejected (in `energize_rejects`), since a rejected version never
+    /// deletes a loaded one.
+    package var idColumn: String?
 
     /// The statements of one stream's load.
     /// - Parameters:
@@ -30,8 +34,9 @@ package struct LoadStatements: Sendable, Hashable {
     ///   - hasCutoff: whether the run has a cutoff.
     ///   - columnNames: the column of each strategy field that differs from the field's name.
     ///   - stageIsEmpty: whether nothing was extracted.
+    ///   - idColumn: the target's `_id` column (PostgreSQL name), when it has one.
     package init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
-                columnNames: [String: String] = [:], stageIsEmpty: Bool = false) {
+                columnNames: [String: String] = [:], stageIsEmpty: Bool = false, idColumn: String? = nil) {
         self.target = target
         self.stage = stage
         self.columns = columns
@@ -39,6 +44,7 @@ package struct LoadStatements: Sendable, Hashable {
         self.hasCutoff = hasCutoff
         self.columnNames = columnNames
         self.stageIsEmpty = stageIsEmpty
+        self.idColumn = idColumn
     }
 
     private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
@@ -53,7 +59,10 @@ package struct LoadStatements: Sendable, Hashable {
             return stageIsEmpty ? nil : "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
         case .incremental(let cursor, let key, _):
             let byKey = "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
-            let byCursor = "t.\(column(cursor)) >= $1"
+            var byCursor = "t.\(column(cursor)) >= $1"
+            if let idColumn {
+                byCursor = "(\(byCursor) AND NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote(idColumn))::text))"
+            }
             if stageIsEmpty { return hasCutoff ? byCursor : nil }
             return hasCutoff ? "(\(byCursor) OR \(byKey))" : byKey
         }

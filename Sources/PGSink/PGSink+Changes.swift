@@ -15,6 +15,16 @@ extension PGSink {
         return try meta.resumePoint(connection, pipeline: pipeline, stream: stream)
     }
 
+    /// The run a micro-batch of a followed stream writes as: `followRun` with a new number from the
+    /// run ids' sequence, so its rows are stamped after every run and batch before it.
+    /// - Parameter followRun: the follow command's run (its pipeline and start).
+    /// - Throws: `PGError` when the database cannot be reached.
+    public func batchRun(of followRun: RunContext) throws -> RunContext {
+        let connection = try PGConnection(connectionString, applicationName: "energize \(followRun.pipeline) follow")
+        defer { connection.close() }
+        return RunContext(runId: try meta.nextStamp(connection), pipeline: followRun.pipeline, startedAt: followRun.startedAt)
+    }
+
     /// Forgets where a followed stream resumes, before a resync takes a new snapshot and token.
     /// - Parameters:
     ///   - pipeline: the pipeline's name.

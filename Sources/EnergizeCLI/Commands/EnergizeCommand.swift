@@ -7,7 +7,7 @@ public struct EnergizeCommand: AsyncParsableCommand {
         commandName: "energize",
         abstract: "Move MongoDB operational data into a PostgreSQL warehouse.",
         discussion: ExitStatus.help,
-        subcommands: [RunCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
+        subcommands: [RunCommand.self, FollowCommand.self, ScheduleCommand.self, StatusCommand.self, TransformCommand.self, TestCommand.self,
                       CompileCommand.self, ListCommand.self, DebugCommand.self, InitCommand.self, SeedCommand.self,
                       VerifyCommand.self, AirflowDAGCommand.self, DocsCommand.self, ServeCommand.self])
 

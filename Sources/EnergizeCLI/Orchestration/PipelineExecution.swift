@@ -142,16 +142,7 @@ struct PipelineExecution {
     }
 
     private func streams() throws -> [StreamConfig] {
-        guard !config.streams.isEmpty else {
-            throw CLIError.failed("the configuration has no streams: list them under `streams:` in energize.yml")
-        }
-        guard let streamNames else { return config.streams }
-        return try streamNames.map { name in
-            guard let stream = config.streams.first(where: { $0.name == name }) else {
-                throw CLIError.failed("unknown stream `\(name)`; the configuration has \(config.streams.map(\.name).joined(separator: ", "))")
-            }
-            return stream
-        }
+        try config.selectedStreams(streamNames)
     }
 }
 

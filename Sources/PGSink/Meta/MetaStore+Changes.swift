@@ -52,6 +52,17 @@ extension MetaStore {
         return (bytes, row[1].flatMap { Int64($0) })
     }
 
+    /// A new number from the run ids' sequence, for a micro-batch's rows: each batch of a followed
+    /// stream stamps its rows above every run and batch before it, so models that rebuild what a
+    /// run after their last one loaded (`_run_id > last_run_id`) see it.
+    func nextStamp(_ connection: PGConnection) throws -> Int64 {
+        guard let value = try connection.execute("SELECT nextval(pg_get_serial_sequence($1, 'run_id'))",
+                                                 [SQLIdentifier.qualified(schema, "runs")]).scalar.flatMap({ Int64($0) }) else {
+            throw PGError(.queryFailed, message: "the run ids' sequence gave no number")
+        }
+        return value
+    }
+
     /// Forgets where the stream resumes (before a resync: it takes a new snapshot and a new token).
     func forgetResumePoint(_ connection: PGConnection, pipeline: String, stream: String) throws {
         guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", [changeStreams]).scalar == "t" else { return }

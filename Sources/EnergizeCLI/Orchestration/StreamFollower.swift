@@ -1,0 +1,127 @@
+import EnergizeCore
+import Foundation
+import MongoSource
+import PGSink
+
+/// Follows one stream's change stream into its raw table until stopped: from the resume token
+/// its last micro-batch committed, or — the first time, and after a history MongoDB no longer
+/// has — from a token taken before a full extract-load (the snapshot), so no change between the
+/// two is missed (one seen by both is applied again, to the same end).
+struct StreamFollower: Sendable {
+    let config: EnergizeConfig
+    let stream: StreamConfig
+    let sink: PGSink
+    /// The follow command's run: its history row; each micro-batch writes as a run of its own number.
+    let followRun: RunContext
+    /// A micro-batch commits once it holds this many changes…
+    let batchChanges: Int
+    /// …or this many seconds after its first change.
+    let batchSeconds: Double
+    let stop: StopRequest
+    /// Prints a line of what the follower did.
+    let say: @Sendable (String) -> Void
+
+    /// Why the stream must be taken again from a snapshot.
+    struct ResyncNeeded: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Follows until a stop is requested; returns nil then, or the error that ended the stream
+    /// (a terminal one, or a transient one retried as the configuration allows).
+    func run() async -> String? {
+        var failures = 0
+        while !stop.isRequested {
+            do {
+                try await follow()
+                return nil
+            } catch let error as ResyncNeeded {
+                say("stream \(stream.name): \(error): resyncing it from a new snapshot (a full extract-load)")
+                try? sink.forgetResumePoint(pipeline: config.pipeline, stream: stream.name)
+            } catch let error as MongoError where error.isResumeImpossible {
+                say("stream \(stream.name): MongoDB cannot resume its change stream from the committed token (\(error)): resyncing it from a new snapshot (a full extract-load)")
+                try? sink.forgetResumePoint(pipeline: config.pipeline, stream: stream.name)
+            } catch {
+                let transient = (error as? any RetryClassifying)?.retryability == .transient
+                failures += 1
+                guard transient, failures <= config.retry.retries else { return "stream \(stream.name): \(error)" }
+                let delay = config.retry.delay(beforeRetry: failures)
+                say(String(format: "stream %@: %@; resuming from the committed token in %.0f s", stream.name, "\(error)", delay))
+                for _ in 0..<Int(delay * 10) where !stop.isRequested { try? await Task.sleep(nanoseconds: 100_000_000) }
+            }
+        }
+        return nil
+    }
+
+    /// Takes the position (or a snapshot and a position), then applies changes until stopped.
+    private func follow() async throws {
+        let start = try await onOwnThread { [self] in try position() }
+        if start.needsSnapshot {
+            say("stream \(stream.name): no committed position: taking a snapshot (a full extract-load), then following from before it")
+            let report = try await Pipeline(name: config.pipeline, source: MongoSource(uri: try config.requireMongo(), database: config.sourceDatabase,
+                                                                                   options: MongoReadOptions(pageSize: config.pageSize)),
+                                            sink: sink, streams: [stream], settings: config.settings).run(stop: stop)
+            guard let snapshot = report.streams.first, snapshot.status == .succeeded else {
+                throw EnergizeError(.streamFailed, "the snapshot of stream \(stream.name) did not succeed: \(report.streams.first?.error ?? "stopped")")
+            }
+            _ = try await onOwnThread { [self] in
+                // The position commits after the snapshot (with what the probe saw meanwhile): a
+                // stop in between takes the snapshot again next time, to the same end.
+                try ChangeApplier(stream: stream, sink: sink, settings: config.settings)
+                    .apply(start.pending, resumeToken: MongoChangeStream.bytes(of: start.token), run: try sink.batchRun(of: followRun))
+            }
+        }
+        try await onOwnThread { [self] in try applyChanges(after: start.token) }
+    }
+
+    /// Where to resume: the committed token, or — with none — a token taken now, before the
+    /// snapshot, and the changes the stream already gave after it.
+    private func position() throws -> (token: Document, needsSnapshot: Bool, pending: [ChangeEvent]) {
+        if let point = try sink.resumePoint(pipeline: config.pipeline, stream: stream.name) {
+            return (MongoChangeStream.token(bytes: point.token), false, [])
+        }
+        let client = try MongoClient(uri: try config.requireMongo())
+        let probe = try client.collection(stream.collection, in: config.sourceDatabase).watch(maxAwaitMilliseconds: 100)
+        var pending: [ChangeEvent] = []
+        if probe.resumeToken == nil, let event = try probe.next() { pending.append(event) }
+        guard let token = pending.isEmpty ? probe.resumeToken : pending.last?.resumeToken else {
+            throw EnergizeError(.sourceFailed, "MongoDB gave no resume token for \(config.sourceDatabase).\(stream.collection): it cannot be followed")
+        }
+        return (token, true, pending.filter(\.changesDocument))
+    }
+
+    /// Applies changes after `token` in micro-batches until a stop is requested (the batch being
+    /// gathered then commits first).
+    private func applyChanges(after token: Document) throws {
+        let client = try MongoClient(uri: try config.requireMongo())
+        let changes = try client.collection(stream.collection, in: config.sourceDatabase)
+            .watch(resumeAfter: token, batchSize: batchChanges, maxAwaitMilliseconds: 200)
+        let applier = ChangeApplier(stream: stream, sink: sink, settings: config.settings)
+        var batch: [ChangeEvent] = []
+        var firstAt: ContinuousClock.Instant?
+        func commit() throws {
+            guard let last = batch.last else { return }
+            let report = try applier.apply(batch, resumeToken: MongoChangeStream.bytes(of: last.resumeToken), run: try sink.batchRun(of: followRun))
+            let lag = last.clusterTime.map { String(format: ", %.1f s behind", max(0, Date().timeIntervalSince1970 - Double($0) / 1000)) } ?? ""
+            say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
+            batch = []
+            firstAt = nil
+        }
+        while !stop.isRequested {
+            if let event = try changes.next() {
+                guard event.changesDocument else {
+                    try commit()
+                    throw ResyncNeeded(description: "its change stream ended (\(event.operation.rawValue): the collection was dropped or renamed)")
+                }
+                batch.append(event)
+                firstAt = firstAt ?? .now
+            } else {
+                // A server may answer at once when nothing changed: do not spin.
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            if batch.count >= batchChanges || firstAt.map({ $0.duration(to: .now) >= .seconds(batchSeconds) }) == true {
+                try commit()
+            }
+        }
+        try commit()
+    }
+}

@@ -1,0 +1,186 @@
+import EnergizeCore
+import Foundation
+import MongoSource
+import PGSink
+import Testing
+
+/// `energize follow` on the real servers: a first start takes a snapshot and follows from before
+/// it; SIGTERM commits and exits 6; a restart resumes from the committed token without a new
+/// snapshot; `kill -9` at random points while changes stream in loses and duplicates nothing.
+/// Each time the raw table and `_rejects` end equal to a batch load of the collection as it ends.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct FollowCommandTests {
+    static let database = "it_follow_cmd"
+
+    /// A project following `orders` as `pipeline` (its schemas named after it).
+    func project(_ pipeline: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-follow-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try """
+            pipeline: \(pipeline)
+            source: {database: \(Self.database)}
+            streams:
+              - name: orders
+                strategy: incremental
+                key: order_id
+                cursor: updated_at
+                lookback: 7d
+                contract: {fields: {order_id: string, amount: number, updated_at: date}}
+            transform: {enabled: false}
+            retries: {attempts: 2, initial_delay: 1s, max_delay: 2s}
+            lock: {wait: 30s}
+            """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    static func order(_ n: Int, amount: Value, version: Int64 = 0) -> Document {
+        ["_id": .objectId(String(format: "65e1f0000000000000%06x", n)), "order_id": .string("O\(n)"), "amount": amount,
+         "note": .string(version == 0 ? "first" : "version \(version)"), "updated_at": .date(1_767_225_600_000 + Int64(n) * 60_000 + version)]
+    }
+
+    /// The table's rows without `_loaded_at` and `_run_id`, and its current rejects, as one text.
+    func contents(_ connection: PGConnection, _ pipeline: String) throws -> String {
+        guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(pipeline)_raw.orders"]).scalar == "t" else { return "" }
+        let rows = try connection.execute("""
+            SELECT count(*) || ' rows|' || coalesce(string_agg(r::text, '|' ORDER BY r::text), '') FROM
+              (SELECT to_jsonb(t) - '_loaded_at' - '_run_id' AS r FROM \(pipeline)_raw.orders t) x
+            """).scalar ?? ""
+        let rejects = try connection.execute("""
+            SELECT coalesce(string_agg(document_id || ': ' || reason, '|' ORDER BY document_id), '') FROM \(pipeline)_raw._rejects
+            """).scalar ?? ""
+        return rows + "\n" + rejects
+    }
+
+    /// Polls until `body` is true, for up to `seconds`.
+    func eventually(_ seconds: Double = 60, _ body: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try body() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    /// What a batch load of the collection as it is now leaves, in a pipeline of its own.
+    func batchLoad(_ connection: PGConnection) throws -> String {
+        let folder = try project("it_fc_batch")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for schema in ["raw", "staging", "warehouse", "meta"] { try connection.execute("DROP SCHEMA IF EXISTS it_fc_batch_\(schema) CASCADE") }
+        let loaded = try EnergizeBinary.run(["run", "--quiet"], in: folder)
+        #expect(loaded.status == 0, "\(loaded.output)")
+        return try contents(connection, "it_fc_batch")
+    }
+
+    @Test func aSnapshotThenChangesThenARestartFromTheCommittedToken() throws {
+        let client = try LiveServers.freshCollections(Self.database, ["orders"])
+        let orders = client.collection("orders", in: Self.database)
+        try orders.insertMany((1...20).map { Self.order($0, amount: $0 == 5 ? .string("five") : .int32(Int32($0))) })
+        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
+        defer { connection.close() }
+        let folder = try project("it_fc")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let applied = { () throws -> Int in
+            guard try connection.execute("SELECT to_regclass('it_fc_meta.change_streams') IS NOT NULL").scalar == "t" else { return -1 }
+            return Int(try connection.execute("SELECT coalesce(sum(changes_applied), -1) FROM it_fc_meta.change_streams").scalar ?? "-1") ?? -1
+        }
+
+        let first = try EnergizeBinary.start(["follow", "--batch-interval", "1s"], in: folder)
+        #expect(try eventually { try applied() >= 0 }, "no position committed after the snapshot")
+        #expect(try connection.execute("SELECT count(*) FROM it_fc_raw.orders").scalar == "19", "the snapshot: 20 documents, one rejected")
+        for n in 21...30 { try orders.insertMany([Self.order(n, amount: .double(Double(n) + 0.5))]) }
+        for n in [2, 5, 22] { try orders.replaceOne(["_id": Self.order(n, amount: .null)["_id"]!], with: Self.order(n, amount: .int64(Int64(n) * 100), version: 1)) }
+        for n in [3, 23] { try orders.deleteMany(["_id": Self.order(n, amount: .null)["_id"]!]) }
+        #expect(try eventually { try applied() >= 15 }, "changes applied: \((try? applied()) ?? -1)")
+        first.send(SIGTERM)
+        let (status, output) = first.wait()
+        #expect(status == 6, "\(output)")
+        #expect(output.contains("taking a snapshot") && output.contains("stopped on request"), "\(output)")
+        #expect(try contents(connection, "it_fc") == (try batchLoad(connection)))
+
+        // Changes while stopped arrive after a restart, from the committed token: no new snapshot.
+        try orders.insertMany([Self.order(31, amount: .int32(31))])
+        try orders.deleteMany(["_id": Self.order(4, amount: .null)["_id"]!])
+        let before = try applied()
+        let second = try EnergizeBinary.start(["follow", "--batch-interval", "1s"], in: folder)
+        #expect(try eventually { try applied() >= before + 2 })
+        second.send(SIGTERM)
+        let (secondStatus, secondOutput) = second.wait()
+        #expect(secondStatus == 6 && !secondOutput.contains("taking a snapshot"), "\(secondOutput)")
+        #expect(try contents(connection, "it_fc") == (try batchLoad(connection)))
+        #expect(try connection.execute("SELECT status FROM it_fc_meta.runs ORDER BY run_id DESC LIMIT 1").scalar == "stopped")
+    }
+
+    @Test func killedAtRandomPointsItLosesAndDuplicatesNothing() throws {
+        let client = try LiveServers.freshCollections(Self.database, ["orders"])
+        let orders = client.collection("orders", in: Self.database)
+        try orders.insertMany((1...50).map { Self.order($0, amount: .int32(Int32($0))) })
+        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
+        defer { connection.close() }
+        let folder = try project("it_fc")
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        // A writer of its own changes the collection the whole time (inserts, replaces, deletes).
+        let writerDone = DispatchSemaphore(value: 0)
+        let writing = Flag(true)
+        let uri = try LiveServers.mongoURI()
+        let writer = Thread {
+            defer {
+                writing.set(false)
+                writerDone.signal()
+            }
+            guard let client = try? MongoClient(uri: uri) else { return }
+            let orders = client.collection("orders", in: Self.database)
+            var random = SystemRandomNumberGenerator()
+            for step in 1...240 {
+                let n = Int.random(in: 1...80, using: &random)
+                let id = Self.order(n, amount: .null)["_id"]!
+                switch step % 3 {
+                case 0: try? orders.deleteMany(["_id": id])
+                default:
+                    try? orders.deleteMany(["_id": id])
+                    try? orders.insertMany([Self.order(n, amount: .int32(Int32(step)), version: Int64(step))])
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        writer.start()
+        var killedWhileApplying = 0
+        for _ in 0..<3 {
+            let running = try EnergizeBinary.start(["follow", "--batch-interval", "1s", "--batch-changes", "7"], in: folder)
+            Thread.sleep(forTimeInterval: Double.random(in: 0.6...2.5))
+            let committed = try connection.execute("SELECT to_regclass('it_fc_meta.change_streams') IS NOT NULL").scalar == "t"
+                && (try connection.execute("SELECT count(*) FROM it_fc_meta.change_streams").scalar) == "1"
+            if committed && writing.value { killedWhileApplying += 1 }
+            running.send(SIGKILL)
+            _ = running.wait()
+        }
+        #expect(killedWhileApplying > 0, "no kill landed while changes streamed in after a committed position")
+        writerDone.wait()
+        let expected = try batchLoad(connection)
+        let last = try EnergizeBinary.start(["follow", "--batch-interval", "1s"], in: folder)
+        // Following (its run recorded, held by a live session: its signal handler is in place).
+        #expect(try eventually {
+            try connection.execute("""
+                SELECT 1 FROM it_fc_meta.runs r JOIN pg_stat_activity a ON a.pid = r.holder_pid WHERE r.status = 'running'
+                """).rows.count == 1
+        })
+        let converged = try eventually(90) { try contents(connection, "it_fc") == expected }
+        last.send(SIGTERM)
+        let (status, output) = last.wait()
+        #expect(converged, "the followed table did not converge to the collection\n\(output)")
+        #expect(status == 6, "\(output)")
+        let duplicates = try connection.execute("SELECT count(*) - count(DISTINCT _id) FROM it_fc_raw.orders").scalar
+        #expect(duplicates == "0")
+    }
+}
+
+/// A flag set from one thread and read from another.
+final class Flag: @unchecked Sendable {
+    // @unchecked Sendable: `state` is only touched under `lock`.
+    private let lock = NSLock()
+    private var state: Bool
+
+    init(_ value: Bool) { state = value }
+
+    var value: Bool { lock.withLock { state } }
+    func set(_ value: Bool) { lock.withLock { state = value } }
+}

@@ -95,6 +95,8 @@ import Testing
         #expect(status == 6, "\(output)")
         #expect(output.contains("taking a snapshot") && output.contains("stopped on request"), "\(output)")
         #expect(try contents(connection, "it_fc") == (try batchLoad(connection)))
+        let shown = try EnergizeBinary.run(["status"], in: folder)
+        #expect(shown.output.contains("followed streams (energize follow):") && shown.output.contains("orders"), "\(shown.output)")
 
         // Changes while stopped arrive after a restart, from the committed token: no new snapshot.
         try orders.insertMany([Self.order(31, amount: .int32(31))])

@@ -36,8 +36,25 @@ struct RunHistory: Codable {
         var testsFailed: [String]
     }
 
+    /// A stream `energize follow` applies changes to: where it is.
+    struct Followed: Codable {
+        var stream: String
+        /// When the last applied change happened in MongoDB (UTC), if the server said.
+        var lastChangeAt: String?
+        /// When its last micro-batch committed (UTC).
+        var committedAt: String
+        /// Seconds from the last applied change to that commit (how far behind the batch was).
+        var secondsBehindAtCommit: Double?
+        var changesApplied: Int
+        var rowsWritten: Int
+        var rowsDeleted: Int
+        var rowsRejected: Int
+    }
+
     var pipeline: String
     var runs: [Run]
+    /// Streams followed with `energize follow`, with their position.
+    var followed: [Followed] = []
 
     static func read(_ connection: PGConnection, metaSchema: String, pipeline: String, limit: Int) throws -> RunHistory {
         let meta = { (table: String) in SQLIdentifier.qualified(metaSchema, table) }
@@ -52,6 +69,18 @@ struct RunHistory: Codable {
             FROM \(meta("runs")) r WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
             """, [pipeline, String(limit)]).rows
         let hasModels = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("model_runs")]).scalar == "t"
+        var followed: [Followed] = []
+        if try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("change_streams")]).scalar == "t" {
+            followed = try connection.execute("""
+                SELECT stream, to_char(token_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                  extract(epoch FROM updated_at - token_time)::float8, changes_applied, rows_written, rows_deleted, rows_rejected
+                FROM \(meta("change_streams")) WHERE pipeline = $1 ORDER BY stream
+                """, [pipeline]).rows.map { f in
+                Followed(stream: f[0] ?? "", lastChangeAt: f[1], committedAt: f[2] ?? "", secondsBehindAtCommit: f[3].flatMap(Double.init),
+                         changesApplied: Int(f[4] ?? "0") ?? 0, rowsWritten: Int(f[5] ?? "0") ?? 0, rowsDeleted: Int(f[6] ?? "0") ?? 0,
+                         rowsRejected: Int(f[7] ?? "0") ?? 0)
+            }
+        }
         return RunHistory(pipeline: pipeline, runs: try runs.map { row in
             let id = row[0] ?? "0"
             let streams = try connection.execute("""
@@ -82,13 +111,21 @@ struct RunHistory: Codable {
             return Run(runId: Int64(id) ?? 0, startedAt: row[1] ?? "", durationSeconds: row[2].flatMap(Double.init), status: row[3] ?? "",
                        error: row[4], origin: row[5], streams: streams, modelsBuilt: built, modelsUnchanged: unchanged, modelsFailed: failedModels,
                        testsPassed: passed, testsReused: reused, testsFailed: failedTests)
-        })
+        }, followed: followed)
     }
 
     /// The human form: one block per run.
     var text: String {
         guard !runs.isEmpty else { return "no runs of pipeline \(pipeline) yet" }
         var lines: [String] = []
+        if !followed.isEmpty {
+            lines.append("followed streams (energize follow):")
+            lines.append(Table.render(header: ["stream", "last change (UTC)", "committed (UTC)", "behind at commit", "changes", "written", "deleted", "rejected"],
+                                      rows: followed.map { [$0.stream, $0.lastChangeAt ?? "-", $0.committedAt,
+                                                            $0.secondsBehindAtCommit.map { String(format: "%.1f s", $0) } ?? "-",
+                                                            String($0.changesApplied), String($0.rowsWritten), String($0.rowsDeleted), String($0.rowsRejected)] }))
+            lines.append("")
+        }
         for run in runs {
             let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
             lines.append("run \(run.runId)  \(run.startedAt) UTC  \(duration)  \(run.status.uppercased())"

@@ -4,6 +4,7 @@
 // mongodump folder against `psql \copy` of the same rows; the project's models (full refresh)
 // against a plain `CREATE TABLE AS` of the sale-line explosion; then a full run, a run after a day
 // touching 1% of the data, and a run with no source change. Prints medians, ratios and peak memory.
+// `--follow N` measures `energize follow` instead (FollowBench.swift).
 // Build with `swift build -c release`; `make bench` runs it.
 import EnergizeCLI
 import EnergizeCore
@@ -27,6 +28,9 @@ struct Options {
     /// seeded for it (`--rss-points 100000,1000000`; one already holding that many sales is reused); none by
     /// default (seeding a million sales takes a while).
     var rssPoints: [Int] = []
+    /// When set, the bench only measures `energize follow` (latency and throughput, with this many
+    /// changes for the throughput) on a collection of its own, and stops.
+    var followChanges: Int?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -40,6 +44,7 @@ struct Options {
             case "--write-dump": writeDump = iterator.next()
             case "--database": database = iterator.next() ?? database
             case "--rss-points": rssPoints = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--follow": followChanges = Int(iterator.next() ?? "")
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -71,6 +76,12 @@ guard let mongoURI = environment["ENERGIZE_MONGO_URI"], let pgURI = environment[
 }
 let collections = ["customers", "products", "stores", "sales", "transactions"]
 let client = try MongoClient(uri: mongoURI)
+
+if let changes = options.followChanges {
+    let energize = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("energize").path
+    try FollowBench(mongoURI: mongoURI, pgURI: pgURI, energize: energize, changes: changes).run()
+    exit(0)
+}
 
 if options.seed {
     let size = SyntheticData.Size(customers: max(300, options.sales / 16), sales: options.sales)

@@ -20,14 +20,7 @@ struct FollowExecution {
         _ = try config.requireMongo()
         let selected = try config.selectedStreams(streamNames)
         let lost = LostLock()
-        let lock: PipelineLock
-        do {
-            lock = try PipelineLock(connectionString: pgURI, pipeline: config.pipeline, streams: selected.map(\.name), transform: false,
-                                    waitSeconds: config.lockWaitSeconds, onWait: { print($0) }, onLost: { [stop] in lost.set(); stop.request() })
-        } catch let error as EnergizeError where error.code == .locked {
-            print(error.message)
-            return .locked
-        }
+        guard let lock = try config.takeLock(pgURI: pgURI, streams: selected, transform: false, stop: stop, lost: lost) else { return .locked }
         defer { lock.release() }
         var sink = config.sink(pgURI: pgURI)
         sink.settings.lockHolder = lock.backendPID

@@ -31,13 +31,7 @@ struct PipelineExecution {
         let selected = try streams()
         let wholePipeline = streamNames == nil
         let lost = LostLock()
-        let lock: PipelineLock
-        do {
-            lock = try PipelineLock(connectionString: pgURI, pipeline: config.pipeline, streams: selected.map(\.name),
-                                    transform: wholePipeline, waitSeconds: config.lockWaitSeconds, onWait: { print($0) },
-                                    onLost: { [stop] in lost.set(); stop.request() })
-        } catch let error as EnergizeError where error.code == .locked {
-            print(error.message)
+        guard let lock = try config.takeLock(pgURI: pgURI, streams: selected, transform: wholePipeline, stop: stop, lost: lost) else {
             return .locked
         }
         defer { lock.release() }
@@ -143,6 +137,26 @@ struct PipelineExecution {
 
     private func streams() throws -> [StreamConfig] {
         try config.selectedStreams(streamNames)
+    }
+}
+
+extension EnergizeConfig {
+    /// Takes the pipeline's locks for `streams` (and the transform's), waiting as `lock.wait` says.
+    /// - Parameters:
+    ///   - pgURI: the warehouse.
+    ///   - streams: the streams whose locks to take.
+    ///   - transform: take the transform's lock too.
+    ///   - stop: requested when the lock's connection is lost.
+    ///   - lost: set when the lock's connection is lost.
+    /// - Returns: the lock, or nil when another run holds it (after printing who).
+    func takeLock(pgURI: String, streams: [StreamConfig], transform: Bool, stop: StopRequest, lost: LostLock) throws -> PipelineLock? {
+        do {
+            return try PipelineLock(connectionString: pgURI, pipeline: pipeline, streams: streams.map(\.name), transform: transform,
+                                    waitSeconds: lockWaitSeconds, onWait: { print($0) }, onLost: { [stop] in lost.set(); stop.request() })
+        } catch let error as EnergizeError where error.code == .locked {
+            print(error.message)
+            return nil
+        }
     }
 }
 

@@ -15,6 +15,8 @@ struct FollowBench {
     /// The `energize` executable.
     let energize: String
     let changes: Int
+    /// `energize follow --batch-interval`.
+    let interval: String
     let database = "bench_follow"
     let pipeline = "bench_follow"
 
@@ -37,7 +39,7 @@ struct FollowBench {
             """.write(to: project.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
         let follow = Process()
         follow.executableURL = URL(fileURLWithPath: energize)
-        follow.arguments = ["follow", "--project", project.path, "--batch-interval", "1s"]
+        follow.arguments = ["follow", "--project", project.path, "--batch-interval", interval]
         follow.standardOutput = FileHandle.nullDevice
         try follow.run()
         defer {
@@ -109,7 +111,7 @@ struct FollowBench {
         catchUp.waitUntilExit()
 
         print("")
-        print("| `energize follow` (batches: 1,000 changes or 1 s) | figure | baseline in the same invocation |")
+        print("| `energize follow` (batches: 1,000 changes or \(interval)) | figure | baseline in the same invocation |")
         print("|---|---|---|")
         print(String(format: "| latency, MongoDB write → row committed in PostgreSQL, %d inserts at 100/s | median %.0f ms, 99th percentile %.0f ms | — |",
                      trickle, medianLatency, p99))

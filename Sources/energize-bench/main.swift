@@ -31,6 +31,8 @@ struct Options {
     /// When set, the bench only measures `energize follow` (latency and throughput, with this many
     /// changes for the throughput) on a collection of its own, and stops.
     var followChanges: Int?
+    /// `--follow-interval`: the batch interval `energize follow` runs with in that measurement.
+    var followInterval = "1s"
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -45,6 +47,7 @@ struct Options {
             case "--database": database = iterator.next() ?? database
             case "--rss-points": rssPoints = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--follow": followChanges = Int(iterator.next() ?? "")
+            case "--follow-interval": followInterval = iterator.next() ?? followInterval
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -79,7 +82,7 @@ let client = try MongoClient(uri: mongoURI)
 
 if let changes = options.followChanges {
     let energize = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("energize").path
-    try FollowBench(mongoURI: mongoURI, pgURI: pgURI, energize: energize, changes: changes).run()
+    try FollowBench(mongoURI: mongoURI, pgURI: pgURI, energize: energize, changes: changes, interval: options.followInterval).run()
     exit(0)
 }
 

@@ -24,7 +24,7 @@ struct FollowCommand: AsyncParsableCommand {
     @Option(help: "A micro-batch commits once it holds this many changes.")
     var batchChanges = 1_000
 
-    @Option(help: "…or this long after its first change (a duration: 1s, 2m).")
+    @Option(help: "…or this long after its first change (a duration: 200ms, 1s, 2m).")
     var batchInterval = "1s"
 
     @OptionGroup var origin: OriginOption

@@ -1,5 +1,6 @@
 import EnergizeCore
 import Foundation
+import MongoSource
 import PGSink
 
 /// `energize follow`: holds the followed streams' locks, records one run for the whole time it
@@ -24,11 +25,13 @@ struct FollowExecution {
         defer { lock.release() }
         var sink = config.sink(pgURI: pgURI)
         sink.settings.lockHolder = lock.backendPID
+        let changes = MongoChangeSource(uri: try config.requireMongo(), database: config.sourceDatabase,
+                                        options: MongoReadOptions(pageSize: config.pageSize))
         let followRun = try sink.beginRun(pipeline: config.pipeline, streams: selected)
         print("following \(selected.map(\.name).joined(separator: ", ")) (run \(followRun.runId)); SIGINT or SIGTERM commits what was gathered and stops")
         let failures = await withTaskGroup(of: String?.self) { group in
             for stream in selected {
-                let follower = StreamFollower(config: config, stream: stream, sink: sink, followRun: followRun, batchChanges: batchChanges,
+                let follower = StreamFollower(config: config, stream: stream, changes: changes, sink: sink, followRun: followRun, batchChanges: batchChanges,
                                               batchSeconds: batchSeconds, stop: stop, say: { print($0) })
                 group.addTask {
                     let failure = await follower.run()

@@ -1,6 +1,5 @@
 import EnergizeCore
 import Foundation
-import MongoSource
 import PGSink
 
 /// Follows one stream's change stream into its raw table until stopped: from the resume token
@@ -10,6 +9,8 @@ import PGSink
 struct StreamFollower: Sendable {
     let config: EnergizeConfig
     let stream: StreamConfig
+    /// Where the changes and the snapshots come from.
+    let changes: any ChangeSource
     let sink: PGSink
     /// The follow command's run: its history row; each micro-batch writes as a run of its own number.
     let followRun: RunContext
@@ -37,8 +38,8 @@ struct StreamFollower: Sendable {
             } catch let error as ResyncNeeded {
                 say("stream \(stream.name): \(error): resyncing it from a new snapshot (a full extract-load)")
                 try? sink.forgetResumePoint(pipeline: config.pipeline, stream: stream.name)
-            } catch let error as MongoError where error.isResumeImpossible {
-                say("stream \(stream.name): MongoDB cannot resume its change stream from the committed token (\(error)): resyncing it from a new snapshot (a full extract-load)")
+            } catch let error as EnergizeError where error.code == .resumeImpossible {
+                say("stream \(stream.name): its changes cannot resume from the committed position (\(error)): resyncing it from a new snapshot (a full extract-load)")
                 try? sink.forgetResumePoint(pipeline: config.pipeline, stream: stream.name)
             } catch {
                 let transient = (error as? any RetryClassifying)?.retryability == .transient
@@ -57,9 +58,8 @@ struct StreamFollower: Sendable {
         let start = try await onOwnThread { [self] in try position() }
         if start.needsSnapshot {
             say("stream \(stream.name): no committed position: taking a snapshot (a full extract-load), then following from before it")
-            let report = try await Pipeline(name: config.pipeline, source: MongoSource(uri: try config.requireMongo(), database: config.sourceDatabase,
-                                                                                   options: MongoReadOptions(pageSize: config.pageSize)),
-                                            sink: sink, streams: [stream], settings: config.settings).run(stop: stop)
+            let report = try await Pipeline(name: config.pipeline, source: changes.snapshots, sink: sink, streams: [stream],
+                                            settings: config.settings).run(stop: stop)
             guard let snapshot = report.streams.first, snapshot.status == .succeeded else {
                 throw EnergizeError(.streamFailed, "the snapshot of stream \(stream.name) did not succeed: \(report.streams.first?.error ?? "stopped")")
             }
@@ -67,47 +67,44 @@ struct StreamFollower: Sendable {
                 // The position commits after the snapshot (with what the probe saw meanwhile): a
                 // stop in between takes the snapshot again next time, to the same end.
                 try ChangeApplier(stream: stream, sink: sink, settings: config.settings)
-                    .apply(start.pending, resumeToken: MongoChangeStream.bytes(of: start.token), run: try sink.batchRun(of: followRun))
+                    .apply(start.pending, resumeToken: start.position, run: try sink.batchRun(of: followRun))
             }
         }
-        try await onOwnThread { [self] in try applyChanges(after: start.token) }
+        try await onOwnThread { [self] in try applyChanges(after: start.position) }
     }
 
-    /// Where to resume: the committed token, or — with none — a token taken now, before the
-    /// snapshot, and the changes the stream already gave after it.
-    private func position() throws -> (token: Document, needsSnapshot: Bool, pending: [ChangeEvent]) {
+    /// Where to resume: the committed position, or — with none — a position taken now, before the
+    /// snapshot, and the changes the feed already gave after it.
+    private func position() throws -> (position: Data, needsSnapshot: Bool, pending: [ChangeEvent]) {
         if let point = try sink.resumePoint(pipeline: config.pipeline, stream: stream.name) {
-            return (MongoChangeStream.token(bytes: point.token), false, [])
+            return (point.token, false, [])
         }
-        let client = try MongoClient(uri: try config.requireMongo())
-        let probe = try client.collection(stream.collection, in: config.sourceDatabase).watch(maxAwaitMilliseconds: 100)
+        let probe = try changes.openChanges(collection: stream.collection, after: nil)
         var pending: [ChangeEvent] = []
-        if probe.resumeToken == nil, let event = try probe.next() { pending.append(event) }
-        guard let token = pending.isEmpty ? probe.resumeToken : pending.last?.resumeToken else {
-            throw EnergizeError(.sourceFailed, "MongoDB gave no resume token for \(config.sourceDatabase).\(stream.collection): it cannot be followed")
+        if probe.position == nil, let event = try probe.next() { pending.append(event) }
+        guard let position = pending.last.map(probe.position(after:)) ?? probe.position else {
+            throw EnergizeError(.sourceFailed, "the change source gave no position for \(config.sourceDatabase).\(stream.collection): it cannot be followed")
         }
-        return (token, true, pending.filter(\.changesDocument))
+        return (position, true, pending.filter(\.changesDocument))
     }
 
-    /// Applies changes after `token` in micro-batches until a stop is requested (the batch being
+    /// Applies changes after `position` in micro-batches until a stop is requested (the batch being
     /// gathered then commits first).
-    private func applyChanges(after token: Document) throws {
-        let client = try MongoClient(uri: try config.requireMongo())
-        let changes = try client.collection(stream.collection, in: config.sourceDatabase)
-            .watch(resumeAfter: token, batchSize: batchChanges, maxAwaitMilliseconds: 200)
+    private func applyChanges(after position: Data) throws {
+        let feed = try changes.openChanges(collection: stream.collection, after: position)
         let applier = ChangeApplier(stream: stream, sink: sink, settings: config.settings)
         var batch: [ChangeEvent] = []
         var firstAt: ContinuousClock.Instant?
         func commit() throws {
             guard let last = batch.last else { return }
-            let report = try applier.apply(batch, resumeToken: MongoChangeStream.bytes(of: last.resumeToken), run: try sink.batchRun(of: followRun))
+            let report = try applier.apply(batch, resumeToken: feed.position(after: last), run: try sink.batchRun(of: followRun))
             let lag = last.clusterTime.map { String(format: ", %.1f s behind", max(0, Date().timeIntervalSince1970 - Double($0) / 1000)) } ?? ""
             say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
             batch = []
             firstAt = nil
         }
         while !stop.isRequested {
-            if let event = try changes.next() {
+            if let event = try feed.next() {
                 guard event.changesDocument else {
                     try commit()
                     throw ResyncNeeded(description: "its change stream ended (\(event.operation.rawValue): the collection was dropped or renamed)")

@@ -35,6 +35,9 @@ public struct EnergizeError: Error, Sendable, CustomStringConvertible {
         public static let locked = Code("locked")
         /// The run's lock was lost (its connection ended) before a commit: nothing was committed.
         public static let lockLost = Code("lock lost")
+        /// A change source cannot continue after a position (its history is gone, the position is
+        /// unknown, the stream ended): only a new snapshot closes the gap.
+        public static let resumeImpossible = Code("resume impossible")
     }
 
     /// What kind of failure this is.

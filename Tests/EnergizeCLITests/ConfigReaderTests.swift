@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("sourse: {}", "/projects/shop/energize.yml: sourse: unknown key; expected one of batch_size, concurrency, description, destination, lock, max_reject_ratio, pipeline, retries, schedule, schemas, source, streams, time_zone, transform, vars"),
+        ("sourse: {}", "/projects/shop/energize.yml: sourse: unknown key; expected one of batch_size, concurrency, description, destination, follow, lock, max_reject_ratio, pipeline, retries, schedule, schemas, source, streams, time_zone, transform, vars"),
         ("concurrency: two", "/projects/shop/energize.yml: concurrency: expected a whole number, got `two`"),
         ("streams:\n  - {name: sales, strategy: incremental, cursor: updated_at}", "/projects/shop/energize.yml: streams[0]: strategy `incremental` needs a `key`"),
         ("streams:\n  - {name: sales, strategy: incremental, key: id, cursor: u, lookback: 7x}", "/projects/shop/energize.yml: streams[0].lookback: expected a duration like 30s, 15m, 12h or 7d; got `7x`"),
@@ -90,6 +90,10 @@ import Testing
         ("streams:\n  - {name: orders, contract: contracts/orders.yml}", "/projects/shop/energize.yml: streams[0].contract: no contract file contracts/orders.yml in /projects/shop"),
         ("streams:\n  - {name: orders, contract: {fields: {a: text}}}", "/projects/shop/energize.yml: streams[0].contract.fields.a: unknown kind `text`; expected one of string, whole_number, number, date, bool, object_id, document, documents, array, any"),
         ("streams:\n  - {name: orders, contract: {field: {a: string}}}", "/projects/shop/energize.yml: streams[0].contract.field: unknown key; expected one of description, extra_fields, fields"),
+        ("follow: {batch_interval: 0s}", "/projects/shop/energize.yml: follow.batch_interval: expected a duration above zero, like 1s or 200ms"),
+        ("follow: {transform_after_changes: 0}", "/projects/shop/energize.yml: follow.transform_after_changes: expected at least 1, got 0"),
+        ("follow: {transform_every: soon}", "/projects/shop/energize.yml: follow.transform_every: expected a duration like 30s, 15m, 12h or 7d; got `soon`"),
+        ("follow: {batch_size: 10}", "/projects/shop/energize.yml: follow.batch_size: unknown key; expected one of batch_changes, batch_interval, transform_after_changes, transform_every"),
         ("pipeline: \(String(repeating: "p", count: 60))", "/projects/shop/energize.yml: schemas.raw: `\(String(repeating: "p", count: 60))_raw`, named after the pipeline, is longer than PostgreSQL's 63 bytes: set a shorter one"),
     ])
     func mistakesNameTheFileTheKeyAndWhatWasExpected(yaml: String, message: String) {
@@ -99,6 +103,14 @@ import Testing
         } catch {
             #expect("\(error)" == message)
         }
+    }
+
+    @Test func followSettingsDefaultAndReadFromTheFile() throws {
+        #expect(try reader.parse("").follow == FollowSettings())
+        #expect(!FollowSettings().transforms)
+        let follow = try reader.parse("follow: {batch_changes: 500, batch_interval: 200ms, transform_every: 5m, transform_after_changes: 10000}").follow
+        #expect([follow.batchChanges, follow.transformChanges] == [500, 10_000])
+        #expect(follow.batchSeconds == 0.2 && follow.transformSeconds == 300 && follow.transforms)
     }
 
     @Test func durations() {

@@ -11,8 +11,9 @@ import Testing
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct FollowCommandTests {
     static let database = "it_follow_cmd"
 
-    /// A project following `orders` as `pipeline` (its schemas named after it).
-    func project(_ pipeline: String) throws -> URL {
+    /// A project following `orders` as `pipeline` (its schemas named after it), with a model counting them when `model` is set.
+    /// - Parameter settings: more lines for energize.yml.
+    func project(_ pipeline: String, model: Bool = false, settings: String = "") throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-follow-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try """
@@ -25,10 +26,19 @@ import Testing
                 cursor: updated_at
                 lookback: 7d
                 contract: {fields: {order_id: string, amount: number, updated_at: date}}
-            transform: {enabled: false}
+            transform: {enabled: \(model)}
             retries: {attempts: 2, initial_delay: 1s, max_delay: 2s}
             lock: {wait: 30s}
+            \(settings)
             """.write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
+        if model {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("models"), withIntermediateDirectories: true)
+            try """
+                -- energize: materialized=table
+                -- How many orders the raw table holds.
+                SELECT count(*) AS orders FROM {{ raw('orders') }}
+                """.write(to: folder.appendingPathComponent("models/order_count.sql"), atomically: true, encoding: .utf8)
+        }
         return folder
     }
 
@@ -109,6 +119,37 @@ import Testing
         #expect(secondStatus == 6 && !secondOutput.contains("taking a snapshot"), "\(secondOutput)")
         #expect(try contents(connection, "it_fc") == (try batchLoad(connection)))
         #expect(try connection.execute("SELECT status FROM it_fc_meta.runs ORDER BY run_id DESC LIMIT 1").scalar == "stopped")
+    }
+
+    /// Models built on a clock (`--transform-every`) or by count (`follow.transform_after_changes`
+    /// in energize.yml) follow the changes.
+    @Test(arguments: [(["--transform-every", "1s"], ""), ([], "follow: {batch_interval: 200ms, transform_after_changes: 6}")])
+    func modelsAreBuiltWhileFollowing(options: [String], settings: String) throws {
+        let client = try LiveServers.freshCollections(Self.database, ["orders"])
+        let orders = client.collection("orders", in: Self.database)
+        try orders.insertMany((1...10).map { Self.order($0, amount: .int32(Int32($0))) })
+        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
+        defer { connection.close() }
+        let folder = try project("it_fc", model: true, settings: settings)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let counted = { () -> String? in
+            (try? connection.execute("SELECT orders::text FROM it_fc_warehouse.order_count").scalar) ?? nil
+        }
+        let running = try EnergizeBinary.start(["follow"] + (settings.isEmpty ? ["--batch-interval", "200ms"] : []) + options, in: folder)
+        #expect(eventually { counted() == "10" }, "the first transform after the snapshot")
+        for n in 11...15 { try orders.insertMany([Self.order(n, amount: .int32(Int32(n)))]) }
+        try orders.deleteMany(["_id": Self.order(1, amount: .null)["_id"]!])
+        // The transform that saw them has ended too (its data tests ran) when no run but the follow run is open.
+        let transformsRunning = { () -> String? in
+            (try? connection.execute("SELECT count(*) FROM it_fc_meta.runs WHERE status = 'running' AND run_id > (SELECT min(run_id) FROM it_fc_meta.runs)").scalar) ?? nil
+        }
+        #expect(eventually { counted() == "14" && transformsRunning() == "0" }, "the model after the changes: \(counted() ?? "none")")
+        running.send(SIGTERM)
+        let (status, output) = running.wait()
+        #expect(status == 6, "\(output)")
+        #expect(output.contains("transform after starting to follow: models built") && output.contains("changes: models built"), "\(output)")
+        // Each transform is a run of its own in the history, beside the follow run.
+        #expect(try connection.execute("SELECT count(*) >= 2 FROM it_fc_meta.model_runs WHERE model = 'order_count' AND status = 'succeeded'").scalar == "t")
     }
 
     @Test func killedAtRandomPointsItLosesAndDuplicatesNothing() throws {

@@ -21,26 +21,53 @@ struct FollowCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated streams to follow (default: all).")
     var streams: String?
 
-    @Option(help: "A micro-batch commits once it holds this many changes.")
-    var batchChanges = 1_000
+    @Option(help: "A micro-batch commits once it holds this many changes (default: follow.batch_changes, else 1000).")
+    var batchChanges: Int?
 
-    @Option(help: "…or this long after its first change (a duration: 200ms, 1s, 2m).")
-    var batchInterval = "1s"
+    @Option(help: "…or this long after its first change (a duration: 200ms, 1s, 2m; default: follow.batch_interval, else 1s).")
+    var batchInterval: String?
+
+    @Option(help: "While following, build the models and run the data tests this often when changes were applied since (a duration: 30s, 5m; default: follow.transform_every).")
+    var transformEvery: String?
+
+    @Option(help: "…or as soon as this many changes were applied since the last build (default: follow.transform_after_changes).")
+    var transformAfterChanges: Int?
 
     @OptionGroup var origin: OriginOption
 
     func run() async throws {
         var config = try options.load()
         origin.apply(to: &config)
-        guard let seconds = ConfigReader.seconds(batchInterval), seconds > 0 else {
-            throw ValidationError("--batch-interval: expected a duration like 1s or 2m; got `\(batchInterval)`")
+        if let batchInterval {
+            guard let seconds = ConfigReader.seconds(batchInterval), seconds > 0 else {
+                throw ValidationError("--batch-interval: expected a duration like 1s or 2m; got `\(batchInterval)`")
+            }
+            config.follow.batchSeconds = seconds
         }
-        guard batchChanges > 0 else { throw ValidationError("--batch-changes: expected a positive number; got \(batchChanges)") }
+        if let batchChanges {
+            guard batchChanges > 0 else { throw ValidationError("--batch-changes: expected a positive number; got \(batchChanges)") }
+            config.follow.batchChanges = batchChanges
+        }
+        if let transformEvery {
+            guard let every = ConfigReader.seconds(transformEvery), every > 0 else {
+                throw ValidationError("--transform-every: expected a duration like 30s or 5m; got `\(transformEvery)`")
+            }
+            config.follow.transformSeconds = every
+        }
+        if let transformAfterChanges {
+            guard transformAfterChanges > 0 else {
+                throw ValidationError("--transform-after-changes: expected a positive number; got \(transformAfterChanges)")
+            }
+            config.follow.transformChanges = transformAfterChanges
+        }
+        if config.follow.transforms, !config.transform {
+            throw ValidationError("models cannot be built while following: the project's transform is disabled (transform.enabled: false)")
+        }
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }
         let execution = FollowExecution(config: config, streamNames: streams.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                        batchChanges: batchChanges, batchSeconds: seconds, stop: stop)
+                                        stop: stop)
         let status = try await execution.run()
         if status != .succeeded { throw ExitCode(status.rawValue) }
     }

@@ -125,7 +125,10 @@ extension EnergizeConfig {
     /// Runs `body` as a run of the warehouse steps alone (no extract-load), recorded in the run
     /// history, under the pipeline's transform lock; the run stays `running` until `body` ends it.
     /// - Returns: `body`'s exit status, or 5 when another run holds the transform lock.
-    func withWarehouseRun(stop: StopRequest, _ body: (WarehouseStep, PGSink, RunContext) async throws -> Int32) async throws -> Int32 {
+    /// - Parameter gate: held exclusively while the run's id is taken (a follow command's
+    ///   transforms: no micro-batch is then between its stamp and its commit).
+    func withWarehouseRun(stop: StopRequest, gate: CommitGate? = nil,
+                          _ body: (WarehouseStep, PGSink, RunContext) async throws -> Int32) async throws -> Int32 {
         let uri = try requirePG()
         let lock: PipelineLock
         do {
@@ -140,7 +143,9 @@ extension EnergizeConfig {
         var sink = sink(pgURI: uri)
         sink.settings.lockHolder = lock.backendPID
         sink.settings.keepsRunOpen = true
-        let context = try sink.beginRun(pipeline: pipeline, streams: [])
+        let pipeline = pipeline, runSink = sink
+        let context = try await onOwnThread { try gate.map { try $0.exclusive { try runSink.beginRun(pipeline: pipeline, streams: []) } }
+                                                ?? runSink.beginRun(pipeline: pipeline, streams: []) }
         try sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
         do {
             return try await body(step, sink, context)

@@ -33,7 +33,7 @@ public struct ConfigReader {
     }
 
     static let topKeys: Set<String> = ["pipeline", "description", "time_zone", "vars", "source", "destination", "schemas", "streams", "transform",
-                                       "schedule", "retries", "lock", "concurrency", "batch_size", "max_reject_ratio"]
+                                       "schedule", "retries", "lock", "concurrency", "batch_size", "max_reject_ratio", "follow"]
 
     /// Checks a configuration given as text.
     public func parse(_ text: String) throws -> EnergizeConfig {
@@ -119,10 +119,25 @@ public struct ConfigReader {
                 }
             }
         }
+        if let value = top["follow"] {
+            let follow = try fields.mapping(value, "follow", keys: ["batch_changes", "batch_interval", "transform_every", "transform_after_changes"])
+            if let value = follow["batch_changes"] { config.follow.batchChanges = try fields.integer(value, "follow.batch_changes", minimum: 1) }
+            if let value = follow["batch_interval"] { config.follow.batchSeconds = try positiveDuration(value, "follow.batch_interval") }
+            if let value = follow["transform_every"] { config.follow.transformSeconds = try positiveDuration(value, "follow.transform_every") }
+            if let value = follow["transform_after_changes"] {
+                config.follow.transformChanges = try fields.integer(value, "follow.transform_after_changes", minimum: 1)
+            }
+        }
         if let value = top["concurrency"] { config.concurrency = try fields.integer(value, "concurrency", minimum: 1) }
         if let value = top["batch_size"] { config.batchSize = try fields.integer(value, "batch_size", minimum: 1) }
         if let value = top["max_reject_ratio"] { config.maxRejectRatio = try fields.fraction(value, "max_reject_ratio") }
         return applyEnvironment(config)
+    }
+
+    private func positiveDuration(_ value: Any, _ path: String) throws -> Double {
+        let seconds = try fields.duration(value, path)
+        guard seconds > 0 else { throw ConfigError(file: file, path: path, problem: "expected a duration above zero, like 1s or 200ms") }
+        return seconds
     }
 
     private func applyEnvironment(_ config: EnergizeConfig) -> EnergizeConfig {

@@ -45,6 +45,8 @@ public struct EnergizeConfig: Sendable {
     public var concurrency = 2
     public var batchSize = 2_500
     public var maxRejectRatio: Double?
+    /// How `energize follow` batches changes and when it builds the models.
+    public var follow = FollowSettings()
     /// Who started the run (`--origin`), kept in the run history; never read from the file.
     public var origin: String?
 

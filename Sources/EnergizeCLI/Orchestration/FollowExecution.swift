@@ -4,15 +4,12 @@ import MongoSource
 import PGSink
 
 /// `energize follow`: holds the followed streams' locks, records one run for the whole time it
-/// follows, and runs a ``StreamFollower`` per stream until a stop is requested or one fails.
+/// follows, and runs a ``StreamFollower`` per stream until a stop is requested or one fails; with
+/// `config.follow.transforms`, builds the models beside them as changes arrive.
 struct FollowExecution {
     var config: EnergizeConfig
     /// Follow only these streams (default: all).
     var streamNames: [String]?
-    /// A micro-batch commits at this many changes…
-    var batchChanges: Int
-    /// …or this many seconds after its first change.
-    var batchSeconds: Double
     var stop = StopRequest()
 
     /// Follows until stopped (exit status 6) or until a stream fails (1); 5 when another run holds a stream's lock.
@@ -29,10 +26,18 @@ struct FollowExecution {
                                         options: MongoReadOptions(pageSize: config.pageSize))
         let followRun = try sink.beginRun(pipeline: config.pipeline, streams: selected)
         print("following \(selected.map(\.name).joined(separator: ", ")) (run \(followRun.runId)); SIGINT or SIGTERM commits what was gathered and stops")
+        let gate = CommitGate()
         let failures = await withTaskGroup(of: String?.self) { group in
+            if config.follow.transforms, config.transform {
+                group.addTask { [config, stop] in
+                    await Self.transformWhileFollowing(config: config, gate: gate, stop: stop)
+                    return nil
+                }
+            }
             for stream in selected {
-                let follower = StreamFollower(config: config, stream: stream, changes: changes, sink: sink, followRun: followRun, batchChanges: batchChanges,
-                                              batchSeconds: batchSeconds, stop: stop, say: { print($0) })
+                var follower = StreamFollower(config: config, stream: stream, changes: changes, sink: sink, followRun: followRun,
+                                              batchChanges: config.follow.batchChanges, batchSeconds: config.follow.batchSeconds, stop: stop, say: { print($0) })
+                follower.gate = gate
                 group.addTask {
                     let failure = await follower.run()
                     // One stream failing stops the others: the command says why and ends.
@@ -64,6 +69,54 @@ struct FollowExecution {
         try? sink.markRunStopped(runId: followRun.runId, reason: "stopped on request after following")
         print("stopped on request: every stream committed what it had gathered")
         return .stopped
+    }
+}
+
+extension FollowExecution {
+    /// Builds the models and runs the data tests as `energize transform` does (a run of its own,
+    /// under the transform lock): once the followers' first snapshots are in, after each later
+    /// snapshot, every `follow.transformSeconds` when changes were applied since, and as soon as
+    /// `follow.transformChanges` changes were. A failing model or test is said and recorded, and
+    /// following goes on.
+    static func transformWhileFollowing(config: EnergizeConfig, gate: CommitGate, stop: StopRequest) async {
+        var built: CommitGate.Progress?
+        var builtAt = ContinuousClock.now
+        while !stop.isRequested {
+            try? await Task.sleep(nanoseconds: 100_000_000)
+            let now = gate.progress
+            guard !stop.isRequested, now.snapshotsRunning == 0, Self.transformDue(now, since: built, at: builtAt, config.follow) else { continue }
+            let since = built.map { "\(now.changesApplied - $0.changesApplied) changes" } ?? "starting to follow"
+            built = now
+            builtAt = .now
+            do {
+                let status = try await config.withWarehouseRun(stop: stop, gate: gate) { step, sink, context in
+                    try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: true), stop: stop)
+                        .transformAndTest(context, select: [], fullRefresh: false, skipTests: false)
+                }
+                print(status == 0 ? "transform after \(since): models built, data tests passed"
+                                  : "transform after \(since) ended with status \(status) (\(ExitStatus.meaning(status))); following goes on")
+            } catch {
+                print("transform after \(since) failed: \(error); following goes on")
+            }
+        }
+    }
+
+    /// Whether the models are due: never built, a snapshot since, the interval passed with changes
+    /// since, or enough changes since.
+    /// - Parameters:
+    ///   - now: what the followers have committed so far.
+    ///   - built: what they had committed when the models were last built (nil: never).
+    ///   - builtAt: when that was.
+    ///   - settings: the follow settings' transform interval and count.
+    static func transformDue(_ now: CommitGate.Progress, since built: CommitGate.Progress?, at builtAt: ContinuousClock.Instant,
+                             _ settings: FollowSettings) -> Bool {
+        guard let built else { return true }
+        if now.snapshotsTaken != built.snapshotsTaken { return true }
+        let changes = now.changesApplied - built.changesApplied
+        guard changes > 0 else { return false }
+        if let count = settings.transformChanges, changes >= count { return true }
+        if let seconds = settings.transformSeconds, ContinuousClock.now - builtAt >= .milliseconds(Int64(seconds * 1000)) { return true }
+        return false
     }
 }
 

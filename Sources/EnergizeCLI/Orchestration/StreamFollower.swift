@@ -21,6 +21,8 @@ struct StreamFollower: Sendable {
     let stop: StopRequest
     /// Prints a line of what the follower did.
     let say: @Sendable (String) -> Void
+    /// Held shared around each batch's stamp and commit, when transforms run beside the follower.
+    var gate: CommitGate?
 
     /// Why the stream must be taken again from a snapshot.
     struct ResyncNeeded: Error, CustomStringConvertible {
@@ -58,19 +60,29 @@ struct StreamFollower: Sendable {
         let start = try await onOwnThread { [self] in try position() }
         if start.needsSnapshot {
             say("stream \(stream.name): no committed position: taking a snapshot (a full extract-load), then following from before it")
-            let report = try await Pipeline(name: config.pipeline, source: changes.snapshots, sink: sink, streams: [stream],
-                                            settings: config.settings).run(stop: stop)
-            guard let snapshot = report.streams.first, snapshot.status == .succeeded else {
-                throw EnergizeError(.streamFailed, "the snapshot of stream \(stream.name) did not succeed: \(report.streams.first?.error ?? "stopped")")
-            }
-            _ = try await onOwnThread { [self] in
-                // The position commits after the snapshot (with what the probe saw meanwhile): a
-                // stop in between takes the snapshot again next time, to the same end.
-                try ChangeApplier(stream: stream, sink: sink, settings: config.settings)
-                    .apply(start.pending, resumeToken: start.position, run: try sink.batchRun(of: followRun))
+            if let gate {
+                try await gate.snapshot { try await snapshot(from: start) }
+            } else {
+                try await snapshot(from: start)
             }
         }
         try await onOwnThread { [self] in try applyChanges(after: start.position) }
+    }
+
+    /// Takes the stream's snapshot (the normal extract-load), then commits the position taken
+    /// before it with the changes the probe saw meanwhile.
+    private func snapshot(from start: (position: Data, needsSnapshot: Bool, pending: [ChangeEvent])) async throws {
+        let report = try await Pipeline(name: config.pipeline, source: changes.snapshots, sink: sink, streams: [stream],
+                                        settings: config.settings).run(stop: stop)
+        guard let snapshot = report.streams.first, snapshot.status == .succeeded else {
+            throw EnergizeError(.streamFailed, "the snapshot of stream \(stream.name) did not succeed: \(report.streams.first?.error ?? "stopped")")
+        }
+        _ = try await onOwnThread { [self] in
+            // The position commits after the snapshot (with what the probe saw meanwhile): a
+            // stop in between takes the snapshot again next time, to the same end.
+            try ChangeApplier(stream: stream, sink: sink, settings: config.settings)
+                .apply(start.pending, resumeToken: start.position, run: try sink.batchRun(of: followRun))
+        }
     }
 
     /// Where to resume: the committed position, or — with none — a position taken now, before the
@@ -97,7 +109,13 @@ struct StreamFollower: Sendable {
         var firstAt: ContinuousClock.Instant?
         func commit() throws {
             guard let last = batch.last else { return }
-            let report = try applier.apply(batch, resumeToken: feed.position(after: last), run: try sink.batchRun(of: followRun))
+            var report: ChangeApplier.BatchReport?
+            let apply = {
+                report = try applier.apply(batch, resumeToken: feed.position(after: last), run: try sink.batchRun(of: followRun))
+                return batch.count
+            }
+            if let gate { try gate.shared(apply) } else { _ = try apply() }
+            guard let report else { return }
             let lag = last.clusterTime.map { String(format: ", %.1f s behind", max(0, Date().timeIntervalSince1970 - Double($0) / 1000)) } ?? ""
             say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
             batch = []

@@ -20,6 +20,21 @@ enum ExitStatus {
     /// The table for `--help` texts.
     static let help = "Exit status: 0 done, 1 failed, 2 usage or configuration error, 3 too many rejects, 4 a data test failed, 5 locked by another run, 6 stopped."
 
+    /// What a status means, in a few words (`a data test failed`).
+    /// - Parameter status: an exit status of the table above.
+    static func meaning(_ status: Int32) -> String {
+        switch status {
+        case 0: "done"
+        case 1: "failed"
+        case 2: "usage or configuration error"
+        case 3: "too many rejects"
+        case 4: "a data test failed"
+        case 5: "locked by another run"
+        case 6: "stopped"
+        default: "status \(status)"
+        }
+    }
+
     /// The status and message of an error that ends a command.
     static func of(_ error: any Error) -> (status: Int32, message: String) {
         switch error {

@@ -1,0 +1,75 @@
+@testable import EnergizeCLI
+import EnergizeCore
+import Foundation
+import Testing
+
+/// When `energize follow` builds the models, and the gate that keeps a transform's changed scopes
+/// exact while micro-batches and snapshots commit beside it.
+@Suite struct TransformWhileFollowingTests {
+    func progress(changes: Int, snapshots: Int = 0) -> CommitGate.Progress {
+        CommitGate.Progress(changesApplied: changes, snapshotsTaken: snapshots, snapshotsRunning: 0)
+    }
+
+    @Test func modelsAreDueAtStartAfterASnapshotAfterEnoughChangesOrOnTheClock() {
+        var settings = FollowSettings()
+        settings.transformChanges = 100
+        settings.transformSeconds = 60
+        let justNow = ContinuousClock.now
+        let longAgo = justNow - .seconds(61)
+        #expect(FollowExecution.transformDue(progress(changes: 0), since: nil, at: justNow, settings))
+        #expect(!FollowExecution.transformDue(progress(changes: 50), since: progress(changes: 0), at: justNow, settings))
+        #expect(FollowExecution.transformDue(progress(changes: 100), since: progress(changes: 0), at: justNow, settings))
+        #expect(FollowExecution.transformDue(progress(changes: 1), since: progress(changes: 0), at: longAgo, settings))
+        #expect(!FollowExecution.transformDue(progress(changes: 7), since: progress(changes: 7), at: longAgo, settings), "nothing new")
+        #expect(FollowExecution.transformDue(progress(changes: 7, snapshots: 1), since: progress(changes: 7), at: justNow, settings))
+        settings.transformSeconds = nil
+        #expect(!FollowExecution.transformDue(progress(changes: 99), since: progress(changes: 0), at: longAgo, settings), "by count only")
+    }
+
+    @Test func aTransformsRunIdWaitsForTheBatchBetweenItsStampAndItsCommit() async throws {
+        let gate = CommitGate()
+        let order = Order()
+        let inBatch = DispatchSemaphore(value: 0)
+        let batch = Thread {
+            gate.shared {
+                inBatch.signal()
+                Thread.sleep(forTimeInterval: 0.3)
+                order.add("batch committed")
+                return 3
+            }
+        }
+        batch.start()
+        inBatch.wait()
+        gate.exclusive { order.add("transform's run id") }
+        #expect(order.events == ["batch committed", "transform's run id"])
+        #expect(gate.progress.changesApplied == 3)
+    }
+
+    @Test func aTransformsRunIdWaitsForASnapshot() async throws {
+        let gate = CommitGate()
+        let order = Order()
+        let (started, snapshotStarted) = AsyncStream.makeStream(of: Void.self)
+        let snapshot = Task {
+            await gate.snapshot {
+                snapshotStarted.yield()
+                try? await Task.sleep(nanoseconds: 300_000_000)
+                order.add("snapshot committed")
+            }
+        }
+        for await _ in started { break }
+        #expect(gate.progress.snapshotsRunning == 1)
+        await onOwnThread { gate.exclusive { order.add("transform's run id") } }
+        await snapshot.value
+        #expect(order.events == ["snapshot committed", "transform's run id"])
+        #expect(gate.progress == CommitGate.Progress(changesApplied: 0, snapshotsTaken: 1, snapshotsRunning: 0))
+    }
+}
+
+/// Events in the order threads saw them.
+final class Order: @unchecked Sendable {
+    // @unchecked Sendable: `list` is only touched under `lock`.
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ event: String) { lock.withLock { list.append(event) } }
+    var events: [String] { lock.withLock { list } }
+}

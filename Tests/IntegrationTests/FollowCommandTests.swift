@@ -60,6 +60,16 @@ import Testing
         return rows + "\n" + rejects
     }
 
+    /// The first followed stream of `status --json` in the project at `folder`.
+    func followed(in folder: URL) throws -> [String: Any]? {
+        let shown = try EnergizeBinary.run(["status", "--json"], in: folder)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any] else {
+            Issue.record("status --json printed no JSON: \(shown.output)")
+            return nil
+        }
+        return (json["followed"] as? [[String: Any]])?.first
+    }
+
     /// Polls until `body` is true, for up to `seconds`.
     func eventually(_ seconds: Double = 60, _ body: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -100,13 +110,19 @@ import Testing
         for n in [2, 5, 22] { try orders.replaceOne(["_id": Self.order(n, amount: .null)["_id"]!], with: Self.order(n, amount: .int64(Int64(n) * 100), version: 1)) }
         for n in [3, 23] { try orders.deleteMany(["_id": Self.order(n, amount: .null)["_id"]!]) }
         #expect(try eventually { try applied() >= 15 }, "changes applied: \((try? applied()) ?? -1)")
+        // While it follows, status says so, with the pace of the last minute.
+        #expect(try eventually { try followed(in: folder)?["changesPerMinute"] as? Int == (try applied()) })
+        let live = try followed(in: folder)
+        #expect(live?["state"] as? String == "following" && (live?["lagSeconds"] as? Double).map { $0 >= 0 } == true
+                && live?["changesBehind"] as? Int == 0, "\(live ?? [:])")
         first.send(SIGTERM)
         let (status, output) = first.wait()
         #expect(status == 6, "\(output)")
         #expect(output.contains("taking a snapshot") && output.contains("stopped on request"), "\(output)")
         #expect(try contents(connection, "it_fc") == (try batchLoad(connection)))
         let shown = try EnergizeBinary.run(["status"], in: folder)
-        #expect(shown.output.contains("followed streams (energize follow):") && shown.output.contains("orders"), "\(shown.output)")
+        #expect(shown.output.contains("followed streams (energize follow):") && shown.output.contains("stopped (seen "), "\(shown.output)")
+        #expect(try followed(in: folder)?["changesPerMinute"] == nil, "a stopped stream has no pace")
 
         // Changes while stopped arrive after a restart, from the committed token: no new snapshot.
         try orders.insertMany([Self.order(31, amount: .int32(31))])
@@ -213,6 +229,54 @@ import Testing
         #expect(status == 6, "\(output)")
         let duplicates = try connection.execute("SELECT count(*) - count(DISTINCT _id) FROM it_fc_raw.orders").scalar
         #expect(duplicates == "0")
+    }
+
+    /// A monitor sees a followed stream through `serve`: /health lists it with its lag and pace,
+    /// /metrics has it in Prometheus' format; once its process stops speaking (killed), /health
+    /// answers 503 and says `unresponsive`.
+    @Test func aMonitorSeesTheFollowedStreamsLagAndPace() throws {
+        let client = try LiveServers.freshCollections(Self.database, ["orders"])
+        let orders = client.collection("orders", in: Self.database)
+        try orders.insertMany((1...5).map { Self.order($0, amount: .int32(Int32($0))) })
+        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
+        defer { connection.close() }
+        let folder = try project("it_fc")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let follower = try EnergizeBinary.start(["follow", "--batch-interval", "200ms"], in: folder)
+        defer { follower.send(SIGKILL); _ = follower.wait() }
+        #expect(try eventually { try followed(in: folder) != nil }, "no position committed after the snapshot")
+        for n in 6...9 { try orders.insertMany([Self.order(n, amount: .int32(Int32(n)))]) }
+        #expect(try eventually { try followed(in: folder)?["changesPerMinute"] as? Int == 4 })
+
+        let port = 40_000 + Int(getpid() % 20_000)
+        let server = try EnergizeBinary.start(["serve", "--port", String(port), "--refresh", "0"], in: folder)
+        defer { server.send(SIGTERM); _ = server.wait() }
+        let base = "http://127.0.0.1:\(port)"
+        #expect(eventually { (try? DocsSiteTests.get(base + "/health"))?.status == 200 }, "energize serve did not answer on \(base)")
+        let health = try DocsSiteTests.get(base + "/health")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
+        let stream = try #require((json["followed"] as? [[String: Any]])?.first, "\(health.body)")
+        #expect(json["status"] as? String == "ok" && json["runs_running"] as? Int == 1, "the follow run is running: \(health.body)")
+        #expect(stream["stream"] as? String == "orders" && stream["state"] as? String == "following"
+                && stream["changes_per_minute"] as? Int == 4 && stream["changes_applied"] as? Int == 4, "\(health.body)")
+        let metrics = try DocsSiteTests.get(base + "/metrics")
+        #expect(metrics.status == 200, "\(metrics.body)")
+        for line in ["# TYPE energize_follow_lag_seconds gauge", "energize_follow_up{pipeline=\"it_fc\",stream=\"orders\"} 1",
+                     "energize_follow_changes_per_minute{pipeline=\"it_fc\",stream=\"orders\"} 4",
+                     "energize_follow_changes_applied_total{pipeline=\"it_fc\",stream=\"orders\"} 4",
+                     "energize_follow_changes_behind{pipeline=\"it_fc\",stream=\"orders\"} 0", "energize_healthy{pipeline=\"it_fc\"} 1"] {
+            #expect(metrics.body.contains(line + "\n"), "\(line) missing from:\n\(metrics.body)")
+        }
+
+        // Killed, it says nothing more; ten seconds on (the clock moved back by the same, rather
+        // than waited for), it is unresponsive.
+        follower.send(SIGKILL)
+        _ = follower.wait()
+        try connection.execute("UPDATE it_fc_meta.followers SET seen_at = seen_at - interval '11 seconds'")
+        let after = try DocsSiteTests.get(base + "/health")
+        #expect(after.status == 503 && after.body.contains("\"state\" : \"unresponsive\""), "\(after.body)")
+        #expect(try DocsSiteTests.get(base + "/metrics").body.contains("energize_follow_up{pipeline=\"it_fc\",stream=\"orders\"} 0\n"))
+        #expect(try EnergizeBinary.run(["status"], in: folder).output.contains("unresponsive (seen "))
     }
 }
 

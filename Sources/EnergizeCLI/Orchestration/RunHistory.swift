@@ -36,21 +36,6 @@ struct RunHistory: Codable {
         var testsFailed: [String]
     }
 
-    /// A stream `energize follow` applies changes to: where it is.
-    struct Followed: Codable {
-        var stream: String
-        /// When the last applied change happened in MongoDB (UTC), if the server said.
-        var lastChangeAt: String?
-        /// When its last micro-batch committed (UTC).
-        var committedAt: String
-        /// Seconds from the last applied change to that commit (how far behind the batch was).
-        var secondsBehindAtCommit: Double?
-        var changesApplied: Int
-        var rowsWritten: Int
-        var rowsDeleted: Int
-        var rowsRejected: Int
-    }
-
     var pipeline: String
     var runs: [Run]
     /// Streams followed with `energize follow`, with their position.
@@ -69,18 +54,7 @@ struct RunHistory: Codable {
             FROM \(meta("runs")) r WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
             """, [pipeline, String(limit)]).rows
         let hasModels = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("model_runs")]).scalar == "t"
-        var followed: [Followed] = []
-        if try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("change_streams")]).scalar == "t" {
-            followed = try connection.execute("""
-                SELECT stream, to_char(token_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-                  extract(epoch FROM updated_at - token_time)::float8, changes_applied, rows_written, rows_deleted, rows_rejected
-                FROM \(meta("change_streams")) WHERE pipeline = $1 ORDER BY stream
-                """, [pipeline]).rows.map { f in
-                Followed(stream: f[0] ?? "", lastChangeAt: f[1], committedAt: f[2] ?? "", secondsBehindAtCommit: f[3].flatMap(Double.init),
-                         changesApplied: Int(f[4] ?? "0") ?? 0, rowsWritten: Int(f[5] ?? "0") ?? 0, rowsDeleted: Int(f[6] ?? "0") ?? 0,
-                         rowsRejected: Int(f[7] ?? "0") ?? 0)
-            }
-        }
+        let followed = try Followed.read(connection, metaSchema: metaSchema, pipeline: pipeline)
         return RunHistory(pipeline: pipeline, runs: try runs.map { row in
             let id = row[0] ?? "0"
             let streams = try connection.execute("""
@@ -120,10 +94,7 @@ struct RunHistory: Codable {
         var lines: [String] = []
         if !followed.isEmpty {
             lines.append("followed streams (energize follow):")
-            lines.append(Table.render(header: ["stream", "last change (UTC)", "committed (UTC)", "behind at commit", "changes", "written", "deleted", "rejected"],
-                                      rows: followed.map { [$0.stream, $0.lastChangeAt ?? "-", $0.committedAt,
-                                                            $0.secondsBehindAtCommit.map { String(format: "%.1f s", $0) } ?? "-",
-                                                            String($0.changesApplied), String($0.rowsWritten), String($0.rowsDeleted), String($0.rowsRejected)] }))
+            lines.append(Followed.table(followed))
             lines.append("")
         }
         for run in runs {

@@ -107,6 +107,24 @@ struct StreamFollower: Sendable {
         let applier = ChangeApplier(stream: stream, sink: sink, settings: config.settings)
         var batch: [ChangeEvent] = []
         var firstAt: ContinuousClock.Instant?
+        // What `status` and `serve` show of this stream while it is followed, about once a second.
+        let report = FollowerReport(sink: sink, pipeline: config.pipeline, stream: stream.name)
+        var pace = FollowerPace()
+        var newestChange: Int64?
+        var reportedAt: ContinuousClock.Instant?
+        func tell(stopped: Bool = false) {
+            guard stopped || reportedAt.map({ $0.duration(to: .now) >= .seconds(1) }) ?? true else { return }
+            reportedAt = .now
+            let lag = batch.first?.clusterTime.map { max(0, Date().timeIntervalSince1970 - Double($0) / 1000) } ?? 0
+            // Not being able to say how it goes never stops the stream: a database that cannot be
+            // written fails the next micro-batch, which says why.
+            try? report.record(FollowerState(changesPending: batch.count, lagSeconds: lag, changesLastMinute: pace.lastMinute(),
+                                              lastChangeTime: newestChange), stopped: stopped)
+        }
+        defer {
+            tell(stopped: true)
+            report.close()
+        }
         func commit() throws {
             guard let last = batch.last else { return }
             var report: ChangeApplier.BatchReport?
@@ -116,6 +134,7 @@ struct StreamFollower: Sendable {
             }
             if let gate { try gate.shared(apply) } else { _ = try apply() }
             guard let report else { return }
+            pace.committed(batch.count)
             let lag = last.clusterTime.map { String(format: ", %.1f s behind", max(0, Date().timeIntervalSince1970 - Double($0) / 1000)) } ?? ""
             say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
             batch = []
@@ -128,6 +147,7 @@ struct StreamFollower: Sendable {
                     throw ResyncNeeded(description: "its change stream ended (\(event.operation.rawValue): the collection was dropped or renamed)")
                 }
                 batch.append(event)
+                newestChange = event.clusterTime ?? newestChange
                 firstAt = firstAt ?? .now
             } else {
                 // A server may answer at once when nothing changed: do not spin.
@@ -136,7 +156,25 @@ struct StreamFollower: Sendable {
             if batch.count >= batchChanges || firstAt.map({ $0.duration(to: .now) >= .seconds(batchSeconds) }) == true {
                 try commit()
             }
+            tell()
         }
         try commit()
+    }
+}
+
+/// The changes a follower committed in the last minute.
+struct FollowerPace {
+    private var commits: [(at: ContinuousClock.Instant, changes: Int)] = []
+
+    /// Counts a committed micro-batch.
+    /// - Parameter changes: how many changes it applied.
+    mutating func committed(_ changes: Int, at instant: ContinuousClock.Instant = .now) {
+        commits.append((instant, changes))
+        commits.removeAll { $0.at.duration(to: instant) > .seconds(60) }
+    }
+
+    /// Changes committed in the 60 seconds before `instant`.
+    func lastMinute(at instant: ContinuousClock.Instant = .now) -> Int {
+        commits.filter { $0.at.duration(to: instant) <= .seconds(60) }.reduce(0) { $0 + $1.changes }
     }
 }

@@ -20,7 +20,7 @@ actor LiveSite {
     private var builtAt: Date?
 
     /// The extra pages the served site links to from every page.
-    static let links = [("grid.html", "Runs grid"), ("tests.html", "Data tests"), ("health", "Health (JSON)")]
+    static let links = [("grid.html", "Runs grid"), ("tests.html", "Data tests"), ("health", "Health (JSON)"), ("metrics", "Metrics")]
 
     init(builder: SiteBuilder, connectionString: String, refresh: Double) {
         self.builder = builder
@@ -53,9 +53,12 @@ actor LiveSite {
         fresh["assets/style.css"] = Page(contentType: "text/css; charset=utf-8", body: Data(HTML.stylesheet.utf8))
         fresh["grid.html"] = Page(contentType: "text/html; charset=utf-8", body: Data(ServedPages.grid(built.catalog, links: Self.links, dashboard: built.site.dashboard != nil).utf8))
         fresh["tests.html"] = Page(contentType: "text/html; charset=utf-8", body: Data(ServedPages.tests(built.catalog, links: Self.links, dashboard: built.site.dashboard != nil).utf8))
-        let health = Health(built.catalog)
-        // A monitor reads the status code: 200 when the last run succeeded and no data test fails, else 503.
-        fresh["health"] = Page(contentType: "application/json", body: try health.json(), status: health.status == "ok" ? 200 : 503)
+        let followed = try connection.map { try Followed.read($0, metaSchema: builder.config.metaSchema, pipeline: builder.config.pipeline) } ?? []
+        let health = Health(built.catalog, followed: followed)
+        // A monitor reads the status code: 200 when the last finished run succeeded, no data test
+        // fails and no followed stream is unresponsive, else 503.
+        fresh["health"] = Page(contentType: "application/json", body: try health.json(), status: health.isHealthy ? 200 : 503)
+        fresh["metrics"] = Page(contentType: "text/plain; version=0.0.4; charset=utf-8", body: Data(MetricsText.render(health).utf8))
         pages = fresh
         builtAt = Date()
     }

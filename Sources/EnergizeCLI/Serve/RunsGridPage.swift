@@ -38,7 +38,8 @@ enum ServedPages {
     }
 }
 
-/// What a monitor polls: the last run, each stream's freshness, failing data tests.
+/// What a monitor polls: the last finished run, each stream's freshness, failing data tests, and
+/// the followed streams (`energize follow`).
 struct Health: Encodable {
     struct LastRun: Encodable {
         var runId: Int64
@@ -55,25 +56,46 @@ struct Health: Encodable {
         var freshnessSeconds: Double?
     }
 
-    /// `ok` (the last run succeeded and no data test fails), `failing`, or `no_runs`.
+    /// `ok` (the last finished run succeeded, no data test fails, no followed stream is
+    /// unresponsive), `running` (a first run has not finished), `failing`, or `no_runs`.
     var status: String
     var pipeline: String
     var checkedAt: String
+    /// The newest run that has finished (a follow run stays `running` while it follows).
     var lastRun: LastRun?
+    /// Runs not finished yet (a follow run, a run under way).
+    var runsRunning: Int
     var streams: [StreamFreshness]
     var dataTestsFailing: Int
     var dataTests: Int
+    /// Streams `energize follow` applies changes to, with their lag and pace.
+    var followed: [Followed]
 
-    init(_ catalog: DocsCatalog) {
+    /// - Parameters:
+    ///   - catalog: the site's catalog (runs, streams, models and their tests).
+    ///   - followed: the followed streams.
+    init(_ catalog: DocsCatalog, followed: [Followed]) {
         pipeline = catalog.pipeline
         checkedAt = catalog.generatedAt
-        lastRun = catalog.runs.first.map { LastRun(runId: $0.runId, status: $0.status, startedAt: $0.startedAt, durationSeconds: $0.durationSeconds, error: $0.error) }
+        lastRun = catalog.runs.first { $0.status != "running" }
+            .map { LastRun(runId: $0.runId, status: $0.status, startedAt: $0.startedAt, durationSeconds: $0.durationSeconds, error: $0.error) }
+        runsRunning = catalog.runs.filter { $0.status == "running" }.count
         streams = catalog.streams.map { StreamFreshness(stream: $0.name, lastStatus: $0.runs.first?.status, lastSuccess: $0.lastSuccess, freshnessSeconds: $0.freshnessSeconds) }
         let tests = catalog.models.flatMap(\.tests)
         dataTests = tests.count
         dataTestsFailing = tests.filter { $0.status == "failed" }.count
-        status = lastRun == nil ? "no_runs" : lastRun?.status == "succeeded" && dataTestsFailing == 0 ? "ok" : "failing"
+        self.followed = followed
+        let healthy = dataTestsFailing == 0 && !followed.contains { $0.state == "unresponsive" }
+        status = switch lastRun?.status {
+        case nil where runsRunning > 0: healthy ? "running" : "failing"
+        case nil: "no_runs"
+        case "succeeded": healthy ? "ok" : "failing"
+        default: "failing"
+        }
     }
+
+    /// Whether a monitor should be told all is well (HTTP 200; else 503).
+    var isHealthy: Bool { status == "ok" || status == "running" }
 
     /// The JSON text, keys in snake case.
     func json() throws -> Data {

@@ -6,6 +6,7 @@ import Foundation
 /// transaction), when its last change happened, and the changes applied so far.
 extension MetaStore {
     var changeStreams: String { SQLIdentifier.qualified(schema, "change_streams") }
+    var followers: String { SQLIdentifier.qualified(schema, "followers") }
 
     /// Statements that create `change_streams` when missing.
     var changeStreamStatements: [String] {
@@ -15,6 +16,14 @@ extension MetaStore {
            run_id bigint NOT NULL, changes_applied bigint NOT NULL DEFAULT 0, rows_written bigint NOT NULL DEFAULT 0,
            rows_deleted bigint NOT NULL DEFAULT 0, rows_rejected bigint NOT NULL DEFAULT 0,
            updated_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (pipeline, stream))
+         """,
+         // What a following process last said of each stream (`FollowerState`), about once a second.
+         """
+         CREATE TABLE IF NOT EXISTS \(followers) (
+           pipeline text NOT NULL, stream text NOT NULL, host text NOT NULL, pid integer NOT NULL,
+           started_at timestamptz NOT NULL, seen_at timestamptz NOT NULL, stopped_at timestamptz,
+           changes_pending integer NOT NULL, lag_seconds double precision NOT NULL,
+           changes_last_minute integer NOT NULL, last_change_time timestamptz, PRIMARY KEY (pipeline, stream))
          """]
     }
 

@@ -54,6 +54,18 @@ public final class MemoryChangeSource: ChangeSource, @unchecked Sendable {
         }
     }
 
+    /// Drops the collection: its documents are gone and its feeds get a `drop` then an
+    /// `invalidate` event, as MongoDB's change streams end.
+    /// - Parameter collection: the collection's name.
+    public func drop(_ collection: String) {
+        lock.withLock {
+            for document in source.documents(collection) { if let id = document["_id"] { source.delete(collection, id: id) } }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            append(collection, ChangeEvent(operation: .drop, key: nil, document: nil, resumeToken: Document(), clusterTime: now))
+            append(collection, ChangeEvent(operation: .invalidate, key: nil, document: nil, resumeToken: Document(), clusterTime: now))
+        }
+    }
+
     /// Forgets every change logged so far: a feed can no longer resume from a position before now.
     public func loseHistory() {
         lock.withLock { oldestKept = log.count }

@@ -69,10 +69,14 @@ struct StreamFollower: Sendable {
         try await onOwnThread { [self] in try applyChanges(after: start.position) }
     }
 
-    /// Takes the stream's snapshot (the normal extract-load), then commits the position taken
-    /// before it with the changes the probe saw meanwhile.
+    /// Takes the stream's snapshot, then commits the position taken before it with the changes the
+    /// probe saw meanwhile. The snapshot is a replace load whatever the stream's strategy: it reads
+    /// the whole collection and makes the table (and the stream's rejects) exactly what the
+    /// collection holds, so documents deleted while no position could be followed are gone too.
     private func snapshot(from start: (position: Data, needsSnapshot: Bool, pending: [ChangeEvent])) async throws {
-        let report = try await Pipeline(name: config.pipeline, source: changes.snapshots, sink: sink, streams: [stream],
+        var whole = stream
+        whole.strategy = .replace
+        let report = try await Pipeline(name: config.pipeline, source: changes.snapshots, sink: sink, streams: [whole],
                                         settings: config.settings).run(stop: stop)
         guard let snapshot = report.streams.first, snapshot.status == .succeeded else {
             throw EnergizeError(.streamFailed, "the snapshot of stream \(stream.name) did not succeed: \(report.streams.first?.error ?? "stopped")")

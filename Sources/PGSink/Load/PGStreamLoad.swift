@@ -301,7 +301,7 @@ final class PGStreamLoad: ChangeApplying {
                 DELETE FROM \(rejects) r WHERE r.collection = $1 AND r.origin = 'load'
                   AND r.document_id IN (SELECT s.\(SQLIdentifier.quote(id.name))::text FROM \(direct ? target : stage) s)
                 """, [stream.collection])
-        } else if loadedRows > 0, targetSchema[naming.column(for: "_id")] != nil {
+        } else if loadedRows > 0, targetSchema[naming.column(for: "_id")] != nil, try hasEarlierRejects(parameters) {
             // The ids this load wrote, read once: a lookup per reject row scans the whole table per
             // row when the planner takes `_rejects` (never analyzed after its first load) for tiny.
             try connection.execute("""
@@ -319,6 +319,17 @@ final class PGStreamLoad: ChangeApplying {
                 DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
                 """, parameters)
         }
+    }
+
+    /// Whether documents of the collection were rejected by an earlier load and are still listed:
+    /// the only rows a load's documents can take out of `_rejects`. A first load and a replace (it
+    /// drops every earlier row below) have none to look for.
+    /// - Parameter parameters: the run's id and the collection.
+    private func hasEarlierRejects(_ parameters: [String]) throws -> Bool {
+        if case .replace = stream.strategy { return false }
+        return try connection.execute("""
+            SELECT EXISTS (SELECT 1 FROM \(sink.rejectsTable) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint)
+            """, parameters).scalar == "t"
     }
 
     /// Inside the transaction, just before COMMIT: waits for any other commit of this stream,

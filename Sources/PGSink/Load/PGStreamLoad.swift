@@ -152,7 +152,8 @@ final class PGStreamLoad: ChangeApplying {
                 let statements = LoadStatements(target: target, stage: stage, columns: targetSchema.names,
                                                 strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
                                                 columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0,
-                                                idColumn: targetSchema[naming.column(for: "_id")]?.name)
+                                                idColumn: targetSchema[naming.column(for: "_id")]?.name,
+                                                indexedWindow: rowsStaged <= 100_000)
                 let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
                 if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
                 let differences = try connection.execute(statements.differences, cutoff).rows.first ?? []

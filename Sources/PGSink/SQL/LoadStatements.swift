@@ -24,6 +24,9 @@ package struct LoadStatements: Sendable, Hashable {
     /// documents this load rejected (in `energize_rejects`), since a rejected version never
     /// deletes a loaded one.
     package var idColumn: String?
+    /// Whether an incremental load's replaced rows are found through the target's cursor and key
+    /// indexes (see `replacedRowsFound`): right for a stage of up to about a hundred thousand rows.
+    package var indexedWindow: Bool
 
     /// The statements of one stream's load.
     /// - Parameters:
@@ -35,8 +38,10 @@ package struct LoadStatements: Sendable, Hashable {
     ///   - columnNames: the column of each strategy field that differs from the field's name.
     ///   - stageIsEmpty: whether nothing was extracted.
     ///   - idColumn: the target's `_id` column (PostgreSQL name), when it has one.
+    ///   - indexedWindow: find an incremental load's replaced rows through the target's indexes
+    ///     (a stage small beside the table).
     package init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
-                columnNames: [String: String] = [:], stageIsEmpty: Bool = false, idColumn: String? = nil) {
+                columnNames: [String: String] = [:], stageIsEmpty: Bool = false, idColumn: String? = nil, indexedWindow: Bool = false) {
         self.target = target
         self.stage = stage
         self.columns = columns
@@ -45,6 +50,7 @@ package struct LoadStatements: Sendable, Hashable {
         self.columnNames = columnNames
         self.stageIsEmpty = stageIsEmpty
         self.idColumn = idColumn
+        self.indexedWindow = indexedWindow
     }
 
     private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
@@ -68,6 +74,22 @@ package struct LoadStatements: Sendable, Hashable {
         }
     }
 
+    /// `replacedRows` for a statement that reads the replaced rows by themselves (the differences,
+    /// the delete). An incremental window with a stage is `cursor >= cutoff OR key IN (stage)`: an
+    /// `OR` with a subquery that PostgreSQL answers with a scan of the whole table. With
+    /// `indexedWindow`, the rows are found instead through the cursor's index and the key's index,
+    /// each arm on its own, and read by their row ids (the same rows: both arms run in the
+    /// statement's snapshot).
+    private var replacedRowsFound: String? {
+        guard indexedWindow, hasCutoff, !stageIsEmpty, case .incremental(let cursor, let key, _) = strategy else { return replacedRows }
+        var byCursor = "w.\(column(cursor)) >= $1"
+        if let idColumn {
+            byCursor += " AND NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = w.\(SQLIdentifier.quote(idColumn))::text)"
+        }
+        return "t.ctid = ANY (ARRAY(SELECT w.ctid FROM \(target) w WHERE \(byCursor) "
+            + "UNION ALL SELECT k.ctid FROM \(target) k WHERE k.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))))"
+    }
+
     /// Whether `differences` and `delete` take the cutoff as `$1`.
     package var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil && replacedRows != nil }
 
@@ -85,7 +107,7 @@ package struct LoadStatements: Sendable, Hashable {
     /// Two counts, ignoring `_loaded_at` and `_run_id`: staged rows not among the replaced
     /// rows (added), and replaced rows not among the staged ones (removed).
     package var differences: String {
-        guard let replaced = replacedRows else {
+        guard let replaced = replacedRowsFound else {
             return "SELECT (SELECT count(*) FROM \(stage)), 0"
         }
         if stageIsEmpty {
@@ -125,7 +147,7 @@ package struct LoadStatements: Sendable, Hashable {
 
     /// Deletes the replaced rows (but those kept unchanged); `TRUNCATE` for replace.
     package var delete: String? {
-        guard let replaced = replacedRows else { return nil }
+        guard let replaced = replacedRowsFound else { return nil }
         if case .replace = strategy { return "TRUNCATE \(target)" }
         guard let key = keepsUnchanged else { return "DELETE FROM \(target) t WHERE \(replaced)" }
         return "DELETE FROM \(target) t WHERE \(replaced) AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u.\(key) = t.\(key))"

@@ -63,6 +63,27 @@ import Testing
         #expect(order.events == ["snapshot committed", "transform's run id"])
         #expect(gate.progress == CommitGate.Progress(changesApplied: 0, snapshotsTaken: 1, snapshotsRunning: 0))
     }
+
+    /// A transform waiting for a long snapshot does not hold the other streams' batches back.
+    @Test func batchesGoOnWhileATransformWaitsForASnapshot() async throws {
+        let gate = CommitGate()
+        let order = Order()
+        let (started, snapshotStarted) = AsyncStream.makeStream(of: Void.self)
+        let snapshot = Task {
+            await gate.snapshot {
+                snapshotStarted.yield()
+                try? await Task.sleep(nanoseconds: 600_000_000)
+                order.add("snapshot committed")
+            }
+        }
+        for await _ in started { break }
+        let transform = Task.detached { await onOwnThread { gate.exclusive { order.add("transform's run id") } } }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        await onOwnThread { gate.shared { order.add("batch committed"); return 1 } }
+        await snapshot.value
+        await transform.value
+        #expect(order.events == ["batch committed", "snapshot committed", "transform's run id"])
+    }
 }
 
 /// Events in the order threads saw them.

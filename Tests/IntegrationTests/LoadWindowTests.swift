@@ -17,10 +17,12 @@ import Testing
         try connection.execute("CREATE INDEX ON it_window.orders (order_id)")
         try connection.execute("CREATE INDEX ON it_window.orders (updated_at)")
         try connection.execute("ANALYZE it_window.orders")
-        // Staged: keys inside the window, keys far before it, new keys; rejected: two ids in the window.
+        // Staged: keys far before the window, keys with rows both before and inside it (n and
+        // n + 900: found by both arms), new keys; rejected: two ids in the window.
         try connection.execute("""
             CREATE TEMP TABLE energize_stage AS SELECT 'k' || n AS order_id, n AS amount, timestamptz '2025-03-01' AS updated_at
-            FROM generate_series(1, 40) n UNION ALL SELECT 'k' || n, n, timestamptz '2025-03-01' FROM generate_series(880, 905) n
+            FROM generate_series(1, 40) n UNION ALL SELECT 'k' || n, n, timestamptz '2025-03-01' FROM generate_series(60, 70) n
+            UNION ALL SELECT 'k' || n, n, timestamptz '2025-03-01' FROM generate_series(880, 905) n
             """)
         try connection.execute("CREATE TEMP TABLE energize_rejects AS SELECT '_' AS document_id UNION ALL SELECT 'o990' UNION ALL SELECT 'o995'")
         let cutoff = "2025-02-10T00:00:00Z"

@@ -6,8 +6,8 @@ import Foundation
 /// transform takes its run id holding it exclusively, which waits for both. So every write stamped
 /// below a transform's run id committed before that transform read anything, and every later write
 /// is stamped above it: the next transform's changed scopes (`_run_id > last_run_id`) see each
-/// write exactly once. A transform waiting for its hold keeps new batches out (it waits for a few
-/// commits) but not snapshots: a transform is not begun while a snapshot runs.
+/// write exactly once. A transform first waits, beside the batches, for the snapshots under way to
+/// end; only then does it keep new batches and snapshots out, for the few commits in progress.
 final class CommitGate: @unchecked Sendable {
     // @unchecked Sendable: every stored property is only touched under `condition`.
     private let condition = NSCondition()
@@ -15,6 +15,7 @@ final class CommitGate: @unchecked Sendable {
     private var exclusiveWaiting = false
     private var exclusiveHeld = false
     private var counts = Progress()
+    private var streamsFollowing = Set<String>()
 
     /// What the followers have committed so far.
     struct Progress: Sendable, Equatable {
@@ -24,6 +25,17 @@ final class CommitGate: @unchecked Sendable {
         var snapshotsTaken = 0
         /// Snapshots under way.
         var snapshotsRunning = 0
+        /// Streams that have applied changes, or are ready to (past their first snapshot).
+        var streamsFollowing = 0
+    }
+
+    /// Notes that a stream is past its first snapshot (or resumed) and follows its changes.
+    /// - Parameter stream: the stream's name.
+    func following(_ stream: String) {
+        condition.withLock {
+            streamsFollowing.insert(stream)
+            counts.streamsFollowing = streamsFollowing.count
+        }
     }
 
     /// Runs `body` (a batch's stamp and commit) beside other batches, never during an exclusive hold.
@@ -47,6 +59,7 @@ final class CommitGate: @unchecked Sendable {
     /// Runs `body` (a stream's snapshot and its first position) beside batches and other snapshots,
     /// never during an exclusive hold; a transform's exclusive hold waits for it to end.
     /// - Parameter body: the snapshot.
+    /// - Returns: what `body` returns.
     func snapshot<T>(_ body: () async throws -> T) async rethrows -> T {
         // Waiting out an exclusive hold (one run id's allocation) blocks: off the cooperative pool.
         await onOwnThread { [self] in beginSnapshot() }
@@ -56,7 +69,7 @@ final class CommitGate: @unchecked Sendable {
 
     private func beginSnapshot() {
         condition.lock()
-        while exclusiveHeld { condition.wait() }
+        while exclusiveHeld || exclusiveWaiting { condition.wait() }
         counts.snapshotsRunning += 1
         condition.unlock()
     }
@@ -72,11 +85,13 @@ final class CommitGate: @unchecked Sendable {
     /// Runs `body` (a transform's run id) once no batch is between its stamp and its commit and no
     /// snapshot is loading.
     /// - Parameter body: the allocation.
+    /// - Returns: what `body` returns.
     func exclusive<T>(_ body: () throws -> T) rethrows -> T {
         condition.lock()
-        while exclusiveHeld { condition.wait() }
+        // Snapshots first, while batches go on; then the batches in progress, none new.
+        while exclusiveHeld || exclusiveWaiting || counts.snapshotsRunning > 0 { condition.wait() }
         exclusiveWaiting = true
-        while sharing > 0 || counts.snapshotsRunning > 0 { condition.wait() }
+        while sharing > 0 { condition.wait() }
         exclusiveWaiting = false
         exclusiveHeld = true
         condition.unlock()

@@ -30,7 +30,7 @@ struct FollowExecution {
         let failures = await withTaskGroup(of: String?.self) { group in
             if config.follow.transforms, config.transform {
                 group.addTask { [config, stop] in
-                    await Self.transformWhileFollowing(config: config, gate: gate, stop: stop)
+                    await Self.transformWhileFollowing(config: config, streams: selected.count, gate: gate, stop: stop)
                     return nil
                 }
             }
@@ -74,22 +74,30 @@ struct FollowExecution {
 
 extension FollowExecution {
     /// Builds the models and runs the data tests as `energize transform` does (a run of its own,
-    /// under the transform lock): once the followers' first snapshots are in, after each later
-    /// snapshot, every `follow.transformSeconds` when changes were applied since, and as soon as
-    /// `follow.transformChanges` changes were. A failing model or test is said and recorded, and
-    /// following goes on.
-    static func transformWhileFollowing(config: EnergizeConfig, gate: CommitGate, stop: StopRequest) async {
+    /// under the transform lock): once every stream follows its changes (past its first snapshot),
+    /// after each later snapshot, every `follow.transformSeconds` when changes were applied since,
+    /// and as soon as `follow.transformChanges` changes were. A failing model or test is said and
+    /// recorded, and following goes on; a build that could not run (the transform lock held
+    /// elsewhere, a failure) is tried again after the interval (30 s without one).
+    /// - Parameters:
+    ///   - config: the project, its follow settings included.
+    ///   - streams: how many streams are followed.
+    ///   - gate: what the followers committed, and the hold a build's run id is taken under.
+    ///   - stop: ends the loop.
+    static func transformWhileFollowing(config: EnergizeConfig, streams: Int, gate: CommitGate, stop: StopRequest) async {
         var built: CommitGate.Progress?
         var builtAt = ContinuousClock.now
+        var notBefore = ContinuousClock.now
+        let retryDelay = Duration.seconds(config.follow.transformSeconds ?? 30)
         while !stop.isRequested {
             try? await Task.sleep(nanoseconds: 100_000_000)
             let now = gate.progress
-            guard !stop.isRequested, now.snapshotsRunning == 0, Self.transformDue(now, since: built, at: builtAt, config.follow) else { continue }
+            guard !stop.isRequested, ContinuousClock.now >= notBefore, now.snapshotsRunning == 0, now.streamsFollowing >= streams,
+                  Self.transformDue(now, since: built, at: builtAt, config.follow) else { continue }
             let since = built.map { "\(now.changesApplied - $0.changesApplied) changes" } ?? "starting to follow"
-            built = now
-            builtAt = .now
+            var status: Int32 = 1
             do {
-                let status = try await config.withWarehouseRun(stop: stop, gate: gate) { step, sink, context in
+                status = try await config.withWarehouseRun(stop: stop, gate: gate) { step, sink, context in
                     try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: true), stop: stop)
                         .transformAndTest(context, select: [], fullRefresh: false, skipTests: false)
                 }
@@ -97,6 +105,13 @@ extension FollowExecution {
                                   : "transform after \(since) ended with status \(status) (\(ExitStatus.meaning(status))); following goes on")
             } catch {
                 print("transform after \(since) failed: \(error); following goes on")
+            }
+            // Built (a failing data test leaves the models built): the next build counts from here.
+            if status == 0 || status == 4 {
+                built = now
+                builtAt = .now
+            } else {
+                notBefore = .now + retryDelay
             }
         }
     }
@@ -115,7 +130,7 @@ extension FollowExecution {
         let changes = now.changesApplied - built.changesApplied
         guard changes > 0 else { return false }
         if let count = settings.transformChanges, changes >= count { return true }
-        if let seconds = settings.transformSeconds, ContinuousClock.now - builtAt >= .milliseconds(Int64(seconds * 1000)) { return true }
+        if let seconds = settings.transformSeconds, ContinuousClock.now - builtAt >= .seconds(seconds) { return true }
         return false
     }
 }

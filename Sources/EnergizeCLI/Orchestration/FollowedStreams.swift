@@ -6,21 +6,22 @@ import PGSink
 /// what the following process last said — whether it is followed now, how far behind, how fast.
 struct Followed: Codable {
     var stream: String
-    /// `following` (the process spoke in the last 10 seconds), `stopped` (it stopped and said so),
-    /// `unresponsive` (it has not spoken for longer: killed, hung or cut off), or `unknown`
-    /// (no process has spoken of it).
+    /// While its process speaks (it did in the last 10 seconds): `following` (applying changes),
+    /// `snapshot` (taking one), `retrying` (waiting to try again after a failure) or `starting`.
+    /// Else `stopped` (it stopped and said so), `unresponsive` (it has not spoken for longer:
+    /// killed, or cut off from PostgreSQL), or `unknown` (no process has spoken of it).
     var state: String
     /// The host and process id of the process that last followed it.
     var process: String?
     /// When that process last spoke (UTC).
     var seenAt: String?
-    /// Seconds from its oldest change read and not yet committed to when it last spoke (0: none
-    /// waiting); only while `following`.
+    /// Seconds from its oldest change read and not yet committed to when it last spoke; with none
+    /// waiting, how far behind its newest change the last batch committed. Only while it speaks.
     var lagSeconds: Double?
     /// Changes read and not yet committed when it last spoke (what MongoDB has not handed over is
-    /// not counted); only while `following`.
+    /// not counted); only while it speaks.
     var changesBehind: Int?
-    /// Changes committed in the minute before it last spoke; only while `following`.
+    /// Changes committed in the minute before it last spoke; only while it speaks.
     var changesPerMinute: Int?
     /// When the last applied change happened in MongoDB (UTC), if the server said.
     var lastChangeAt: String?
@@ -33,7 +34,20 @@ struct Followed: Codable {
     var rowsDeleted: Int
     var rowsRejected: Int
 
+    /// The state of a stream whose process stopped speaking without saying it stopped.
+    static let unresponsive = "unresponsive"
+    /// The states of a stream whose process speaks.
+    static let live: Set<String> = ["following", "snapshot", "retrying", "starting"]
+
+    /// Whether its process speaks.
+    var isLive: Bool { Self.live.contains(state) }
+
     /// The followed streams of `pipeline`, by name; none when nothing was ever followed.
+    /// - Parameters:
+    ///   - connection: the warehouse.
+    ///   - metaSchema: the pipeline's meta schema.
+    ///   - pipeline: the pipeline's name.
+    /// - Throws: `PGError` when the meta tables cannot be read.
     static func read(_ connection: PGConnection, metaSchema: String, pipeline: String) throws -> [Followed] {
         let meta = { (table: String) in SQLIdentifier.qualified(metaSchema, table) }
         guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", [meta("change_streams")]).scalar == "t" else { return [] }
@@ -41,10 +55,13 @@ struct Followed: Codable {
         // A meta schema from before the followers table reads as no process having spoken.
         let followers = hasFollowers ? meta("followers")
             : "(SELECT NULL::text pipeline, NULL::text stream, NULL::text host, NULL::integer pid, NULL::timestamptz seen_at, "
-            + "NULL::timestamptz stopped_at, NULL::integer changes_pending, NULL::float8 lag_seconds, NULL::integer changes_last_minute WHERE false)"
+            + "NULL::timestamptz stopped_at, NULL::integer changes_pending, NULL::float8 lag_seconds, NULL::integer changes_last_minute, "
+            + "NULL::text activity WHERE false)"
         return try connection.execute("""
             SELECT c.stream, CASE WHEN f.seen_at IS NULL THEN 'unknown' WHEN f.stopped_at IS NOT NULL THEN 'stopped'
-                                  WHEN f.seen_at > clock_timestamp() - interval '10 seconds' THEN 'following' ELSE 'unresponsive' END,
+                                  WHEN f.seen_at > clock_timestamp() - interval '10 seconds'
+                                    THEN CASE coalesce(f.activity, 'changes') WHEN 'changes' THEN 'following' ELSE f.activity END
+                                  ELSE 'unresponsive' END,
               f.host || ' pid ' || f.pid, to_char(f.seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
               f.lag_seconds, f.changes_pending, f.changes_last_minute,
               to_char(c.token_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
@@ -52,7 +69,7 @@ struct Followed: Codable {
             FROM \(meta("change_streams")) c LEFT JOIN \(followers) f ON f.pipeline = c.pipeline AND f.stream = c.stream
             WHERE c.pipeline = $1 ORDER BY c.stream
             """, [pipeline]).rows.map { f in
-            let live = f[1] == "following"
+            let live = Self.live.contains(f[1] ?? "")
             return Followed(stream: f[0] ?? "", state: f[1] ?? "unknown", process: f[2], seenAt: f[3],
                             lagSeconds: live ? f[4].flatMap(Double.init) : nil, changesBehind: live ? f[5].flatMap { Int($0) } : nil,
                             changesPerMinute: live ? f[6].flatMap { Int($0) } : nil, lastChangeAt: f[7], committedAt: f[8] ?? "",
@@ -62,11 +79,13 @@ struct Followed: Codable {
     }
 
     /// The human form: a row per stream.
+    /// - Parameter followed: the streams.
+    /// - Returns: the table's text.
     static func table(_ followed: [Followed]) -> String {
         Table.render(header: ["stream", "state", "lag", "behind", "per minute", "last change (UTC)", "committed (UTC)", "changes", "written",
                               "deleted", "rejected"],
                      rows: followed.map { f in
-                         [f.stream, f.state == "following" ? f.state : f.seenAt.map { "\(f.state) (seen \($0))" } ?? f.state,
+                         [f.stream, f.isLive ? f.state : f.seenAt.map { "\(f.state) (seen \($0))" } ?? f.state,
                           f.lagSeconds.map { String(format: "%.1f s", $0) } ?? "-", f.changesBehind.map { "\($0) changes" } ?? "-",
                           f.changesPerMinute.map(String.init) ?? "-", f.lastChangeAt ?? "-", f.committedAt,
                           String(f.changesApplied), String(f.rowsWritten), String(f.rowsDeleted), String(f.rowsRejected)]

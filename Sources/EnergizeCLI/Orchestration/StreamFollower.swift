@@ -32,10 +32,19 @@ struct StreamFollower: Sendable {
     /// Follows until a stop is requested; returns nil then, or the error that ended the stream
     /// (a terminal one, or a transient one retried as the configuration allows).
     func run() async -> String? {
+        // What `status` and `serve` show of this stream while it is followed.
+        let heartbeat = FollowerHeartbeat(report: FollowerReport(sink: sink, pipeline: config.pipeline, stream: stream.name))
+        heartbeat.start()
+        let failure = await run(telling: heartbeat)
+        await onOwnThread { heartbeat.finish() }
+        return failure
+    }
+
+    private func run(telling heartbeat: FollowerHeartbeat) async -> String? {
         var failures = 0
         while !stop.isRequested {
             do {
-                try await follow()
+                try await follow(telling: heartbeat)
                 return nil
             } catch let error as ResyncNeeded {
                 say("stream \(stream.name): \(error): resyncing it from a new snapshot (a full extract-load)")
@@ -48,6 +57,7 @@ struct StreamFollower: Sendable {
                 failures += 1
                 guard transient, failures <= config.retry.retries else { return "stream \(stream.name): \(error)" }
                 let delay = config.retry.delay(beforeRetry: failures)
+                heartbeat.set(.retrying)
                 say(String(format: "stream %@: %@; resuming from the committed token in %.0f s", stream.name, "\(error)", delay))
                 for _ in 0..<Int(delay * 10) where !stop.isRequested { try? await Task.sleep(nanoseconds: 100_000_000) }
             }
@@ -56,9 +66,10 @@ struct StreamFollower: Sendable {
     }
 
     /// Takes the position (or a snapshot and a position), then applies changes until stopped.
-    private func follow() async throws {
+    private func follow(telling heartbeat: FollowerHeartbeat) async throws {
         let start = try await onOwnThread { [self] in try position() }
         if start.needsSnapshot {
+            heartbeat.set(.snapshot)
             say("stream \(stream.name): no committed position: taking a snapshot (a full extract-load), then following from before it")
             if let gate {
                 try await gate.snapshot { try await snapshot(from: start) }
@@ -66,7 +77,9 @@ struct StreamFollower: Sendable {
                 try await snapshot(from: start)
             }
         }
-        try await onOwnThread { [self] in try applyChanges(after: start.position) }
+        heartbeat.set(.changes)
+        gate?.following(stream.name)
+        try await onOwnThread { [self] in try applyChanges(after: start.position, telling: heartbeat) }
     }
 
     /// Takes the stream's snapshot, then commits the position taken before it with the changes the
@@ -106,39 +119,24 @@ struct StreamFollower: Sendable {
 
     /// Applies changes after `position` in micro-batches until a stop is requested (the batch being
     /// gathered then commits first).
-    private func applyChanges(after position: Data) throws {
+    /// - Parameters:
+    ///   - position: where the changes resume.
+    ///   - heartbeat: told of every change read and every batch committed.
+    private func applyChanges(after position: Data, telling heartbeat: FollowerHeartbeat) throws {
         let feed = try changes.openChanges(collection: stream.collection, after: position)
         let applier = ChangeApplier(stream: stream, sink: sink, settings: config.settings)
         var batch: [ChangeEvent] = []
         var firstAt: ContinuousClock.Instant?
-        // What `status` and `serve` show of this stream while it is followed, about once a second.
-        let report = FollowerReport(sink: sink, pipeline: config.pipeline, stream: stream.name)
-        var pace = FollowerPace()
-        var newestChange: Int64?
-        var reportedAt: ContinuousClock.Instant?
-        func tell(stopped: Bool = false) {
-            guard stopped || reportedAt.map({ $0.duration(to: .now) >= .seconds(1) }) ?? true else { return }
-            reportedAt = .now
-            let lag = batch.first?.clusterTime.map { max(0, Date().timeIntervalSince1970 - Double($0) / 1000) } ?? 0
-            // Not being able to say how it goes never stops the stream: a database that cannot be
-            // written fails the next micro-batch, which says why.
-            try? report.record(FollowerState(changesPending: batch.count, lagSeconds: lag, changesLastMinute: pace.lastMinute(),
-                                              lastChangeTime: newestChange), stopped: stopped)
-        }
-        defer {
-            tell(stopped: true)
-            report.close()
-        }
         func commit() throws {
             guard let last = batch.last else { return }
-            var report: ChangeApplier.BatchReport?
+            var applied: ChangeApplier.BatchReport?
             let apply = {
-                report = try applier.apply(batch, resumeToken: feed.position(after: last), run: try sink.batchRun(of: followRun))
+                applied = try applier.apply(batch, resumeToken: feed.position(after: last), run: try sink.batchRun(of: followRun))
                 return batch.count
             }
             if let gate { try gate.shared(apply) } else { _ = try apply() }
-            guard let report else { return }
-            pace.committed(batch.count)
+            guard let report = applied else { return }
+            heartbeat.committed(changes: batch.count, lastChange: batch.compactMap(\.clusterTime).max())
             let lag = last.clusterTime.map { String(format: ", %.1f s behind", max(0, Date().timeIntervalSince1970 - Double($0) / 1000)) } ?? ""
             say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
             batch = []
@@ -151,7 +149,7 @@ struct StreamFollower: Sendable {
                     throw ResyncNeeded(description: "its change stream ended (\(event.operation.rawValue): the collection was dropped or renamed)")
                 }
                 batch.append(event)
-                newestChange = event.clusterTime ?? newestChange
+                heartbeat.gathered(pending: batch.count, oldest: batch.first?.clusterTime, newest: event.clusterTime)
                 firstAt = firstAt ?? .now
             } else {
                 // A server may answer at once when nothing changed: do not spin.
@@ -160,25 +158,7 @@ struct StreamFollower: Sendable {
             if batch.count >= batchChanges || firstAt.map({ $0.duration(to: .now) >= .seconds(batchSeconds) }) == true {
                 try commit()
             }
-            tell()
         }
         try commit()
-    }
-}
-
-/// The changes a follower committed in the last minute.
-struct FollowerPace {
-    private var commits: [(at: ContinuousClock.Instant, changes: Int)] = []
-
-    /// Counts a committed micro-batch.
-    /// - Parameter changes: how many changes it applied.
-    mutating func committed(_ changes: Int, at instant: ContinuousClock.Instant = .now) {
-        commits.append((instant, changes))
-        commits.removeAll { $0.at.duration(to: instant) > .seconds(60) }
-    }
-
-    /// Changes committed in the 60 seconds before `instant`.
-    func lastMinute(at instant: ContinuousClock.Instant = .now) -> Int {
-        commits.filter { $0.at.duration(to: instant) <= .seconds(60) }.reduce(0) { $0 + $1.changes }
     }
 }

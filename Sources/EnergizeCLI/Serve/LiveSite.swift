@@ -53,8 +53,10 @@ actor LiveSite {
         fresh["assets/style.css"] = Page(contentType: "text/css; charset=utf-8", body: Data(HTML.stylesheet.utf8))
         fresh["grid.html"] = Page(contentType: "text/html; charset=utf-8", body: Data(ServedPages.grid(built.catalog, links: Self.links, dashboard: built.site.dashboard != nil).utf8))
         fresh["tests.html"] = Page(contentType: "text/html; charset=utf-8", body: Data(ServedPages.tests(built.catalog, links: Self.links, dashboard: built.site.dashboard != nil).utf8))
-        let followed = try connection.map { try Followed.read($0, metaSchema: builder.config.metaSchema, pipeline: builder.config.pipeline) } ?? []
-        let health = Health(built.catalog, followed: followed)
+        let (meta, pipeline) = (builder.config.metaSchema, builder.config.pipeline)
+        let followed = try connection.map { try Followed.read($0, metaSchema: meta, pipeline: pipeline) } ?? []
+        let running = try connection.map { try Health.runsRunning($0, metaSchema: meta, pipeline: pipeline) } ?? 0
+        let health = Health(built.catalog, followed: followed, runsRunning: running)
         // A monitor reads the status code: 200 when the last finished run succeeded, no data test
         // fails and no followed stream is unresponsive, else 503.
         fresh["health"] = Page(contentType: "application/json", body: try health.json(), status: health.isHealthy ? 200 : 503)

@@ -4,6 +4,8 @@ import Foundation
 /// for a monitor that scrapes rather than polls JSON.
 enum MetricsText {
     /// The exposition text of `health`.
+    /// - Parameter health: what `/health` says.
+    /// - Returns: the text, one family per metric, each with its `# HELP` and `# TYPE` lines.
     static func render(_ health: Health) -> String {
         var out = ""
         let pipeline = [("pipeline", health.pipeline)]
@@ -24,9 +26,9 @@ enum MetricsText {
                health.streams.compactMap { s in s.freshnessSeconds.map { (pipeline + [("stream", s.stream)], $0) } })
         let followed = health.followed
         func labels(_ f: Followed) -> [(String, String)] { pipeline + [("stream", f.stream)] }
-        family("energize_follow_up", "gauge", "1 while a process follows the stream's changes (it spoke in the last 10 seconds).",
-               followed.map { (labels($0), $0.state == "following" ? 1 : 0) })
-        family("energize_follow_lag_seconds", "gauge", "Seconds from the oldest change read and not yet committed to now (0: none waiting).",
+        family("energize_follow_up", "gauge", "1 while a process follows the stream (it spoke in the last 10 seconds: following, taking a snapshot, retrying or starting).",
+               followed.map { (labels($0), $0.isLive ? 1 : 0) })
+        family("energize_follow_lag_seconds", "gauge", "Seconds from the oldest change read and not yet committed to the follower's last report; with none waiting, how far behind its newest change the last batch committed.",
                followed.compactMap { f in f.lagSeconds.map { (labels(f), $0) } })
         family("energize_follow_changes_behind", "gauge", "Changes read from MongoDB and not yet committed.",
                followed.compactMap { f in f.changesBehind.map { (labels(f), Double($0)) } })

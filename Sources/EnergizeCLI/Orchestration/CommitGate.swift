@@ -27,6 +27,8 @@ final class CommitGate: @unchecked Sendable {
         var snapshotsRunning = 0
         /// Streams that have applied changes, or are ready to (past their first snapshot).
         var streamsFollowing = 0
+        /// Transforms waiting to take their run id.
+        var transformsWaiting = 0
     }
 
     /// Notes that a stream is past its first snapshot (or resumed) and follows its changes.
@@ -88,8 +90,10 @@ final class CommitGate: @unchecked Sendable {
     /// - Returns: what `body` returns.
     func exclusive<T>(_ body: () throws -> T) rethrows -> T {
         condition.lock()
+        counts.transformsWaiting += 1
         // Snapshots first, while batches go on; then the batches in progress, none new.
         while exclusiveHeld || exclusiveWaiting || counts.snapshotsRunning > 0 { condition.wait() }
+        counts.transformsWaiting -= 1
         exclusiveWaiting = true
         while sharing > 0 { condition.wait() }
         exclusiveWaiting = false

@@ -291,11 +291,14 @@ final class PGStreamLoad: ChangeApplying {
             WITH previous AS (
               DELETE FROM \(rejects) r USING energize_rejects n
               WHERE r.collection = $2 AND r.origin = 'load' AND r.document_id = n.document_id
-              RETURNING r.document_id, r.first_run_id)
+              RETURNING r.document_id, r.first_run_id),
+            -- Joined, not looked up per row: a load with thousands of rejects stays linear.
+            earliest AS (SELECT p.document_id, min(p.first_run_id) AS first_run_id FROM previous p GROUP BY p.document_id)
             INSERT INTO \(rejects) (run_id, collection, document_id, reason, document, first_run_id, last_run_id, origin)
             SELECT DISTINCT ON (coalesce(n.document_id, 'row ' || n.ord)) $1::bigint, $2, n.document_id, n.reason, n.document,
-              coalesce((SELECT min(p.first_run_id) FROM previous p WHERE p.document_id = n.document_id), $1::bigint), $1::bigint, 'load'
-            FROM energize_rejects n ORDER BY coalesce(n.document_id, 'row ' || n.ord), n.ord DESC
+              coalesce(e.first_run_id, $1::bigint), $1::bigint, 'load'
+            FROM energize_rejects n LEFT JOIN earliest e ON e.document_id = n.document_id
+            ORDER BY coalesce(n.document_id, 'row ' || n.ord), n.ord DESC
             """, parameters)
         if changeBatch, rowsStaged > 0, let id = targetSchema[naming.column(for: "_id")] {
             try connection.execute("""

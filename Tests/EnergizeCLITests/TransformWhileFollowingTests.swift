@@ -45,18 +45,26 @@ import Testing
         #expect(gate.progress.changesApplied == 3)
     }
 
-    @Test func aTransformsRunIdWaitsForASnapshot() async throws {
-        let gate = CommitGate()
-        let order = Order()
+    /// Starts a snapshot through `gate` that lasts until `ends` says so, then logs its commit in
+    /// `order`; returns once the snapshot has begun.
+    func snapshot(_ gate: CommitGate, _ order: Order, until ends: @escaping @Sendable () -> Bool) async -> Task<Void, Never> {
         let (started, snapshotStarted) = AsyncStream.makeStream(of: Void.self)
         let snapshot = Task {
             await gate.snapshot {
                 snapshotStarted.yield()
-                try? await Task.sleep(nanoseconds: 300_000_000)
+                for _ in 0..<400 where !ends() { try? await Task.sleep(nanoseconds: 50_000_000) }
                 order.add("snapshot committed")
             }
         }
         for await _ in started { break }
+        return snapshot
+    }
+
+    @Test func aTransformsRunIdWaitsForASnapshot() async throws {
+        let gate = CommitGate()
+        let order = Order()
+        let begun = ContinuousClock.now
+        let snapshot = await snapshot(gate, order) { begun.duration(to: .now) > .milliseconds(300) }
         #expect(gate.progress.snapshotsRunning == 1)
         await onOwnThread { gate.exclusive { order.add("transform's run id") } }
         await snapshot.value
@@ -70,15 +78,7 @@ import Testing
     @Test func batchesGoOnWhileATransformWaitsForASnapshot() async throws {
         let gate = CommitGate()
         let order = Order()
-        let (started, snapshotStarted) = AsyncStream.makeStream(of: Void.self)
-        let snapshot = Task {
-            await gate.snapshot {
-                snapshotStarted.yield()
-                for _ in 0..<400 where !order.events.contains("batch committed") { try? await Task.sleep(nanoseconds: 50_000_000) }
-                order.add("snapshot committed")
-            }
-        }
-        for await _ in started { break }
+        let snapshot = await snapshot(gate, order) { order.events.contains("batch committed") }
         let transform = Task.detached { await onOwnThread { gate.exclusive { order.add("transform's run id") } } }
         for _ in 0..<400 where gate.progress.transformsWaiting == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(gate.progress.transformsWaiting == 1)

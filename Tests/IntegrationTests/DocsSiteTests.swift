@@ -187,7 +187,7 @@ import Testing
     /// read-only, on localhost; a failed run turns /health to 503; the pages render in Chromium.
     @Test func theServedSiteIsLiveReadOnlyAndTellsAMonitorTheHealth() throws {
         let project = try runProject()
-        let port = 20_000 + Int(getpid() % 20_000)
+        let port = try LocalMongoServer.freePort()
         let server = try EnergizeBinary.start(["serve", "--port", String(port), "--refresh", "0",
                                                "--dashboard", EnergizeTechProject.folder.appendingPathComponent("dashboard.yml").path], in: project.folder)
         let base = "http://127.0.0.1:\(port)"

@@ -248,11 +248,18 @@ import Testing
         for n in 6...9 { try orders.insertMany([Self.order(n, amount: .int32(Int32(n)))]) }
         #expect(try eventually { try followed(in: folder)?["changesPerMinute"] as? Int == 4 })
 
-        let port = 40_000 + Int(getpid() % 20_000)
+        let port = try LocalMongoServer.freePort()
         let server = try EnergizeBinary.start(["serve", "--port", String(port), "--refresh", "0"], in: folder)
-        defer { server.send(SIGTERM); _ = server.wait() }
+        var serverStopped = false
+        defer { if !serverStopped { server.send(SIGTERM); _ = server.wait() } }
         let base = "http://127.0.0.1:\(port)"
-        #expect(eventually { (try? DocsSiteTests.get(base + "/health"))?.status == 200 }, "energize serve did not answer on \(base)")
+        guard eventually(60, { (try? DocsSiteTests.get(base + "/health"))?.status == 200 }) else {
+            let last = try? DocsSiteTests.get(base + "/health")
+            server.send(SIGTERM)
+            serverStopped = true
+            Issue.record("energize serve did not answer 200 on \(base)/health: \(last.map { "\($0.status) \($0.body)" } ?? "no answer"); it printed: \(server.wait().output)")
+            return
+        }
         let health = try DocsSiteTests.get(base + "/health")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
         let stream = try #require((json["followed"] as? [[String: Any]])?.first, "\(health.body)")

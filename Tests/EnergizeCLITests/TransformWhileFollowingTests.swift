@@ -63,8 +63,8 @@ import Testing
     @Test func aTransformsRunIdWaitsForASnapshot() async throws {
         let gate = CommitGate()
         let order = Order()
-        let begun = ContinuousClock.now
-        let snapshot = await snapshot(gate, order) { begun.duration(to: .now) > .milliseconds(300) }
+        // The snapshot lasts until the transform waits for its run id.
+        let snapshot = await snapshot(gate, order) { gate.progress.transformsWaiting > 0 }
         #expect(gate.progress.snapshotsRunning == 1)
         await onOwnThread { gate.exclusive { order.add("transform's run id") } }
         await snapshot.value

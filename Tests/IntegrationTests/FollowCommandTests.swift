@@ -60,6 +60,23 @@ import Testing
         return rows + "\n" + rejects
     }
 
+    /// What each test starts from: the `orders` collection holding only `documents`, the pipeline
+    /// `it_fc`'s schemas dropped, and its project (see `project(_:model:settings:)`). The client
+    /// is returned to keep its collection handle alive.
+    func start(with documents: [Document], model: Bool = false, settings: String = "") throws
+        -> (client: MongoClient, orders: MongoCollection, connection: PGConnection, folder: URL) {
+        let client = try LiveServers.freshCollections(Self.database, ["orders"])
+        let orders = client.collection("orders", in: Self.database)
+        try orders.insertMany(documents)
+        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
+        do {
+            return (client, orders, connection, try project("it_fc", model: model, settings: settings))
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
     /// The first followed stream of `status --json` in the project at `folder`.
     func followed(in folder: URL) throws -> [String: Any]? {
         let shown = try EnergizeBinary.run(["status", "--json"], in: folder)
@@ -91,13 +108,8 @@ import Testing
     }
 
     @Test func aSnapshotThenChangesThenARestartFromTheCommittedToken() throws {
-        let client = try LiveServers.freshCollections(Self.database, ["orders"])
-        let orders = client.collection("orders", in: Self.database)
-        try orders.insertMany((1...20).map { Self.order($0, amount: $0 == 5 ? .string("five") : .int32(Int32($0))) })
-        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
-        defer { connection.close() }
-        let folder = try project("it_fc")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (client, orders, connection, folder) = try start(with: (1...20).map { Self.order($0, amount: $0 == 5 ? .string("five") : .int32(Int32($0))) })
+        defer { withExtendedLifetime(client) { connection.close() }; try? FileManager.default.removeItem(at: folder) }
         let applied = { () throws -> Int in
             guard try connection.execute("SELECT to_regclass('it_fc_meta.change_streams') IS NOT NULL").scalar == "t" else { return -1 }
             return Int(try connection.execute("SELECT coalesce(sum(changes_applied), -1) FROM it_fc_meta.change_streams").scalar ?? "-1") ?? -1
@@ -141,13 +153,8 @@ import Testing
     /// in energize.yml) follow the changes.
     @Test(arguments: [(["--transform-every", "1s"], ""), ([], "follow: {batch_interval: 200ms, transform_after_changes: 6}")])
     func modelsAreBuiltWhileFollowing(options: [String], settings: String) throws {
-        let client = try LiveServers.freshCollections(Self.database, ["orders"])
-        let orders = client.collection("orders", in: Self.database)
-        try orders.insertMany((1...10).map { Self.order($0, amount: .int32(Int32($0))) })
-        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
-        defer { connection.close() }
-        let folder = try project("it_fc", model: true, settings: settings)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (client, orders, connection, folder) = try start(with: (1...10).map { Self.order($0, amount: .int32(Int32($0))) }, model: true, settings: settings)
+        defer { withExtendedLifetime(client) { connection.close() }; try? FileManager.default.removeItem(at: folder) }
         let counted = { () -> String? in
             (try? connection.execute("SELECT orders::text FROM it_fc_warehouse.order_count").scalar) ?? nil
         }
@@ -169,13 +176,8 @@ import Testing
     }
 
     @Test func killedAtRandomPointsItLosesAndDuplicatesNothing() throws {
-        let client = try LiveServers.freshCollections(Self.database, ["orders"])
-        let orders = client.collection("orders", in: Self.database)
-        try orders.insertMany((1...50).map { Self.order($0, amount: .int32(Int32($0))) })
-        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
-        defer { connection.close() }
-        let folder = try project("it_fc")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (client, orders, connection, folder) = try start(with: (1...50).map { Self.order($0, amount: .int32(Int32($0))) })
+        defer { withExtendedLifetime(client) { connection.close() }; try? FileManager.default.removeItem(at: folder) }
 
         // A writer of its own changes the collection the whole time (inserts, replaces, deletes).
         let writerDone = DispatchSemaphore(value: 0)
@@ -235,13 +237,8 @@ import Testing
     /// /metrics has it in Prometheus' format; once its process stops speaking (killed), /health
     /// answers 503 and says `unresponsive`.
     @Test func aMonitorSeesTheFollowedStreamsLagAndPace() throws {
-        let client = try LiveServers.freshCollections(Self.database, ["orders"])
-        let orders = client.collection("orders", in: Self.database)
-        try orders.insertMany((1...5).map { Self.order($0, amount: .int32(Int32($0))) })
-        let connection = try LiveServers.freshSchemas(["it_fc_raw", "it_fc_staging", "it_fc_warehouse", "it_fc_meta"])
-        defer { connection.close() }
-        let folder = try project("it_fc")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (client, orders, connection, folder) = try start(with: (1...5).map { Self.order($0, amount: .int32(Int32($0))) })
+        defer { withExtendedLifetime(client) { connection.close() }; try? FileManager.default.removeItem(at: folder) }
         let follower = try EnergizeBinary.start(["follow", "--batch-interval", "200ms"], in: folder)
         defer { follower.send(SIGKILL); _ = follower.wait() }
         #expect(try eventually { try followed(in: folder) != nil }, "no position committed after the snapshot")

@@ -103,7 +103,8 @@ final class FollowerHeartbeat: @unchecked Sendable {
                              lastChangeTime: newestChange)
     }
 
-    private static func secondsSince(_ milliseconds: Int64) -> Double {
+    /// Seconds from a MongoDB time (ms since the epoch) to now; 0 for a time ahead of the clock.
+    static func secondsSince(_ milliseconds: Int64) -> Double {
         max(0, Date().timeIntervalSince1970 - Double(milliseconds) / 1000)
     }
 }

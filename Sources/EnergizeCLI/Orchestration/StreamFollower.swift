@@ -21,8 +21,13 @@ struct StreamFollower: Sendable {
     let stop: StopRequest
     /// Prints a line of what the follower did.
     let say: @Sendable (String) -> Void
-    /// Held shared around each batch's stamp and commit, when transforms run beside the follower.
-    var gate: CommitGate?
+    /// Held around each batch's stamp and commit and around each snapshot, for the transforms that
+    /// run beside the followers (a follower alone may keep its own).
+    var gate = CommitGate()
+
+    /// Where a follower starts: the position it resumes after, whether a snapshot comes first, and
+    /// the changes the probe for a new position already gave.
+    typealias Start = (position: Data, needsSnapshot: Bool, pending: [ChangeEvent])
 
     /// Why the stream must be taken again from a snapshot.
     struct ResyncNeeded: Error, CustomStringConvertible {
@@ -71,14 +76,10 @@ struct StreamFollower: Sendable {
         if start.needsSnapshot {
             heartbeat.set(.snapshot)
             say("stream \(stream.name): no committed position: taking a snapshot (a full extract-load), then following from before it")
-            if let gate {
-                try await gate.snapshot { try await snapshot(from: start) }
-            } else {
-                try await snapshot(from: start)
-            }
+            try await gate.snapshot { try await snapshot(from: start) }
         }
         heartbeat.set(.changes)
-        gate?.following(stream.name)
+        gate.following(stream.name)
         try await onOwnThread { [self] in try applyChanges(after: start.position, telling: heartbeat) }
     }
 
@@ -86,7 +87,7 @@ struct StreamFollower: Sendable {
     /// probe saw meanwhile. The snapshot is a replace load whatever the stream's strategy: it reads
     /// the whole collection and makes the table (and the stream's rejects) exactly what the
     /// collection holds, so documents deleted while no position could be followed are gone too.
-    private func snapshot(from start: (position: Data, needsSnapshot: Bool, pending: [ChangeEvent])) async throws {
+    private func snapshot(from start: Start) async throws {
         var whole = stream
         whole.strategy = .replace
         let report = try await Pipeline(name: config.pipeline, source: changes.snapshots, sink: sink, streams: [whole],
@@ -104,7 +105,7 @@ struct StreamFollower: Sendable {
 
     /// Where to resume: the committed position, or — with none — a position taken now, before the
     /// snapshot, and the changes the feed already gave after it.
-    private func position() throws -> (position: Data, needsSnapshot: Bool, pending: [ChangeEvent]) {
+    private func position() throws -> Start {
         if let point = try sink.resumePoint(pipeline: config.pipeline, stream: stream.name) {
             return (point.token, false, [])
         }
@@ -134,10 +135,10 @@ struct StreamFollower: Sendable {
                 applied = try applier.apply(batch, resumeToken: feed.position(after: last), run: try sink.batchRun(of: followRun))
                 return batch.count
             }
-            if let gate { try gate.shared(apply) } else { _ = try apply() }
+            try gate.shared(apply)
             guard let report = applied else { return }
             heartbeat.committed(changes: batch.count, lastChange: batch.compactMap(\.clusterTime).max())
-            let lag = last.clusterTime.map { String(format: ", %.1f s behind", max(0, Date().timeIntervalSince1970 - Double($0) / 1000)) } ?? ""
+            let lag = last.clusterTime.map { String(format: ", %.1f s behind", FollowerHeartbeat.secondsSince($0)) } ?? ""
             say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
             batch = []
             firstAt = nil

@@ -62,15 +62,12 @@ package struct LoadStatements: Sendable, Hashable {
         case .replace: return "TRUE"
         case .append: return nil
         case .merge(let key):
-            return stageIsEmpty ? nil : "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
+            return stageIsEmpty ? nil : reextracted("t", key: key)
         case .incremental(let cursor, let key, _):
-            let byKey = "t.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
-            var byCursor = "t.\(column(cursor)) >= $1"
-            if let idColumn {
-                byCursor = "(\(byCursor) AND NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote(idColumn))::text))"
-            }
+            var byCursor = inWindow("t", cursor: cursor)
+            if idColumn != nil { byCursor = "(\(byCursor))" }
             if stageIsEmpty { return hasCutoff ? byCursor : nil }
-            return hasCutoff ? "(\(byCursor) OR \(byKey))" : byKey
+            return hasCutoff ? "(\(byCursor) OR \(reextracted("t", key: key)))" : reextracted("t", key: key)
         }
     }
 
@@ -82,12 +79,21 @@ package struct LoadStatements: Sendable, Hashable {
     /// statement's snapshot).
     private var replacedRowsFound: String? {
         guard indexedWindow, hasCutoff, !stageIsEmpty, case .incremental(let cursor, let key, _) = strategy else { return replacedRows }
-        var byCursor = "w.\(column(cursor)) >= $1"
-        if let idColumn {
-            byCursor += " AND NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = w.\(SQLIdentifier.quote(idColumn))::text)"
-        }
-        return "t.ctid = ANY (ARRAY(SELECT w.ctid FROM \(target) w WHERE \(byCursor) "
-            + "UNION ALL SELECT k.ctid FROM \(target) k WHERE k.\(column(key)) IN (SELECT \(column(key)) FROM \(stage))))"
+        return "t.ctid = ANY (ARRAY(SELECT w.ctid FROM \(target) w WHERE \(inWindow("w", cursor: cursor)) "
+            + "UNION ALL SELECT k.ctid FROM \(target) k WHERE \(reextracted("k", key: key))))"
+    }
+
+    /// Rows of alias `alias` inside an incremental window (cursor at or after the cutoff, `$1`),
+    /// but those of documents this load rejected (see `idColumn`).
+    private func inWindow(_ alias: String, cursor: String) -> String {
+        let byCursor = "\(alias).\(column(cursor)) >= $1"
+        guard let idColumn else { return byCursor }
+        return byCursor + " AND NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = \(alias).\(SQLIdentifier.quote(idColumn))::text)"
+    }
+
+    /// Rows of alias `alias` whose key this load extracted again.
+    private func reextracted(_ alias: String, key: String) -> String {
+        "\(alias).\(column(key)) IN (SELECT \(column(key)) FROM \(stage))"
     }
 
     /// Whether `differences` and `delete` take the cutoff as `$1`.

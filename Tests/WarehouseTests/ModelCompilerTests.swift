@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("-- energize: materialised=table\nSELECT 1", "m.sql:1: unknown setting `materialised`; expected materialized, schema, attributes, carried, hard_deletes, rejects_of, scope, surrogate_key, tracked, unique_key, updated_at, valid_from"),
+        ("-- energize: materialised=table\nSELECT 1", "m.sql:1: unknown setting `materialised`; expected materialized, schema, attributes, carried, count_column, hard_deletes, incremental_strategy, rejects_of, scope, surrogate_key, tracked, unique_key, updated_at, valid_from"),
         ("SELECT * FROM {{ ref('nope') }}", "m.sql:1: {{ ref('nope') }} names no model; models: m"),
         ("-- energize: materialized=incremental\nSELECT 1", "m.sql: materialized=incremental needs unique_key="),
         ("-- energize: materialized=incremental unique_key=a\nSELECT 1", "m.sql: materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild"),
@@ -135,7 +135,7 @@ import Testing
         ("-- energize: materialized=scd2 unique_key=k\nSELECT 1", "m.sql: materialized=scd2 needs tracked="),
         ("-- energize: schema=marts2\nSELECT 1", "m.sql:1: schema=marts2 is not a schema of this project; it has marts, staging, warehouse (add others under `schemas:` in energize.yml)"),
         ("SELECT 1\nFROM {{ raw('orders') }}", "m.sql:2: {{ raw('orders') }}: raw table raw.orders does not exist: load its stream first (`energize run`)"),
-        ("SELECT {{ last_run_id }}", "m.sql:1: {{ last_run_id }} is only known in an incremental model's changed_scopes section"),
+        ("SELECT {{ last_run_id }}", "m.sql:1: {{ last_run_id }} is only known in an incremental model's changed_scopes, deltas and rebuild_when sections"),
         ("SELECT {{ var('currency') }}", "m.sql:1: {{ var('currency') }}: no variable currency; the project has odd, time_zone"),
         ("SELECT {{ ref(fact) }}", "m.sql:1: {{ ref(fact) }}: arguments are quoted text, like ref('model')"),
         ("SELECT {{ source('a', 'b') }}", "m.sql:1: {{ source('a', 'b') }}: unknown macro; expected one of changes, in_scope, last_run_id, new_versions, raw, raw_column, ref, run_id, scd2_join, scd2_lookup, this, var"),
@@ -145,7 +145,22 @@ import Testing
         ("SELECT 1 WHERE {{ in_scope('a') }}", "m.sql:1: {{ in_scope('a') }} is only known in the SELECT of a materialized=incremental model"),
         ("-- energize: materialized=incremental unique_key=a,b scope=a,b\nSELECT 1 WHERE {{ in_scope('a') }}\n-- energize: changed_scopes\nSELECT 1, 2",
          "m.sql:2: {{ in_scope('a') }}: in_scope takes one expression per scope column (a, b)"),
-        ("SELECT * FROM {{ changes('m') }}", "m.sql:1: {{ changes('m') }} is only known in an incremental model's changed_scopes section"),
+        ("-- energize: materialized=incremental unique_key=a incremental_strategy=merge\nSELECT 1",
+         "m.sql:1: incremental_strategy=merge; expected delete+insert or add"),
+        ("-- energize: materialized=incremental unique_key=a incremental_strategy=add\nSELECT 1",
+         "m.sql:1: incremental_strategy=add needs count_column= (the column that counts what a row sums, e.g. orders)"),
+        ("-- energize: materialized=incremental unique_key=a incremental_strategy=add count_column=a\nSELECT 1",
+         "m.sql:1: count_column= names a column outside unique_key"),
+        ("-- energize: materialized=incremental unique_key=a count_column=n\nSELECT 1",
+         "m.sql:1: `count_column` applies to incremental_strategy=add only"),
+        ("-- energize: materialized=incremental unique_key=a incremental_strategy=add count_column=n\nSELECT 1 AS a, 1 AS n\n-- energize: changed_scopes\nSELECT 1",
+         "m.sql: incremental_strategy=add needs a `-- energize: deltas` section with the SELECT of what to add per unique_key"),
+        ("-- energize: materialized=incremental unique_key=a incremental_strategy=add count_column=n\nSELECT 1 AS a, 1 AS n\n-- energize: deltas\nSELECT 1, 1\n-- energize: changed_scopes\nSELECT 1",
+         "m.sql:5: a changed_scopes section does not apply to incremental_strategy=add"),
+        ("-- energize: materialized=table\nSELECT 1\n-- energize: rebuild_when\nSELECT 1", "m.sql:3: a rebuild_when section belongs to materialized=incremental only"),
+        ("-- energize: materialized=incremental unique_key=a\nSELECT 1\n-- energize: changed_scope\nSELECT 1",
+         "m.sql:3: unknown section `changed_scope`; expected changed_scopes, deltas, rebuild_when or key=value settings"),
+        ("SELECT * FROM {{ changes('m') }}", "m.sql:1: {{ changes('m') }} is only known in an incremental model's changed_scopes, deltas and rebuild_when sections"),
     ])
     func mistakesNameTheFileTheLineAndTheProblem(text: String, message: String) {
         #expect(throws: ModelFileError.self) { try compile([("m", text)]) }

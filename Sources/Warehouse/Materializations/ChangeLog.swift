@@ -55,6 +55,14 @@ public struct ChangeLog: Sendable, Hashable {
         """
     }
 
+    /// Logs every row of a table of this run (an incremental run's `energize_old`) as `change`.
+    /// - Parameters:
+    ///   - table: the table holding the rows, named as SQL (temporary tables unqualified).
+    ///   - change: `deleted` or `inserted`.
+    func logging(rowsOf table: String, as change: String) -> SQL {
+        "INSERT INTO \(unescaped: relation) (run_id, change, row) SELECT \(SQLParameter.runId), \(unescaped: change == "inserted" ? "'inserted'" : "'deleted'"), to_jsonb(r) FROM \(unescaped: table) r"
+    }
+
     /// The `inserted` rows of a `WITH inserted AS (INSERT … RETURNING *)` as one more CTE.
     var loggingInserted: SQL {
         ", energize_logged AS (INSERT INTO \(unescaped: relation) (run_id, change, row) SELECT \(SQLParameter.runId), 'inserted', to_jsonb(i) FROM inserted i)"

@@ -128,6 +128,27 @@ public struct Incremental: Materialization, Hashable {
     /// Whether the model keeps a ``ChangeLog`` of the rows each run deletes and inserts (for
     /// models built from it that rebuild only what changed).
     public var logsChanges: Bool
+    /// How an incremental run brings the table up to date (default ``Strategy/deleteInsert``).
+    public var strategy: Strategy
+    /// A query that, when it returns a row, has the run build the model whole (e.g. a type 1
+    /// dimension's attribute changed, which deltas cannot subtract); it may use
+    /// ``SQLParameter/lastRunId`` and ``SQLParameter/runId``. Nil: only a full refresh, a new
+    /// table or a reset change log do.
+    public var rebuildWhen: SQL?
+
+    /// How an incremental run updates the table.
+    public enum Strategy: Sendable, Hashable {
+        /// `delete+insert`: the rows of the changed scopes are deleted and inserted again from the
+        /// model's `SELECT` (``Incremental/changedScopes``).
+        case deleteInsert
+        /// `add`: every column not in the unique key is a sum, and a run adds what changed to it.
+        /// `deltas` is a `SELECT` of rows with the model's columns: for each unique key, what the
+        /// changes since the model's last run add to (or, negative, take from) each sum; the rows of
+        /// the keys it names are replaced by the old row plus the deltas, and a row whose
+        /// `countColumn` (the number of things it sums, e.g. `orders`) comes to 0 is removed.
+        /// Sums of values that are never NULL only: NULL is not an amount that can be taken back.
+        case add(deltas: SQL, countColumn: String)
+    }
 
     /// An incremental materialization.
     /// - Parameters:
@@ -136,12 +157,27 @@ public struct Incremental: Materialization, Hashable {
     ///   - changedScopes: the `SELECT` of the scope values to rebuild.
     ///   - scopedSQL: the model's `SELECT` restricted to the changed scopes (nil: filter its result).
     ///   - logsChanges: keep a change log of the rows each run deletes and inserts.
-    public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: SQL, scopedSQL: String? = nil, logsChanges: Bool = false) {
+    ///   - rebuildWhen: a query that, when it returns a row, has the run build the model whole.
+    public init(uniqueKey: [String], scope: [String]? = nil, changedScopes: SQL, scopedSQL: String? = nil, logsChanges: Bool = false,
+                rebuildWhen: SQL? = nil) {
         self.uniqueKey = uniqueKey
         self.scope = scope ?? uniqueKey
         self.changedScopes = changedScopes
         self.scopedSQL = scopedSQL
         self.logsChanges = logsChanges
+        self.strategy = .deleteInsert
+        self.rebuildWhen = rebuildWhen
+    }
+
+    /// An incremental materialization that adds deltas to its sums (``Strategy/add(deltas:countColumn:)``).
+    /// - Parameters:
+    ///   - uniqueKey: the columns that identify a row (the groups of an aggregate).
+    ///   - deltas: the `SELECT` of what the changes since the last run add to each row.
+    ///   - countColumn: the column that counts what a row sums; a row whose count comes to 0 is removed.
+    ///   - rebuildWhen: a query that, when it returns a row, has the run build the model whole.
+    public init(uniqueKey: [String], adding deltas: SQL, countColumn: String, rebuildWhen: SQL? = nil) {
+        self.init(uniqueKey: uniqueKey, changedScopes: "", rebuildWhen: rebuildWhen)
+        strategy = .add(deltas: deltas, countColumn: countColumn)
     }
 
     /// Its name in run history: `incremental`.
@@ -150,7 +186,10 @@ public struct Incremental: Materialization, Hashable {
     /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         let log = logsChanges ? ChangeLog(schema: model.schema, model: model.name) : nil
-        if case .table = context.relation, !context.fullRefresh, !context.changeLogsReset {
+        if case .table = context.relation, !context.fullRefresh, !context.changeLogsReset, !context.rebuildWhenMet {
+            if case .add(let deltas, let countColumn) = strategy {
+                return try addPlan(model, context, deltas: deltas, countColumn: countColumn, log: log)
+            }
             let scopeList = SQLIdentifier.list(scope)
             let inScope = "(\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)"
             let scopes: SQL = "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS \(changedScopes)"

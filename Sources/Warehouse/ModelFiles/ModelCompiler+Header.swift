@@ -9,6 +9,8 @@ extension ModelCompiler {
     /// | `schema` | all | a logical schema of the project (default: the file's folder under `models/` when it is one, else `warehouse`) |
     /// | `unique_key` | incremental, scd2, type1 | the row key (incremental) or the natural key (dimensions); comma-separated for incremental |
     /// | `scope` | incremental | the columns rebuilt together (default: `unique_key`) |
+    /// | `incremental_strategy` | incremental | `delete+insert` (default: the changed scopes' rows rebuilt) or `add` (deltas added to sums) |
+    /// | `count_column` | incremental, `add` | the column counting what a row sums; a row whose count comes to 0 is removed |
     /// | `surrogate_key` | scd2, type1 | the surrogate key column (default: the name without `dim_`, plus `_sk`) |
     /// | `tracked` | scd2 | the columns whose change starts a new version |
     /// | `carried` | scd2 | other columns kept with each version (default: `valid_from` and `updated_at`) |
@@ -27,7 +29,7 @@ extension ModelCompiler {
         static let kinds: [String: Set<String>] = [
             "view": ["rejects_of"],
             "table": [],
-            "incremental": ["unique_key", "scope"],
+            "incremental": ["unique_key", "scope", "incremental_strategy", "count_column"],
             "scd2": ["unique_key", "surrogate_key", "tracked", "carried", "valid_from", "updated_at", "hard_deletes"],
             "type1": ["unique_key", "surrogate_key", "attributes"],
         ]
@@ -55,17 +57,49 @@ extension ModelCompiler {
             self.schema = schema
             rejectsOf = settings["rejects_of"]?.value
             _ = try materialization(changedScopes: SQL(pieces: []))
+            if kind == "incremental" {
+                switch strategy {
+                case "add":
+                    guard settings["count_column"] != nil else {
+                        throw ModelFileError(path: file.path, line: settings["incremental_strategy"]?.line,
+                                             problem: "incremental_strategy=add needs count_column= (the column that counts what a row sums, e.g. orders)")
+                    }
+                    if let scope = settings["scope"] {
+                        throw ModelFileError(path: file.path, line: scope.line, problem: "`scope` does not apply to incremental_strategy=add (its rows are its unique_key)")
+                    }
+                    if try single("count_column").isEmpty || list("unique_key").contains(try single("count_column")) {
+                        throw ModelFileError(path: file.path, line: settings["count_column"]?.line, problem: "count_column= names a column outside unique_key")
+                    }
+                case "delete+insert":
+                    if let count = settings["count_column"] {
+                        throw ModelFileError(path: file.path, line: count.line, problem: "`count_column` applies to incremental_strategy=add only")
+                    }
+                default:
+                    throw ModelFileError(path: file.path, line: settings["incremental_strategy"]?.line,
+                                         problem: "incremental_strategy=\(strategy); expected delete+insert or add")
+                }
+            }
         }
 
         var relation: String { SQLIdentifier.qualified(schema, file.name) }
 
+        /// `incremental_strategy`, `delete+insert` when not set.
+        var strategy: String { settings["incremental_strategy"]?.value ?? "delete+insert" }
+
         /// The materialization these settings describe.
-        func materialization(changedScopes: SQL) throws -> any Materialization {
+        /// - Parameters:
+        ///   - changedScopes: an incremental model's `changed_scopes` section, compiled.
+        ///   - deltas: its `deltas` section (`incremental_strategy=add`).
+        ///   - rebuildWhen: its `rebuild_when` section.
+        func materialization(changedScopes: SQL, deltas: SQL = "", rebuildWhen: SQL? = nil) throws -> any Materialization {
             switch kind {
             case "table": return TableMaterialization()
+            case "incremental" where strategy == "add":
+                return Incremental(uniqueKey: try list("unique_key"), adding: deltas, countColumn: settings["count_column"]?.value ?? "",
+                                   rebuildWhen: rebuildWhen)
             case "incremental":
                 return Incremental(uniqueKey: try list("unique_key"), scope: try settings["scope"].map { _ in try list("scope") },
-                                   changedScopes: changedScopes)
+                                   changedScopes: changedScopes, rebuildWhen: rebuildWhen)
             case "scd2":
                 let validFrom = settings["valid_from"]?.value ?? "created_at", updatedAt = settings["updated_at"]?.value ?? "updated_at"
                 let hardDeletes = settings["hard_deletes"]?.value ?? "invalidate"

@@ -45,7 +45,7 @@ extension ModelCompiler {
         if let (key, setting) = sections.settings.first {
             throw ModelFileError(path: file.path, line: setting.line, problem: "`\(key)`: \(kind) file takes no settings")
         }
-        let sql = Self.trimmed(try ModelTemplate(lines: sections.body + (sections.changedScopes ?? []), path: file.path).render { call in
+        let sql = Self.trimmed(try ModelTemplate(lines: sections.body + sections.afterBody, path: file.path).render { call in
             let arity = ["ref": 1, "raw": 1, "raw_column": 2, "var": 1]
             guard let expected = arity[call.name], call.arguments.count == expected else {
                 throw ModelFileError(path: file.path, line: call.line,

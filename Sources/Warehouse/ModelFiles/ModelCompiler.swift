@@ -15,7 +15,8 @@ import EnergizeCore
 /// - `{{ scd2_join('dim', 'key expression', 'time expression', 'alias') }}`: the same version,
 ///   found set-based by a `LEFT JOIN` (faster on large facts); select
 ///   `coalesce(alias.<surrogate key>, -1)`.
-/// - In an incremental model's changed scopes only: `{{ last_run_id }}` (the run that last
+/// - In an incremental model's `changed_scopes`, `deltas` and `rebuild_when` sections only:
+///   `{{ last_run_id }}` (the run that last
 ///   built the model, 0 before the first), `{{ run_id }}` (this run),
 ///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
 ///   versions added since the model's last run), and `{{ changes('m') }}` (the rows incremental
@@ -103,7 +104,7 @@ public struct ModelCompiler: Sendable {
                 throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): \(call.name) takes \(expected) quoted argument\(expected == 1 ? "" : "s")")
             }
             if ["last_run_id", "run_id", "new_versions", "changes"].contains(call.name), !inScopes {
-                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) is only known in an incremental model's changed_scopes section")
+                throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text) is only known in an incremental model's changed_scopes, deltas and rebuild_when sections")
             }
             switch call.name {
             case "ref": return SQL(unescaped: try depend(on: call.arguments[0], call).relation)
@@ -146,16 +147,33 @@ public struct ModelCompiler: Sendable {
         let sql = Self.trimmed(try body.render { try replace($0, inScopes: false) }).description
         guard !sql.isEmpty else { throw ModelFileError(path: file.path, line: nil, problem: "no SELECT statement") }
         let scopedSQL = Self.trimmed(try body.render { try replace($0, inScopes: false, scoped: true) }).description
-        let changed = try sections.changedScopes.map { lines in
-            Self.trimmed(try ModelTemplate(lines: lines, path: file.path).render { try replace($0, inScopes: true) })
+        var queries: [String: SQL] = [:]
+        for (name, lines) in sections.queries {
+            guard header.kind == "incremental" else {
+                throw ModelFileError(path: file.path, line: lines.first.map { $0.line - 1 }, problem: "a \(name) section belongs to materialized=incremental only")
+            }
+            let query = Self.trimmed(try ModelTemplate(lines: lines, path: file.path).render { try replace($0, inScopes: true) })
+            guard !query.pieces.isEmpty else {
+                throw ModelFileError(path: file.path, line: lines.first.map { $0.line - 1 }, problem: "the \(name) section holds no SELECT")
+            }
+            queries[name] = query
         }
-        guard changed == nil || header.kind == "incremental" else {
-            throw ModelFileError(path: file.path, line: nil, problem: "a changed_scopes section belongs to materialized=incremental only")
+        if header.kind == "incremental" {
+            // Each strategy reads one section and no other.
+            let (needed, foreign) = header.strategy == "add"
+                ? ("deltas", "changed_scopes") : ("changed_scopes", "deltas")
+            guard queries[needed] != nil else {
+                throw ModelFileError(path: file.path, line: nil, problem: header.strategy == "add"
+                    ? "incremental_strategy=add needs a `-- energize: deltas` section with the SELECT of what to add per unique_key"
+                    : "materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild")
+            }
+            if queries[foreign] != nil {
+                throw ModelFileError(path: file.path, line: sections.queries[foreign]?.first.map { $0.line - 1 },
+                                     problem: "a \(foreign) section does not apply to incremental_strategy=\(header.strategy)")
+            }
         }
-        if header.kind == "incremental", changed?.pieces.isEmpty ?? true {
-            throw ModelFileError(path: file.path, line: nil, problem: "materialized=incremental needs a `-- energize: changed_scopes` section with the SELECT of the scopes to rebuild")
-        }
-        var materialization = try header.materialization(changedScopes: changed ?? SQL(pieces: []))
+        var materialization = try header.materialization(changedScopes: queries["changed_scopes"] ?? SQL(pieces: []),
+                                                         deltas: queries["deltas"] ?? SQL(pieces: []), rebuildWhen: queries["rebuild_when"])
         if var incremental = materialization as? Incremental, scopedSQL != sql {
             incremental.scopedSQL = scopedSQL
             materialization = incremental

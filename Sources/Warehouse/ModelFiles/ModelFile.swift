@@ -3,9 +3,10 @@ import Foundation
 /// A model written as a `.sql` file of a project's `models/` folder.
 ///
 /// The file name without `.sql` is the model's name. Lines `-- energize: key=value …` set the
-/// model's configuration; a line `-- energize: changed_scopes` ends an incremental model's
-/// `SELECT` and starts the query of the scopes to rebuild. Everything else is SQL, with
-/// `{{ … }}` macros. ``ModelCompiler`` describes the settings and the macros.
+/// model's configuration; a line `-- energize: <section>` ends the model's `SELECT` and starts
+/// one of an incremental model's queries (``Sections/names``: `changed_scopes`, the scopes to
+/// rebuild; `deltas`, what to add; `rebuild_when`, when to build it whole). Everything else is
+/// SQL, with `{{ … }}` macros. ``ModelCompiler`` describes the settings and the macros.
 public struct ModelFile: Sendable, Hashable {
     /// The model's name: the file name without `.sql`.
     public let name: String
@@ -54,21 +55,27 @@ public struct ModelFile: Sendable, Hashable {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// The header settings, the `SELECT` and the changed-scopes query, as written.
+    /// The header settings, the `SELECT` and the sections after it, as written.
     func sections() throws -> Sections {
         var sections = Sections()
-        var inScopes = false
+        var current: String?
         for (index, line) in text.components(separatedBy: "\n").enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("-- energize:") else {
-                if inScopes { sections.changedScopes!.append((index + 1, line)) } else { sections.body.append((index + 1, line)) }
+                if let current { sections.queries[current]!.append((index + 1, line)) } else { sections.body.append((index + 1, line)) }
                 continue
             }
             let directive = trimmed.dropFirst("-- energize:".count).trimmingCharacters(in: .whitespaces)
-            if directive == "changed_scopes" {
-                guard !inScopes else { throw ModelFileError(path: path, line: index + 1, problem: "a second `changed_scopes` section") }
-                inScopes = true
-                sections.changedScopes = []
+            if !directive.contains("=") && !directive.contains(" ") {
+                guard Sections.names.contains(directive) else {
+                    throw ModelFileError(path: path, line: index + 1,
+                                         problem: "unknown section `\(directive)`; expected \(Sections.names.joined(separator: ", ")) or key=value settings")
+                }
+                guard sections.queries[directive] == nil else {
+                    throw ModelFileError(path: path, line: index + 1, problem: "a second `\(directive)` section")
+                }
+                current = directive
+                sections.queries[directive] = []
                 continue
             }
             for pair in directive.split(separator: " ") {
@@ -86,9 +93,19 @@ public struct ModelFile: Sendable, Hashable {
 
     /// A model file split into its parts; each line keeps its number for messages.
     struct Sections {
+        /// The sections a model's `SELECT` may be followed by, each started by `-- energize: <name>`:
+        /// `changed_scopes` (the scopes an incremental run rebuilds), `deltas` (the rows an
+        /// `incremental_strategy=add` run adds) and `rebuild_when` (a query that, when it returns a
+        /// row, has an incremental model built whole).
+        static let names = ["changed_scopes", "deltas", "rebuild_when"]
+
         var settings: [String: (value: String, line: Int)] = [:]
         var body: [(line: Int, text: String)] = []
-        var changedScopes: [(line: Int, text: String)]?
+        /// The sections after the `SELECT`, by name.
+        var queries: [String: [(line: Int, text: String)]] = [:]
+
+        /// The lines of every section after the `SELECT`, in file order.
+        var afterBody: [(line: Int, text: String)] { queries.values.joined().sorted { $0.line < $1.line } }
     }
 }
 

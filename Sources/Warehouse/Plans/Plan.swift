@@ -99,6 +99,10 @@ public struct PlanContext: Sendable, Hashable {
     /// Whether a change log the model reads is incomplete since its last run (the logged model
     /// was rebuilt whole): an incremental model then rebuilds whole too.
     public var changeLogsReset: Bool
+    /// Whether the model's ``Incremental/rebuildWhen`` query returned a row: it is built whole.
+    public var rebuildWhenMet: Bool
+    /// The relation's columns in order when it is a table (read for ``Incremental/Strategy/add(deltas:countColumn:)``); empty otherwise.
+    public var columns: [String]
 
     /// A context.
     /// - Parameters:
@@ -108,8 +112,12 @@ public struct PlanContext: Sendable, Hashable {
     ///   - fullRefresh: whether incremental models rebuild from scratch.
     ///   - relation: what the relation is in the database now.
     ///   - changeLogsReset: whether a change log the model reads was reset since its last run.
+    ///   - rebuildWhenMet: whether the model's `rebuild_when` query returned a row.
+    ///   - columns: the relation's columns, in order, when it is a table.
     public init(runId: Int64, runStartedAt: String, lastRunId: Int64 = 0, fullRefresh: Bool = false, relation: RelationState = .missing,
-                changeLogsReset: Bool = false) {
+                changeLogsReset: Bool = false, rebuildWhenMet: Bool = false, columns: [String] = []) {
+        self.rebuildWhenMet = rebuildWhenMet
+        self.columns = columns
         self.runId = runId
         self.runStartedAt = runStartedAt
         self.lastRunId = lastRunId

@@ -77,7 +77,8 @@ struct PlanExecution {
 
 extension PlanContext {
     /// The context of `transform` as the database holds it now: its relation's state, the run
-    /// that last built it, and whether a change log it reads was reset since.
+    /// that last built it, whether a change log it reads was reset since, and for an incremental
+    /// model, whether its `rebuild_when` query returns a row (and the columns an `add` run sums).
     /// - Parameters:
     ///   - transform: the transform to plan.
     ///   - executor: a connection to the warehouse.
@@ -107,7 +108,19 @@ extension PlanContext {
         default: .table(readByViews: row?[1] == "t")
         }
         let reset = try ((transform as? Model)?.changeLogs ?? []).contains { try $0.isIncomplete(executor, since: lastRunId) }
-        return PlanContext(runId: runId, runStartedAt: runStartedAt, lastRunId: lastRunId, fullRefresh: fullRefresh,
-                           relation: relation, changeLogsReset: reset)
+        var context = PlanContext(runId: runId, runStartedAt: runStartedAt, lastRunId: lastRunId, fullRefresh: fullRefresh,
+                                  relation: relation, changeLogsReset: reset)
+        guard case .table = relation, let incremental = (transform as? Model)?.materialization as? Incremental else { return context }
+        if case .add = incremental.strategy {
+            context.columns = try executor.run("""
+                SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+                """, [transform.relation]).compactMap { $0.first ?? nil }
+        }
+        // Asked only when the run would otherwise be incremental.
+        if let rebuildWhen = incremental.rebuildWhen, !fullRefresh, !reset {
+            let query = try ("SELECT EXISTS (" + rebuildWhen + ")").bound(context.values)
+            context.rebuildWhenMet = try executor.run(query.text, query.values).first?.first == "t"
+        }
+        return context
     }
 }

@@ -98,7 +98,7 @@ extension Model {
     ///   - fingerprint: its definition's fingerprint now.
     ///   - inputsVersion: the largest version among its inputs now (nil: unknown).
     func isUnchanged(since state: WarehouseMeta.BuildState?, context: PlanContext, fingerprint: String, inputsVersion: Int64?) -> Bool {
-        guard !context.fullRefresh, !context.changeLogsReset, let state, let inputsVersion,
+        guard !context.fullRefresh, !context.changeLogsReset, !context.rebuildWhenMet, let state, let inputsVersion,
               state.fingerprint == fingerprint, state.inputsVersion == inputsVersion else { return false }
         let isView = materialization is ViewMaterialization
         switch context.relation {

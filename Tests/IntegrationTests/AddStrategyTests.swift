@@ -1,0 +1,115 @@
+import EnergizeCore
+import Foundation
+import PGSink
+import Testing
+import Warehouse
+
+/// `incremental_strategy=add`: an aggregate that adds the deltas of its fact's change log equals
+/// the same aggregate built whole, through groups that appear, empty out and have NULL keys; a
+/// `rebuild_when` query that finds a row builds it whole; deltas that do not add up fail the run.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct AddStrategyTests {
+    static let prefix = "it_add"
+    let connection: PGConnection
+    let uri: String
+    var raw: String { SQLIdentifier.qualified(Self.prefix + "_raw", "lines") }
+    var wh: String { SQLIdentifier.quote(Self.prefix + "_wh") }
+
+    init() throws {
+        uri = try LiveServers.pgURI()
+        connection = try LiveServers.freshSchemas([Self.prefix + "_raw", Self.prefix + "_meta", Self.prefix + "_wh"])
+        try connection.execute("CREATE SCHEMA \(SQLIdentifier.quote(Self.prefix + "_raw"))")
+        try connection.execute("CREATE TABLE \(raw) (order_id text, grp text, amount numeric, _run_id bigint)")
+        try connection.execute("CREATE TABLE \(SQLIdentifier.qualified(Self.prefix + "_raw", "moves")) (at_run bigint)")
+    }
+
+    /// The fact (order lines, rebuilt per order, logging its changes) and the aggregate under test.
+    func models() throws -> [Model] {
+        let files = [
+            ModelFile(name: "fact_lines", text: """
+                -- energize: materialized=incremental unique_key=order_id,grp scope=order_id
+                SELECT order_id, grp, amount FROM {{ raw('lines') }}
+                -- energize: changed_scopes
+                SELECT order_id FROM {{ raw('lines') }} WHERE _run_id > {{ last_run_id }}
+                UNION SELECT order_id FROM {{ this }} f WHERE NOT EXISTS (SELECT 1 FROM {{ raw('lines') }} r WHERE r.order_id = f.order_id)
+                """),
+            ModelFile(name: "agg_groups", text: """
+                -- energize: materialized=incremental incremental_strategy=add unique_key=grp count_column=orders
+                SELECT grp, count(DISTINCT order_id) AS orders, sum(amount) AS amount FROM {{ ref('fact_lines') }} GROUP BY grp
+                -- energize: deltas
+                SELECT grp, sum(energize_sign) AS orders, sum(amount) AS amount
+                FROM (SELECT grp, order_id, energize_sign, sum(energize_sign * amount) AS amount FROM {{ changes('fact_lines') }} f
+                      GROUP BY grp, order_id, energize_sign) o
+                GROUP BY grp
+                -- energize: rebuild_when
+                SELECT 1 FROM {{ raw('moves') }} WHERE at_run > {{ last_run_id }}
+                """),
+        ]
+        let environment = ModelEnvironment(schemas: ["warehouse": Self.prefix + "_wh"], rawSchema: Self.prefix + "_raw")
+        return try ModelCompiler(environment: environment).compile(files)
+    }
+
+    @discardableResult
+    func transform(_ runId: Int64, fullRefresh: Bool = false) async throws -> TransformReport {
+        let uri = self.uri
+        let runner = TransformRunner(graph: try ModelGraph(try models()), meta: WarehouseMeta(schema: Self.prefix + "_meta"),
+                                     connect: { try PGConnection(uri) })
+        return try await runner.run(RunContext(runId: runId, pipeline: "it_add", startedAt: 0), fullRefresh: fullRefresh)
+    }
+
+    /// The aggregate as a full build computes it, sorted, beside the table's rows.
+    func compared() throws -> (table: [[String?]], whole: [[String?]]) {
+        let table = try connection.execute("SELECT grp, orders, amount FROM \(wh).agg_groups ORDER BY grp NULLS FIRST").rows
+        let whole = try connection.execute("""
+            SELECT grp, count(DISTINCT order_id), sum(amount) FROM \(wh).fact_lines GROUP BY grp ORDER BY grp NULLS FIRST
+            """).rows
+        return (table, whole)
+    }
+
+    func insert(_ rows: [(String, String?, String)], run: Int64) throws {
+        for (order, group, amount) in rows {
+            try connection.execute("INSERT INTO \(raw) VALUES ($1, $2, $3::numeric, $4::bigint)", [order, group, amount, String(run)])
+        }
+    }
+
+    @Test func addedDeltasEqualAWholeBuildThroughNewEmptiedAndNullGroups() async throws {
+        try insert([("o1", "a", "10.50"), ("o1", "b", "1"), ("o2", "a", "4"), ("o3", nil, "7"), ("o4", "c", "2"), ("o9", "z", "5")], run: 1)
+        #expect(try await transform(1).succeeded)
+        #expect(try compared().table == [[nil, "1", "7"], ["a", "2", "14.50"], ["b", "1", "1"], ["c", "1", "2"], ["z", "1", "5"]])
+        let untouched = try connection.execute("SELECT xmin::text FROM \(wh).agg_groups WHERE grp = 'z'").rows
+
+        // o1 leaves group b (b empties out), o3 moves from NULL to a new group d, o4 is deleted
+        // (c empties out), o5 lands in the NULL group, o2 is loaded again alike.
+        try connection.execute("DELETE FROM \(raw) WHERE order_id IN ('o1', 'o3', 'o4', 'o2')")
+        try insert([("o1", "a", "10.50"), ("o2", "a", "4"), ("o3", "d", "7"), ("o5", nil, "3.25")], run: 2)
+        let report = try await transform(2)
+        #expect(report.succeeded)
+        #expect(report.models.first { $0.model == "agg_groups" }?.materialization == "incremental")
+        let second = try compared()
+        #expect(second.table == second.whole)
+        #expect(second.table == [[nil, "1", "3.25"], ["a", "2", "14.50"], ["d", "1", "7"], ["z", "1", "5"]])
+        // Added, not rebuilt: the row of a group no delta names was not written again.
+        #expect(try connection.execute("SELECT xmin::text FROM \(wh).agg_groups WHERE grp = 'z'").rows == untouched)
+        // A run with nothing changed adds nothing.
+        #expect(try await transform(3).succeeded)
+        #expect(try compared().table == second.table)
+    }
+
+    @Test func rebuildWhenBuildsWholeAndDeltasThatDoNotAddUpFailTheRun() async throws {
+        try insert([("o1", "a", "1"), ("o2", "a", "2")], run: 1)
+        #expect(try await transform(1).succeeded)
+        // Rows changed behind the deltas' back: the next deltas would take o1 out of a group
+        // that no longer counts it.
+        try connection.execute("UPDATE \(wh).agg_groups SET orders = 0, amount = 0")
+        try connection.execute("DELETE FROM \(raw) WHERE order_id = 'o1'")
+        let failed = try await transform(2)
+        #expect(!failed.succeeded)
+        #expect(failed.models.first { $0.model == "agg_groups" }?.error?.contains("count_column came below 0") == true)
+        #expect(try connection.execute("SELECT orders FROM \(wh).agg_groups").rows == [["0"]], "the failed run changed nothing")
+        // rebuild_when finds a row: built whole, right again.
+        try connection.execute("INSERT INTO \(SQLIdentifier.qualified(Self.prefix + "_raw", "moves")) VALUES (3)")
+        #expect(try await transform(3).succeeded)
+        let rebuilt = try compared()
+        #expect(rebuilt.table == rebuilt.whole)
+        #expect(rebuilt.table == [["a", "1", "2"]])
+    }
+}

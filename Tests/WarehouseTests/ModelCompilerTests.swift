@@ -121,6 +121,24 @@ import Testing
         }
     }
 
+    @Test func anAddModelCompilesItsDeltasAndRebuildWhenSections() throws {
+        let models = try compile([Self.fact, ("agg", """
+            -- energize: materialized=incremental incremental_strategy=add unique_key=month count_column=lines
+            SELECT month, count(*) AS lines, sum(amount) AS amount FROM {{ ref('fact') }} GROUP BY month
+            -- energize: deltas
+            SELECT month, sum(energize_sign) AS lines, sum(energize_sign * amount) AS amount FROM {{ changes('fact') }} f GROUP BY month
+            -- energize: rebuild_when
+            SELECT 1 FROM {{ raw('sales') }} WHERE _run_id > {{ last_run_id }} AND false
+            """)])
+        let agg = try #require(models["agg"]?.materialization as? Incremental)
+        guard case .add(let deltas, let countColumn) = agg.strategy else { Issue.record("not an add model: \(agg.strategy)"); return }
+        #expect(countColumn == "lines" && agg.scope == ["month"])
+        #expect(deltas.description.contains(#"FROM "wh"."fact__energize_changes" energize_c"#))
+        #expect(agg.rebuildWhen?.parameters == [.lastRunId])
+        #expect((models["fact"]?.materialization as? Incremental)?.logsChanges == true)
+        #expect(models["agg"]?.dependencies == ["fact"])
+    }
+
     @Test func aTrailingCommentCannotSwallowWhatFollows() throws {
         #expect(try compile([("v", "SELECT 1 -- the end")])["v"]?.sql == "SELECT 1 -- the end\n")
     }

@@ -122,6 +122,39 @@ import Testing
         #expect(try model.plan(refresh).recordsState)
     }
 
+    @Test func anAddRunSumsOldRowsAndDeltasPerKeyAndRebuildWhenBuildsWhole() throws {
+        let model = Model(name: "agg", schema: "w", sql: "SELECT g, count(*) AS n, sum(v) AS v FROM f GROUP BY g", materialization: .incremental(
+            Incremental(uniqueKey: ["g"], adding: "SELECT g, 1 AS n, v FROM d WHERE run > \(SQLParameter.lastRunId)", countColumn: "n",
+                        rebuildWhen: "SELECT 1 FROM moved")))
+        #expect(throws: PlanError.self) { try model.plan(context) }
+        var added = context
+        added.columns = ["g", "n", "v"]
+        let plan = try model.plan(added)
+        let statements = plan.steps.map(\.statement.text)
+        #expect(statements.first == "SET LOCAL jit = off")
+        #expect(statements.contains("CREATE TEMP TABLE energize_delta ON COMMIT DROP AS SELECT * FROM (SELECT g, 1 AS n, v FROM d WHERE run > $1::bigint) energize_d"))
+        #expect(statements.contains("""
+            CREATE TEMP TABLE energize_added ON COMMIT DROP AS SELECT "g", sum("n") AS "n", sum("v") AS "v"
+            FROM (SELECT "g", "n", "v" FROM energize_old UNION ALL SELECT "g", "n", "v" FROM energize_delta) energize_u
+            GROUP BY "g"
+            """))
+        #expect(statements.last == """
+            WITH inserted AS (INSERT INTO "w"."agg" ("g", "n", "v") SELECT "g", "n", "v" FROM energize_added
+            WHERE "n" <> 0 RETURNING 1)
+            SELECT count(*) FROM inserted
+            """)
+        #expect(plan.steps.last?.countsRows == true)
+        var wrongCount = added
+        wrongCount.columns = ["g", "v"]
+        #expect(throws: PlanError.self) { try model.plan(wrongCount) }
+        // rebuild_when found a row: the table is built whole, with an index on the key.
+        var rebuild = added
+        rebuild.rebuildWhenMet = true
+        let whole = try model.plan(rebuild).steps.map(\.statement.text)
+        #expect(whole.contains(#"CREATE TABLE "w"."agg__energize_new" AS SELECT g, count(*) AS n, sum(v) AS v FROM f GROUP BY g"#))
+        #expect(whole.last == #"CREATE INDEX IF NOT EXISTS "agg_scope_idx" ON "w"."agg" ("g")"#)
+    }
+
     @Test func aLoggedIncrementalModelRecordsTheRowsItDeletesAndInsertsAndAFullBuildResetsItsLog() throws {
         let model = Model(name: "fact", schema: "w", sql: "SELECT sale_id, line FROM s", materialization: .incremental(Incremental(
             uniqueKey: ["sale_id", "line"], scope: ["sale_id"], changedScopes: "SELECT sale_id FROM s",

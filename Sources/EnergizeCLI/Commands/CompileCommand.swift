@@ -54,7 +54,13 @@ struct CompileCommand: ParsableCommand {
                 if let model = transform as? Model {
                     text += model.sql
                     if let incremental = model.materialization as? Incremental {
-                        text += "\n-- changed scopes (\(incremental.scope.joined(separator: ", "))):\n\(incremental.changedScopes)"
+                        switch incremental.strategy {
+                        case .deleteInsert:
+                            text += "\n-- changed scopes (\(incremental.scope.joined(separator: ", "))):\n\(incremental.changedScopes)"
+                        case .add(let deltas, let countColumn):
+                            text += "\n-- deltas added per \(incremental.uniqueKey.joined(separator: ", ")) (count column \(countColumn)):\n\(deltas)"
+                        }
+                        if let rebuildWhen = incremental.rebuildWhen { text += "\n-- rebuilt whole when this returns a row:\n\(rebuildWhen)" }
                     }
                 }
             }

@@ -16,8 +16,7 @@ import EnergizeCore
 ///   found set-based by a `LEFT JOIN` (faster on large facts); select
 ///   `coalesce(alias.<surrogate key>, -1)`.
 /// - In an incremental model's `changed_scopes`, `deltas` and `rebuild_when` sections only:
-///   `{{ last_run_id }}` (the run that last
-///   built the model, 0 before the first), `{{ run_id }}` (this run),
+///   `{{ last_run_id }}` (the run that last built the model, 0 before the first), `{{ run_id }}` (this run),
 ///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
 ///   versions added since the model's last run), and `{{ changes('m') }}` (the rows incremental
 ///   model `m` deleted or inserted since then, old and new values, typed as `m`'s rows plus

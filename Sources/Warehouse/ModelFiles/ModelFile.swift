@@ -4,9 +4,9 @@ import Foundation
 ///
 /// The file name without `.sql` is the model's name. Lines `-- energize: key=value …` set the
 /// model's configuration; a line `-- energize: <section>` ends the model's `SELECT` and starts
-/// one of an incremental model's queries (``Sections/names``: `changed_scopes`, the scopes to
-/// rebuild; `deltas`, what to add; `rebuild_when`, when to build it whole). Everything else is
-/// SQL, with `{{ … }}` macros. ``ModelCompiler`` describes the settings and the macros.
+/// one of an incremental model's queries (`changed_scopes`, the scopes to rebuild; `deltas`,
+/// what to add; `rebuild_when`, when to build it whole). Everything else is SQL, with `{{ … }}`
+/// macros. ``ModelCompiler`` describes the settings and the macros.
 public struct ModelFile: Sendable, Hashable {
     /// The model's name: the file name without `.sql`.
     public let name: String

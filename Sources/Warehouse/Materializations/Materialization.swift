@@ -223,6 +223,7 @@ extension Plan.Step {
     /// The first step of every model's plan: no JIT in its transaction. Compiling a statement with
     /// LLVM cost more than it saved on every model measured — whole builds (BENCHMARKS.md, "Builds
     /// without JIT": a 745k-line fact 4.3 → 3.0 s) and the few-row statements of incremental runs
-    /// (hundreds of milliseconds a statement when the planner's estimates are large).
+    /// (hundreds of milliseconds a statement when the planner's estimates are large). Reject
+    /// recordings and data-test sessions turn it off too.
     static let withoutJIT = Plan.Step(Statement(text: "SET LOCAL jit = off"))
 }

@@ -168,7 +168,7 @@ import Testing
         ("-- energize: materialized=incremental unique_key=a incremental_strategy=add\nSELECT 1",
          "m.sql:1: incremental_strategy=add needs count_column= (the column that counts what a row sums, e.g. orders)"),
         ("-- energize: materialized=incremental unique_key=a incremental_strategy=add count_column=a\nSELECT 1",
-         "m.sql:1: count_column= names a column outside unique_key"),
+         "m.sql:1: count_column=a is in unique_key; it names the column outside it that counts what a row sums"),
         ("-- energize: materialized=incremental unique_key=a count_column=n\nSELECT 1",
          "m.sql:1: `count_column` applies to incremental_strategy=add only"),
         ("-- energize: materialized=incremental unique_key=a incremental_strategy=add count_column=n\nSELECT 1 AS a, 1 AS n\n-- energize: changed_scopes\nSELECT 1",

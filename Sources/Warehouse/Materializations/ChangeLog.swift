@@ -71,12 +71,12 @@ public struct ChangeLog: Sendable, Hashable {
     /// A subquery (in parentheses) of the rows the model deleted or inserted after run
     /// ``SQLParameter/lastRunId``, typed as the model's rows: the old and the new values of
     /// every row that changed, each with `energize_sign`, `-1` for a row deleted and `1` for a
-    /// row inserted. A reader that groups them by what it reads and keeps the groups whose signs
-    /// do not add up to 0 gets the rows that really changed for it (a row deleted and inserted
-    /// again alike cancels out).
+    /// row inserted, and `energize_run`, the run that deleted or inserted it. A reader that
+    /// groups them by what it reads and keeps the groups whose signs do not add up to 0 gets the
+    /// rows that really changed for it (a row deleted and inserted again alike cancels out).
     public var changedRows: SQL {
         """
-        (SELECT energize_r.*, CASE energize_c.change WHEN 'inserted' THEN 1 ELSE -1 END AS energize_sign
+        (SELECT energize_r.*, CASE energize_c.change WHEN 'inserted' THEN 1 ELSE -1 END AS energize_sign, energize_c.run_id AS energize_run
           FROM \(unescaped: relation) energize_c
           CROSS JOIN LATERAL jsonb_populate_record(NULL::\(unescaped: modelRelation), energize_c.row) energize_r
           WHERE energize_c.run_id > \(SQLParameter.lastRunId) AND energize_c.change <> 'reset')

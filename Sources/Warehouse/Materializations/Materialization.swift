@@ -146,7 +146,8 @@ public struct Incremental: Materialization, Hashable {
         /// changes since the model's last run add to (or, negative, take from) each sum; the rows of
         /// the keys it names are replaced by the old row plus the deltas, and a row whose
         /// `countColumn` (the number of things it sums, e.g. `orders`) comes to 0 is removed.
-        /// Sums of values that are never NULL only: NULL is not an amount that can be taken back.
+        /// Exact sums (integers, `numeric`) of values that are never NULL only: NULL is not an
+        /// amount that can be taken back. A changed definition builds the model whole.
         case add(deltas: SQL, countColumn: String)
     }
 
@@ -188,27 +189,11 @@ public struct Incremental: Materialization, Hashable {
         let log = logsChanges ? ChangeLog(schema: model.schema, model: model.name) : nil
         if case .table = context.relation, !context.fullRefresh, !context.changeLogsReset, !context.rebuildWhenMet {
             if case .add(let deltas, let countColumn) = strategy {
-                return try addPlan(model, context, deltas: deltas, countColumn: countColumn, log: log)
+                // Sums made by an earlier definition are not this one's: built whole below.
+                if !context.definitionChanged { return try addPlan(model, context, deltas: deltas, countColumn: countColumn, log: log) }
+            } else {
+                return try scopedPlan(model, context, log: log)
             }
-            let scopeList = SQLIdentifier.list(scope)
-            let inScope = "(\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)"
-            let scopes: SQL = "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS \(changedScopes)"
-            let delete = "DELETE FROM \(model.relation) WHERE \(inScope)"
-            let insert: SQL = """
-                WITH inserted AS (INSERT INTO \(unescaped: model.relation) SELECT m.* FROM (\(unescaped: scopedSQL ?? model.sql)) m
-                WHERE (\(unescaped: SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(unescaped: scopeList) FROM energize_scope) RETURNING \(unescaped: log == nil ? "1" : "*"))\(log?.loggingInserted ?? "")
-                SELECT count(*) FROM inserted
-                """
-            var steps = [Plan.Step.withoutJIT]
-            steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
-            steps += [
-                Plan.Step(try scopes.bound(context.values)),
-                Plan.Step(try log.map { try $0.loggingDeleted(delete + " RETURNING *").bound(context.values) } ?? Statement(text: delete)),
-                Plan.Step(try insert.bound(context.values), countsRows: true),
-            ]
-            // No scope to rebuild, nothing deleted or inserted: what reads the model need not run.
-            return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true,
-                        changes: .when(Statement(text: "SELECT EXISTS (SELECT 1 FROM energize_scope)")))
         }
         // A new table gets an index on the scope: later runs delete and look up by it.
         let index = SQLIdentifier.quote(String((model.name + "_scope_idx").utf8.prefix(63)) ?? "scope_idx")
@@ -216,6 +201,31 @@ public struct Incremental: Materialization, Hashable {
         let logSteps = try (log?.reset ?? []).map { Plan.Step(try $0.bound(context.values)) }
         return Plan(transform: model.name, materialization: name, steps: TableMaterialization.rebuild(model, context.relation) + [indexStep] + logSteps,
                     recordsState: true)
+    }
+
+    /// The plan of an incremental `delete+insert` run: the changed scopes into `energize_scope`,
+    /// their rows deleted and inserted again from the model's `SELECT` (logged when models read
+    /// the model's changes).
+    private func scopedPlan(_ model: Model, _ context: PlanContext, log: ChangeLog?) throws -> Plan {
+        let scopeList = SQLIdentifier.list(scope)
+        let inScope = "(\(scopeList)) IN (SELECT \(scopeList) FROM energize_scope)"
+        let scopes: SQL = "CREATE TEMP TABLE energize_scope ON COMMIT DROP AS \(changedScopes)"
+        let delete = "DELETE FROM \(model.relation) WHERE \(inScope)"
+        let insert: SQL = """
+            WITH inserted AS (INSERT INTO \(unescaped: model.relation) SELECT m.* FROM (\(unescaped: scopedSQL ?? model.sql)) m
+            WHERE (\(unescaped: SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(unescaped: scopeList) FROM energize_scope) RETURNING \(unescaped: log == nil ? "1" : "*"))\(log?.loggingInserted ?? "")
+            SELECT count(*) FROM inserted
+            """
+        var steps = [Plan.Step.withoutJIT]
+        steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
+        steps += [
+            Plan.Step(try scopes.bound(context.values)),
+            Plan.Step(try log.map { try $0.loggingDeleted(delete + " RETURNING *").bound(context.values) } ?? Statement(text: delete)),
+            Plan.Step(try insert.bound(context.values), countsRows: true),
+        ]
+        // No scope to rebuild, nothing deleted or inserted: what reads the model need not run.
+        return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true,
+                    changes: .when(Statement(text: "SELECT EXISTS (SELECT 1 FROM energize_scope)")))
     }
 }
 

@@ -67,8 +67,10 @@ extension ModelCompiler {
                     if let scope = settings["scope"] {
                         throw ModelFileError(path: file.path, line: scope.line, problem: "`scope` does not apply to incremental_strategy=add (its rows are its unique_key)")
                     }
-                    if try single("count_column").isEmpty || list("unique_key").contains(try single("count_column")) {
-                        throw ModelFileError(path: file.path, line: settings["count_column"]?.line, problem: "count_column= names a column outside unique_key")
+                    let count = try single("count_column")
+                    if try list("unique_key").contains(count) {
+                        throw ModelFileError(path: file.path, line: settings["count_column"]?.line,
+                                             problem: "count_column=\(count) is in unique_key; it names the column outside it that counts what a row sums")
                     }
                 case "delete+insert":
                     if let count = settings["count_column"] {

@@ -10,16 +10,21 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         /// Statements run instead when `statement` fails (a view whose columns changed cannot
         /// be replaced, only dropped and created); empty: a failure fails the build.
         public var otherwise: [Statement]
+        /// When set, the statement is a check: a row it returns fails the build (rolled back) with
+        /// this message, followed by the row's values.
+        public var failure: String?
 
         /// A step.
         /// - Parameters:
         ///   - statement: what it runs.
         ///   - countsRows: whether its one value is the build's row count.
         ///   - otherwise: what runs instead when it fails.
-        public init(_ statement: Statement, countsRows: Bool = false, otherwise: [Statement] = []) {
+        ///   - failure: the message of a check that fails when the statement returns a row.
+        public init(_ statement: Statement, countsRows: Bool = false, otherwise: [Statement] = [], failure: String? = nil) {
             self.statement = statement
             self.countsRows = countsRows
             self.otherwise = otherwise
+            self.failure = failure
         }
     }
 
@@ -70,6 +75,7 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var lines = ["-- \(transform) (\(materialization))\(transactional ? ", in one transaction" : "")\(recordsState ? ", records its last run" : "")"]
         for step in steps {
+            if let failure = step.failure { lines.append("-- fails the build when this returns a row: \(failure)") }
             lines.append(step.statement.script(terminator: ";" + (step.countsRows ? "  -- the build's row count" : "")))
             if !step.otherwise.isEmpty {
                 lines.append("-- when that fails:")
@@ -99,6 +105,9 @@ public struct PlanContext: Sendable, Hashable {
     /// Whether a change log the model reads is incomplete since its last run (the logged model
     /// was rebuilt whole): an incremental model then rebuilds whole too.
     public var changeLogsReset: Bool
+    /// Whether the model's definition differs from its last build's: an `add` model's sums were
+    /// made by the old one, so it is built whole.
+    public var definitionChanged: Bool
     /// Whether the model's ``Incremental/rebuildWhen`` query returned a row: it is built whole.
     public var rebuildWhenMet: Bool
     /// The relation's columns in order when it is a table (read for ``Incremental/Strategy/add(deltas:countColumn:)``); empty otherwise.
@@ -117,6 +126,7 @@ public struct PlanContext: Sendable, Hashable {
     public init(runId: Int64, runStartedAt: String, lastRunId: Int64 = 0, fullRefresh: Bool = false, relation: RelationState = .missing,
                 changeLogsReset: Bool = false, rebuildWhenMet: Bool = false, columns: [String] = []) {
         self.rebuildWhenMet = rebuildWhenMet
+        self.definitionChanged = false
         self.columns = columns
         self.runId = runId
         self.runStartedAt = runStartedAt

@@ -36,6 +36,9 @@ struct PlanExecution {
             } else {
                 result = try attempt(step, inTransaction: plan.transactional)
             }
+            if let failure = step.failure, let row = result.first {
+                throw PlanError(problem: "\(failure) (\(row.map { $0 ?? "NULL" }.joined(separator: ", ")))")
+            }
             if step.countsRows { rows = Int(result.first?.first.flatMap { $0 } ?? "0") ?? 0 }
         }
         if let build {

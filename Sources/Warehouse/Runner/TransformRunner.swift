@@ -155,7 +155,7 @@ public struct TransformRunner: Sendable {
                 }
                 // What its last build saw: read once, for its plan's context and for whether it can be kept.
                 let state = try meta.buildState(executor, model: model.name)
-                let context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId, runStartedAt: runStart,
+                var context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId, runStartedAt: runStart,
                                                       fullRefresh: fullRefresh, lastRunId: state?.runId ?? 0)
                 var build = PlanExecution.Build(relation: TableName(schema: model.schema, name: model.name), fingerprint: nil,
                                                 inputsVersion: nil, definitionChanged: true)
@@ -165,6 +165,7 @@ public struct TransformRunner: Sendable {
                     build.fingerprint = Fingerprint.of(model.definition)
                     build.inputsVersion = versions.inputsVersion(of: model.sql, models: model.dependencies, sources: model.sources, on: executor)
                     build.definitionChanged = state?.fingerprint != build.fingerprint
+                    context.definitionChanged = build.definitionChanged
                     if model.isUnchanged(since: state, context: context, fingerprint: build.fingerprint!, inputsVersion: build.inputsVersion) {
                         return ModelReport(model: model.name, materialization: model.materializationName, status: .unchanged,
                                            rows: nil, durationSeconds: started.duration(to: .now).seconds)

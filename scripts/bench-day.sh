@@ -6,6 +6,7 @@
 # schemas (default: the bench project's). Restores them, runs, prints the seconds; the run's
 # output is in $OUT (default /tmp/bench-day.out).
 set -uo pipefail
+# shellcheck disable=SC1090
 source "$(bash "$(dirname "$0")/servers.sh" env)"
 schemas=${SCHEMAS:-bench bench_staging bench_warehouse bench_meta}
 psql -qX "$ENERGIZE_PG_URI" -c "DROP SCHEMA IF EXISTS $(echo "$schemas" | sed 's/ /, /g') CASCADE" >/dev/null 2>&1

@@ -17,7 +17,8 @@ echo "ok    deploy/docker-compose.yml (docker-compose $(docker-compose version -
 
 # The Dockerfile's RUN steps, as the shell scripts they are.
 steps=$(mktemp)
-trap 'rm -f "$steps"; rm -rf "$units"' EXIT
+units=""
+trap 'rm -f "$steps"; [ -z "$units" ] || rm -rf "$units"' EXIT
 { echo '#!/bin/sh'; awk '/^RUN /{sub(/^RUN /, ""); line=$0; while (line ~ /\\$/) { print line; getline; line=$0 } print line}' Dockerfile; } > "$steps"
 shellcheck -S warning -s sh "$steps"
 shellcheck -S warning scripts/*.sh .ci/run

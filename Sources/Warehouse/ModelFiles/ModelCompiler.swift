@@ -20,7 +20,8 @@ import EnergizeCore
 ///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
 ///   versions added since the model's last run), and `{{ changes('m') }}` (the rows incremental
 ///   model `m` deleted or inserted since then, old and new values, typed as `m`'s rows plus
-///   `energize_sign`, -1 deleted and 1 inserted; `m` then keeps a ``ChangeLog``).
+///   `energize_sign`, -1 deleted and 1 inserted, and `energize_run`, the run that did it; `m`
+///   then keeps a ``ChangeLog``).
 /// - In an incremental model's `SELECT` only: `{{ in_scope('expr', …) }}`, one expression per
 ///   scope column: `TRUE` when the model is built whole, and in an incremental run whether the
 ///   row's values are one of the changed scopes, so a `GROUP BY` model aggregates only those.

@@ -92,8 +92,12 @@ extension PlanContext {
     /// - Throws: when the catalog or the model state cannot be read.
     public static func current(for transform: any Transform, on executor: any SQLExecutor, meta: WarehouseMeta,
                                runId: Int64, runStartedAt: String, fullRefresh: Bool) throws -> PlanContext {
-        try current(for: transform, on: executor, meta: meta, runId: runId, runStartedAt: runStartedAt, fullRefresh: fullRefresh,
-                    lastRunId: try meta.lastRun(executor, model: transform.name))
+        let state = try meta.buildState(executor, model: transform.name)
+        var context = try current(for: transform, on: executor, meta: meta, runId: runId, runStartedAt: runStartedAt,
+                                  fullRefresh: fullRefresh, lastRunId: state?.runId ?? 0)
+        // As the transform runner tells it (`PlanExecution.Build.definitionChanged`).
+        if let model = transform as? Model { context.definitionChanged = state?.fingerprint != Fingerprint.of(model.definition) }
+        return context
     }
 
     /// The same, for a runner that has read the transform's last run already.

@@ -23,8 +23,11 @@ import Warehouse
     }
 
     /// The fact (order lines, rebuilt per order, logging its changes) and the aggregate under test.
-    /// - Parameter extra: more columns of the aggregate's `SELECT` (and its deltas' `0` for them).
-    func models(extra: String = "") throws -> [Model] {
+    /// - Parameters:
+    ///   - extra: more columns of the aggregate's `SELECT` (and its deltas' `0` for them).
+    ///   - aggregate: whether the aggregate is in the project.
+    ///   - other: whether a second reader of the fact's changes, `agg_all`, is.
+    func models(extra: String = "", aggregate: Bool = true, other: Bool = false) throws -> [Model] {
         let files = [
             ModelFile(name: "fact_lines", text: """
                 -- energize: materialized=incremental unique_key=order_id,grp scope=order_id
@@ -45,15 +48,24 @@ import Warehouse
                 SELECT 1 FROM {{ raw('moves') }} WHERE at_run > {{ last_run_id }}
                 """),
         ]
+        let all = ModelFile(name: "agg_all", text: """
+            -- energize: materialized=incremental incremental_strategy=add unique_key=total count_column=orders
+            SELECT 'all'::text AS total, count(DISTINCT order_id) AS orders FROM {{ ref('fact_lines') }} GROUP BY 1
+            -- energize: deltas
+            SELECT 'all'::text AS total, sum(energize_sign) AS orders
+            FROM (SELECT order_id, energize_run, energize_sign FROM {{ changes('fact_lines') }} f GROUP BY 1, 2, 3) o
+            """)
         let environment = ModelEnvironment(schemas: ["warehouse": Self.prefix + "_wh"], rawSchema: Self.prefix + "_raw")
-        return try ModelCompiler(environment: environment).compile(files)
+        return try ModelCompiler(environment: environment).compile([files[0]] + (aggregate ? [files[1]] : []) + (other ? [all] : []))
     }
 
     /// Runs the models (all, or those selected) in run `runId`.
     @discardableResult
-    func transform(_ runId: Int64, select: [String] = [], extra: String = "") async throws -> TransformReport {
+    func transform(_ runId: Int64, select: [String] = [], extra: String = "", aggregate: Bool = true,
+                   other: Bool = false) async throws -> TransformReport {
         let uri = self.uri
-        let runner = TransformRunner(graph: try ModelGraph(try models(extra: extra)), meta: WarehouseMeta(schema: Self.prefix + "_meta"),
+        let runner = TransformRunner(graph: try ModelGraph(try models(extra: extra, aggregate: aggregate, other: other)),
+                                     meta: WarehouseMeta(schema: Self.prefix + "_meta"),
                                      connect: { try PGConnection(uri) })
         return try await runner.run(RunContext(runId: runId, pipeline: "it_add", startedAt: 0), selection: ModelSelection(select))
     }
@@ -110,6 +122,27 @@ import Warehouse
         let result = try compared()
         #expect(result.table == result.whole)
         #expect(result.table == [["a", "1", "1"], ["b", "1", "5"]])
+    }
+
+    /// The aggregate leaves the project for a run (another branch) while the fact changes. With
+    /// another reader left, the log's rows of that run are consumed and pruned; with none, the fact
+    /// stops logging and drops its log. Either way the aggregate, back, is built whole.
+    @Test(arguments: [true, false])
+    func aReaderBackAfterChangesItDidNotSeeIsBuiltWhole(otherReader: Bool) async throws {
+        try insert([("o1", "a", "1"), ("o2", "b", "2")], run: 1)
+        #expect(try await transform(1, other: otherReader).succeeded)
+        try connection.execute("UPDATE \(raw) SET grp = 'c', _run_id = 2 WHERE order_id = 'o2'")
+        #expect(try await transform(2, aggregate: false, other: otherReader).succeeded)
+        let log = try connection.execute("SELECT to_regclass($1) IS NOT NULL", ["\(Self.prefix)_wh.fact_lines__energize_changes"]).rows
+        #expect(log == [[otherReader ? "t" : "f"]])
+        if otherReader {
+            #expect(try connection.execute("SELECT change, run_id FROM \(wh).fact_lines__energize_changes WHERE change <> 'reset'").rows
+                    == [["pruned", "2"]])
+        }
+        #expect(try await transform(3, other: otherReader).succeeded)
+        let back = try compared()
+        #expect(back.table == back.whole)
+        #expect(back.table == [["a", "1", "1"], ["c", "1", "2"]])
     }
 
     /// A changed definition: the sums were made by the old one, so the aggregate is built whole.

@@ -33,8 +33,8 @@ import Warehouse
         try stores.replaceOne(["_id": try #require(store["_id"])], with: store)
         try await f.run()
         #expect(try f.rows("SELECT count(*) > 0 FROM WH.agg_sales_month_region_product WHERE region = 'Moved'") == [["t"]])
-        // Every reader of the fact's change log has consumed it: only the reset marker is left.
-        #expect(try f.rows("SELECT change FROM WH.fact_sales__energize_changes") == [["reset"]])
+        // Every reader of the fact's change log has consumed it: only the reset and pruned markers are left.
+        #expect(try f.rows("SELECT change FROM WH.fact_sales__energize_changes ORDER BY change") == [["pruned"], ["reset"]])
         let models = ["fact_sales", "fact_transactions", "agg_sales_month_region_product", "agg_sales_customer_version",
                       "mart_customer_behavior", "mart_market_trends"]
         for model in models {

@@ -110,7 +110,7 @@ import Testing
         let scopes = try #require((agg.materialization as? Incremental)?.changedScopes.description)
         #expect(scopes.contains(#"FROM "wh"."fact__energize_changes" energize_c"#))
         #expect(scopes.contains(#"jsonb_populate_record(NULL::"wh"."fact", energize_c.row)"#))
-        #expect(scopes.contains("energize_c.run_id > {{ last_run_id }} AND energize_c.change <> 'reset'"))
+        #expect(scopes.contains("energize_c.run_id > {{ last_run_id }} AND energize_c.change IN ('deleted', 'inserted')"))
         #expect(throws: ModelFileError.self) {
             try compile([("t", "-- energize: materialized=table\nSELECT 1"), ("agg", """
                 -- energize: materialized=incremental unique_key=month

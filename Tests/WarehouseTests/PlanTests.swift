@@ -109,6 +109,8 @@ import Testing
             WHERE (m."sale_id") IN (SELECT "sale_id" FROM energize_scope) RETURNING 1)
             SELECT count(*) FROM inserted
             """,
+            // No model reads its changes: a log left by readers gone from the project goes.
+            #"DROP TABLE IF EXISTS "w"."fact__energize_changes""#,
         ])
         var refresh = context
         refresh.fullRefresh = true
@@ -118,6 +120,7 @@ import Testing
             #"SELECT count(*) FROM "w"."fact__energize_new""#, #"TRUNCATE "w"."fact""#,
             #"INSERT INTO "w"."fact" SELECT * FROM "w"."fact__energize_new""#, #"DROP TABLE "w"."fact__energize_new""#,
             #"ANALYZE "w"."fact""#, #"CREATE INDEX IF NOT EXISTS "fact_scope_idx" ON "w"."fact" ("sale_id")"#,
+            #"DROP TABLE IF EXISTS "w"."fact__energize_changes""#,
         ])
         #expect(try model.plan(refresh).recordsState)
     }
@@ -140,12 +143,13 @@ import Testing
         #expect(checks.count == 3)
         #expect(checks.first?.statement.values == ["{\"g\",\"n\",\"v\"}"])
         #expect(checks.last?.statement.text == #"SELECT concat_ws(', ', "g"::text) FROM energize_added WHERE "n" = 0 AND (coalesce("v", 0) <> 0) LIMIT 1"#)
-        #expect(statements.last == """
+        #expect(statements.last == #"DROP TABLE IF EXISTS "w"."agg__energize_changes""#)
+        #expect(statements.dropLast().last == """
             WITH inserted AS (INSERT INTO "w"."agg" ("g", "n", "v") SELECT "g", "n", "v" FROM energize_added
             WHERE "n" <> 0 RETURNING 1)
             SELECT count(*) FROM inserted
             """)
-        #expect(plan.steps.last?.countsRows == true)
+        #expect(plan.steps.dropLast().last?.countsRows == true)
         var wrongCount = added
         wrongCount.columns = ["g", "v"]
         #expect(throws: PlanError.self) { try model.plan(wrongCount) }
@@ -154,7 +158,7 @@ import Testing
         rebuild.rebuildWhenMet = true
         let whole = try model.plan(rebuild).steps.map(\.statement.text)
         #expect(whole.contains(#"CREATE TABLE "w"."agg__energize_new" AS SELECT g, count(*) AS n, sum(v) AS v FROM f GROUP BY g"#))
-        #expect(whole.last == #"CREATE INDEX IF NOT EXISTS "agg_scope_idx" ON "w"."agg" ("g")"#)
+        #expect(whole.dropLast().last == #"CREATE INDEX IF NOT EXISTS "agg_scope_idx" ON "w"."agg" ("g")"#)
     }
 
     @Test func aLoggedIncrementalModelRecordsTheRowsItDeletesAndInsertsAndAFullBuildResetsItsLog() throws {

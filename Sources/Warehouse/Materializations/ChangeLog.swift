@@ -7,7 +7,9 @@ import EnergizeCore
 ///
 /// The one `reset` row names the run since which the log is complete (the model's last full
 /// build, or the run that started logging): a reader last built before it rebuilds whole.
-/// Rows every reader has consumed are pruned after each transform run.
+/// Rows every reader has consumed are pruned after each transform run; the one `pruned` row
+/// names the last run whose rows are gone, so a reader that was not there to consume them (a
+/// model added back to the project) rebuilds whole too.
 public struct ChangeLog: Sendable, Hashable {
     /// The logged model's schema.
     public var schema: String
@@ -79,18 +81,18 @@ public struct ChangeLog: Sendable, Hashable {
         (SELECT energize_r.*, CASE energize_c.change WHEN 'inserted' THEN 1 ELSE -1 END AS energize_sign, energize_c.run_id AS energize_run
           FROM \(unescaped: relation) energize_c
           CROSS JOIN LATERAL jsonb_populate_record(NULL::\(unescaped: modelRelation), energize_c.row) energize_r
-          WHERE energize_c.run_id > \(SQLParameter.lastRunId) AND energize_c.change <> 'reset')
+          WHERE energize_c.run_id > \(SQLParameter.lastRunId) AND energize_c.change IN ('deleted', 'inserted'))
         """
     }
 
-    /// Whether a reader last built in run `lastRunId` must rebuild whole: the log is missing or
-    /// was reset after that run.
+    /// Whether a reader last built in run `lastRunId` must rebuild whole: the log is missing, was
+    /// reset after that run, or lost rows of a later run to pruning.
     /// - Parameters:
     ///   - executor: a connection to the warehouse.
     ///   - lastRunId: the reader's last run.
     func isIncomplete(_ executor: any SQLExecutor, since lastRunId: Int64) throws -> Bool {
         guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [relation]) == "t" else { return true }
-        return try executor.scalar("SELECT EXISTS (SELECT 1 FROM \(relation) WHERE change = 'reset' AND run_id > $1::bigint)",
+        return try executor.scalar("SELECT EXISTS (SELECT 1 FROM \(relation) WHERE change IN ('reset', 'pruned') AND run_id > $1::bigint)",
                                    [String(lastRunId)]) == "t"
     }
 
@@ -102,9 +104,15 @@ public struct ChangeLog: Sendable, Hashable {
     ///   - state: the meta schema's model state.
     func prune(_ executor: any SQLExecutor, readers: [String], meta: WarehouseMeta) throws {
         guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL", [relation]) == "t" else { return }
+        // The last run pruned is remembered as the one `pruned` row.
         try executor.run("""
-            DELETE FROM \(relation) WHERE change <> 'reset'
+            WITH energize_gone AS (DELETE FROM \(relation) WHERE change IN ('deleted', 'inserted')
               AND run_id <= (SELECT coalesce(min(last_run_id), 9223372036854775807) FROM \(meta.modelState) WHERE model = ANY($1::text[]))
+              RETURNING run_id),
+            energize_last AS (SELECT max(run_id) AS run_id FROM energize_gone HAVING count(*) > 0),
+            energize_older AS (DELETE FROM \(relation) WHERE change = 'pruned' AND EXISTS (SELECT 1 FROM energize_last))
+            INSERT INTO \(relation) (run_id, change)
+            SELECT greatest(l.run_id, (SELECT max(run_id) FROM \(relation) WHERE change = 'pruned')), 'pruned' FROM energize_last l
             """, [PostgresArray.text(readers)])
     }
 }

@@ -187,6 +187,16 @@ public struct Incremental: Materialization, Hashable {
     /// See `Materialization.plan(_:_:)`.
     public func plan(_ model: Model, _ context: PlanContext) throws -> Plan {
         let log = logsChanges ? ChangeLog(schema: model.schema, model: model.name) : nil
+        let plan = try plan(model, context, log: log)
+        guard log == nil else { return plan }
+        // No model reads its changes now: a log kept for readers that left the project goes, so a
+        // reader that comes back finds it missing and builds whole instead of applying a log with a gap.
+        var unlogged = plan
+        unlogged.steps.append(Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(ChangeLog(schema: model.schema, model: model.name).relation)")))
+        return unlogged
+    }
+
+    private func plan(_ model: Model, _ context: PlanContext, log: ChangeLog?) throws -> Plan {
         if case .table = context.relation, !context.fullRefresh, !context.changeLogsReset, !context.rebuildWhenMet {
             if case .add(let deltas, let countColumn) = strategy {
                 // Sums made by an earlier definition are not this one's: built whole below.

@@ -22,20 +22,23 @@ import Warehouse
         try connection.execute("CREATE TABLE \(SQLIdentifier.qualified(Self.prefix + "_raw", "moves")) (at_run bigint)")
     }
 
-    /// The fact (order lines, rebuilt per order, logging its changes) and the aggregate under test.
+    /// Order lines, rebuilt per order.
+    static let fact = ModelFile(name: "fact_lines", text: """
+        -- energize: materialized=incremental unique_key=order_id,grp scope=order_id
+        SELECT order_id, grp, amount FROM {{ raw('lines') }}
+        -- energize: changed_scopes
+        SELECT order_id FROM {{ raw('lines') }} WHERE _run_id > {{ last_run_id }}
+        UNION SELECT order_id FROM {{ this }} f WHERE NOT EXISTS (SELECT 1 FROM {{ raw('lines') }} r WHERE r.order_id = f.order_id)
+        """)
+
+    /// The fact (logging its changes) and the aggregate under test.
     /// - Parameters:
     ///   - extra: more columns of the aggregate's `SELECT` (and its deltas' `0` for them).
     ///   - aggregate: whether the aggregate is in the project.
     ///   - other: whether a second reader of the fact's changes, `agg_all`, is.
     func models(extra: String = "", aggregate: Bool = true, other: Bool = false) throws -> [Model] {
         let files = [
-            ModelFile(name: "fact_lines", text: """
-                -- energize: materialized=incremental unique_key=order_id,grp scope=order_id
-                SELECT order_id, grp, amount FROM {{ raw('lines') }}
-                -- energize: changed_scopes
-                SELECT order_id FROM {{ raw('lines') }} WHERE _run_id > {{ last_run_id }}
-                UNION SELECT order_id FROM {{ this }} f WHERE NOT EXISTS (SELECT 1 FROM {{ raw('lines') }} r WHERE r.order_id = f.order_id)
-                """),
+            Self.fact,
             ModelFile(name: "agg_groups", text: """
                 -- energize: materialized=incremental incremental_strategy=add unique_key=grp count_column=orders
                 SELECT grp, count(DISTINCT order_id) AS orders, sum(amount) AS amount\(extra) FROM {{ ref('fact_lines') }} GROUP BY grp
@@ -153,6 +156,32 @@ import Warehouse
         #expect(try await transform(2, extra: ", count(*) AS lines").succeeded)
         #expect(try connection.execute("SELECT grp, orders, amount, lines FROM \(wh).agg_groups ORDER BY grp").rows
                 == [["a", "3", "7", "3"], ["b", "1", "1", "1"]])
+    }
+
+    /// A count_column that names no column fails the first build; deltas without one of the
+    /// model's columns fail the incremental run, naming it.
+    @Test func aWrongCountColumnOrDeltasColumnsFailTheBuildNamingThem() async throws {
+        try insert([("o1", "a", "1")], run: 1)
+        func run(_ runId: Int64, _ aggregate: String) async throws -> String? {
+            let environment = ModelEnvironment(schemas: ["warehouse": Self.prefix + "_wh"], rawSchema: Self.prefix + "_raw")
+            let models = try ModelCompiler(environment: environment).compile([Self.fact, ModelFile(name: "agg_groups", text: aggregate)])
+            let uri = self.uri
+            let runner = TransformRunner(graph: try ModelGraph(models), meta: WarehouseMeta(schema: Self.prefix + "_meta"),
+                                         connect: { try PGConnection(uri) })
+            let report = try await runner.run(RunContext(runId: runId, pipeline: "it_add", startedAt: 0))
+            return report.models.first { $0.model == "agg_groups" }?.error
+        }
+        let header = "-- energize: materialized=incremental incremental_strategy=add unique_key=grp count_column="
+        let body = "\nSELECT grp, count(DISTINCT order_id) AS orders, sum(amount) AS amount FROM {{ ref('fact_lines') }} GROUP BY grp\n-- energize: deltas\n"
+        let wrongCount = try await run(1, header + "n_orders" + body + "SELECT grp, 1 AS orders, 0 AS amount FROM {{ changes('fact_lines') }} f")
+        #expect(wrongCount?.contains("count_column= names no column of the model (n_orders)") == true, "\(wrongCount ?? "no error")")
+        // Built whole first (nothing to add yet), then an incremental run reads the deltas.
+        let wrongDeltas = header + "orders" + body + "SELECT grp, sum(energize_sign) AS orders, 1 AS lines FROM {{ changes('fact_lines') }} f GROUP BY grp"
+        #expect(try await run(2, wrongDeltas) == nil)
+        try insert([("o2", "a", "2")], run: 3)
+        let missing = try await run(3, wrongDeltas)
+        #expect(missing?.contains("the deltas section's columns are not") == true && missing?.hasSuffix("missing, extra (amount, lines)") == true,
+                "\(missing ?? "no error")")
     }
 
     @Test func rebuildWhenBuildsWholeAndDeltasThatDoNotAddUpFailTheRun() async throws {

@@ -35,11 +35,17 @@ extension Incremental {
         steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
         let delta: SQL = "CREATE TEMP TABLE energize_delta ON COMMIT DROP AS SELECT * FROM (\(deltas)) energize_d"
         steps.append(Plan.Step(try delta.bound(context.values)))
+        // The deltas name every column of the table and no other (checked here, not left to a
+        // PostgreSQL error about a column of some statement below).
         steps.append(Plan.Step(Statement(text: """
-            SELECT string_agg(attname::text, ', ') FROM pg_attribute WHERE attrelid = 'pg_temp.energize_delta'::regclass AND attnum > 0
-              AND NOT attisdropped AND NOT (attname::text = ANY ($1::text[])) HAVING count(*) > 0
+            WITH energize_names AS (SELECT attname::text AS name FROM pg_attribute
+                                    WHERE attrelid = 'pg_temp.energize_delta'::regclass AND attnum > 0 AND NOT attisdropped),
+            energize_found AS (
+              SELECT (SELECT string_agg(c, ', ') FROM unnest($1::text[]) c WHERE c NOT IN (SELECT name FROM energize_names)) AS missing,
+                     (SELECT string_agg(name, ', ') FROM energize_names WHERE NOT (name = ANY ($1::text[]))) AS extra)
+            SELECT coalesce(missing, '-'), coalesce(extra, '-') FROM energize_found WHERE missing IS NOT NULL OR extra IS NOT NULL
             """, parameters: [.init(name: "columns", type: "text[]", value: PostgresArray.text(context.columns))]),
-            failure: "the deltas section has columns \(model.relation) does not"))
+            failure: "the deltas section's columns are not \(model.relation)'s (\(context.columns.joined(separator: ", "))); missing, extra"))
         steps += [
             Plan.Step(Statement(text: "CREATE TEMP TABLE energize_old ON COMMIT DROP AS SELECT * FROM \(relation) WITH NO DATA")),
             // Keys without NULL through the unique key's index; keys with NULL (rare) compared one by one.

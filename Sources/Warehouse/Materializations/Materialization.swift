@@ -209,8 +209,17 @@ public struct Incremental: Materialization, Hashable {
         let index = SQLIdentifier.quote(String((model.name + "_scope_idx").utf8.prefix(63)) ?? "scope_idx")
         let indexStep = Plan.Step(Statement(text: "CREATE INDEX IF NOT EXISTS \(index) ON \(model.relation) (\(SQLIdentifier.list(scope)))"))
         let logSteps = try (log?.reset ?? []).map { Plan.Step(try $0.bound(context.values)) }
-        return Plan(transform: model.name, materialization: name, steps: TableMaterialization.rebuild(model, context.relation) + [indexStep] + logSteps,
-                    recordsState: true)
+        var checks: [Plan.Step] = []
+        if case .add(_, let countColumn) = strategy {
+            // Told at the first build, not at the first incremental run.
+            checks.append(Plan.Step(Statement(text: """
+                SELECT $1::text WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $2::regclass AND attname::text = $1::text
+                  AND attnum > 0 AND NOT attisdropped)
+                """, parameters: [.init(name: "count_column", type: "text", value: countColumn), .init(name: "relation", type: "regclass", value: model.relation)]),
+                failure: "count_column= names no column of the model"))
+        }
+        return Plan(transform: model.name, materialization: name,
+                    steps: TableMaterialization.rebuild(model, context.relation) + checks + [indexStep] + logSteps, recordsState: true)
     }
 
     /// The plan of an incremental `delete+insert` run: the changed scopes into `energize_scope`,

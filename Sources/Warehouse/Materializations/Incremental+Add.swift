@@ -2,7 +2,7 @@ import EnergizeCore
 
 extension Incremental {
     /// The plan of an incremental run with ``Strategy/add(deltas:countColumn:)``, in one transaction:
-    /// the deltas into `energize_delta` (a check: no column the table lacks); the table's rows of
+    /// the deltas into `energize_delta` (checked: exactly the table's columns); the table's rows of
     /// the keys they name taken out into `energize_old`; old rows and deltas, typed as the table's
     /// columns (`energize_parts`), summed per key into `energize_added`; two checks (no count below
     /// 0, no count of 0 with sums left); the sums inserted but for the rows whose count came to 0.
@@ -43,9 +43,10 @@ extension Incremental {
             energize_found AS (
               SELECT (SELECT string_agg(c, ', ') FROM unnest($1::text[]) c WHERE c NOT IN (SELECT name FROM energize_names)) AS missing,
                      (SELECT string_agg(name, ', ') FROM energize_names WHERE NOT (name = ANY ($1::text[]))) AS extra)
-            SELECT coalesce(missing, '-'), coalesce(extra, '-') FROM energize_found WHERE missing IS NOT NULL OR extra IS NOT NULL
+            SELECT 'missing: ' || coalesce(missing, 'none') || '; extra: ' || coalesce(extra, 'none') FROM energize_found
+            WHERE missing IS NOT NULL OR extra IS NOT NULL
             """, parameters: [.init(name: "columns", type: "text[]", value: PostgresArray.text(context.columns))]),
-            failure: "the deltas section's columns are not \(model.relation)'s (\(context.columns.joined(separator: ", "))); missing, extra"))
+            failure: "the deltas section's columns are not those of \(model.relation), \(context.columns.joined(separator: ", ")),"))
         steps += [
             Plan.Step(Statement(text: "CREATE TEMP TABLE energize_old ON COMMIT DROP AS SELECT * FROM \(relation) WITH NO DATA")),
             // Keys without NULL through the unique key's index; keys with NULL (rare) compared one by one.

@@ -114,5 +114,26 @@ public struct ChangeLog: Sendable, Hashable {
             INSERT INTO \(relation) (run_id, change)
             SELECT greatest(l.run_id, (SELECT max(run_id) FROM \(relation) WHERE change = 'pruned')), 'pruned' FROM energize_last l
             """, [PostgresArray.text(readers)])
+        // A log from before the marker existed (or just reset) gets one at its readers' oldest build:
+        // rows of earlier runs may be gone, and a reader built before then rebuilds whole.
+        try executor.run("""
+            INSERT INTO \(relation) (run_id, change)
+            SELECT m.run_id, 'pruned' FROM (SELECT min(last_run_id) AS run_id FROM \(meta.modelState) WHERE model = ANY($1::text[])) m
+            WHERE m.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(relation) WHERE change = 'pruned')
+            """, [PostgresArray.text(readers)])
+    }
+
+    /// Creates the log, complete from run `runId` on, when it is missing and its model's table
+    /// exists (the log was dropped while no model read it): a reader back in the project then
+    /// rebuilds whole once, not at every run until the logged model builds again.
+    /// - Parameters:
+    ///   - executor: a connection to the warehouse.
+    ///   - runId: this run.
+    func createIfMissing(_ executor: any SQLExecutor, runId: Int64) throws {
+        guard try executor.scalar("SELECT to_regclass($1) IS NULL AND to_regclass($2) IS NOT NULL", [relation, modelRelation]) == "t" else { return }
+        for sql in create {
+            let statement = try sql.bound([SQLParameter.runId.name: String(runId)])
+            try executor.run(statement.text, statement.values)
+        }
     }
 }

@@ -46,7 +46,7 @@ extension Incremental {
             SELECT 'missing: ' || coalesce(missing, 'none') || '; extra: ' || coalesce(extra, 'none') FROM energize_found
             WHERE missing IS NOT NULL OR extra IS NOT NULL
             """, parameters: [.init(name: "columns", type: "text[]", value: PostgresArray.text(context.columns))]),
-            failure: "the deltas section's columns are not those of \(model.relation), \(context.columns.joined(separator: ", ")),"))
+            failure: "the deltas section's columns differ from those of \(model.relation)"))
         steps += [
             Plan.Step(Statement(text: "CREATE TEMP TABLE energize_old ON COMMIT DROP AS SELECT * FROM \(relation) WITH NO DATA")),
             // Keys without NULL through the unique key's index; keys with NULL (rare) compared one by one.

@@ -109,17 +109,19 @@ public struct TransformRunner: Sendable {
         try await onOwnThread { [graph, meta, connect] in
             let executor = try connect()
             defer { executor.close() }
-            try pruneChangeLogs(graph, executor, meta)
+            try pruneChangeLogs(graph, executor, meta, runId: run.runId)
         }
         let ordered = graph.order.compactMap { reports[$0] }
         return TransformReport(runId: run.runId, models: ordered, durationSeconds: started.duration(to: .now).seconds)
     }
 
-    /// Deletes from each change log the changes all its readers have consumed.
-    private func pruneChangeLogs(_ graph: ModelGraph, _ executor: any SQLExecutor, _ meta: WarehouseMeta) throws {
+    /// Deletes from each change log the changes all its readers have consumed, and creates the
+    /// logs that are missing though their model's table exists (readers back in the project).
+    private func pruneChangeLogs(_ graph: ModelGraph, _ executor: any SQLExecutor, _ meta: WarehouseMeta, runId: Int64) throws {
         let models = graph.order.compactMap(graph.model)
         for model in models where (model.materialization as? Incremental)?.logsChanges == true {
             let log = ChangeLog(schema: model.schema, model: model.name)
+            try log.createIfMissing(executor, runId: runId)
             try log.prune(executor, readers: models.filter { $0.changeLogs.contains(log) }.map(\.name), meta: meta)
         }
     }

@@ -36,10 +36,7 @@ final class PGStreamLoad: ChangeApplying {
         self.run = run
         self.sink = sink
         try connection.execute("BEGIN")
-        // No JIT: a load's statements touch the rows of one batch or window, but their estimates can
-        // be large (subqueries over the stage), and LLVM then spends more than the statement (220 ms
-        // of 235 for the unchanged-rows comparison of a day's 2,982 sales; BENCHMARKS.md).
-        try connection.execute("SET LOCAL jit = off")
+        try connection.execute(WithoutJIT.inTransaction)
         // The load marks its table itself when it changed rows (the trigger would mark every statement).
         try sink.marks.markOwnWrites(connection)
         let table = SQLIdentifier.qualified(sink.settings.rawSchema, stream.table)

@@ -223,9 +223,7 @@ public struct DataTestRunner: Sendable {
                     try await onOwnThread { [self] in
                         let executor = try connect()
                         defer { executor.close() }
-                        // No JIT for the session, as for model builds (Plan.Step.withoutJIT): a test's query
-                        // is planned large (a whole model) and compiling it cost more than it saved.
-                        try executor.run("SET jit = off", [])
+                        try executor.run(WithoutJIT.inSession, [])
                         return try stride(from: worker, to: toRun.count, by: workers).map {
                             (toRun[$0], try evaluate(selected[toRun[$0]], on: executor, runId: runId, seen: seen[toRun[$0]]))
                         }

@@ -57,12 +57,11 @@ public struct ChangeLog: Sendable, Hashable {
         """
     }
 
-    /// Logs every row of a table of this run (an incremental run's `energize_old`) as `change`.
-    /// - Parameters:
-    ///   - table: the table holding the rows, named as SQL (temporary tables unqualified).
-    ///   - change: `deleted` or `inserted`.
-    func logging(rowsOf table: String, as change: String) -> SQL {
-        "INSERT INTO \(unescaped: relation) (run_id, change, row) SELECT \(SQLParameter.runId), \(unescaped: change == "inserted" ? "'inserted'" : "'deleted'"), to_jsonb(r) FROM \(unescaped: table) r"
+    /// Logs as deleted every row of a table of this run that holds the rows a run took out (an
+    /// `add` run's `energize_old`).
+    /// - Parameter table: the table, named as SQL (a temporary table, unqualified).
+    func loggingDeleted(rowsOf table: String) -> SQL {
+        "INSERT INTO \(unescaped: relation) (run_id, change, row) SELECT \(SQLParameter.runId), 'deleted', to_jsonb(r) FROM \(unescaped: table) r"
     }
 
     /// The `inserted` rows of a `WITH inserted AS (INSERT … RETURNING *)` as one more CTE.

@@ -60,7 +60,7 @@ extension Incremental {
                 INSERT INTO energize_old SELECT * FROM energize_gone
                 """)),
         ]
-        if let log { steps.append(Plan.Step(try log.logging(rowsOf: "energize_old", as: "deleted").bound(context.values))) }
+        if let log { steps.append(Plan.Step(try log.loggingDeleted(rowsOf: "energize_old").bound(context.values))) }
         steps += [
             // The deltas take the table's column types (an assignment cast), so the sums are of those types.
             Plan.Step(Statement(text: "CREATE TEMP TABLE energize_parts ON COMMIT DROP AS SELECT * FROM energize_old")),

@@ -197,13 +197,14 @@ public struct Incremental: Materialization, Hashable {
     }
 
     private func plan(_ model: Model, _ context: PlanContext, log: ChangeLog?) throws -> Plan {
-        if case .table = context.relation, !context.fullRefresh, !context.changeLogsReset, !context.rebuildWhenMet {
-            if case .add(let deltas, let countColumn) = strategy {
-                // Sums made by an earlier definition are not this one's: built whole below.
-                if !context.definitionChanged { return try addPlan(model, context, deltas: deltas, countColumn: countColumn, log: log) }
-            } else {
-                return try scopedPlan(model, context, log: log)
-            }
+        let isTable = if case .table = context.relation { true } else { false }
+        let incremental = isTable && !context.fullRefresh && !context.changeLogsReset && !context.rebuildWhenMet
+        switch strategy {
+        case .deleteInsert where incremental: return try scopedPlan(model, context, log: log)
+        // Sums made by an earlier definition are not this one's: built whole below.
+        case .add(let deltas, let countColumn) where incremental && !context.definitionChanged:
+            return try addPlan(model, context, deltas: deltas, countColumn: countColumn, log: log)
+        default: break
         }
         // A new table gets an index on the scope: later runs delete and look up by it.
         let index = SQLIdentifier.quote(String((model.name + "_scope_idx").utf8.prefix(63)) ?? "scope_idx")
@@ -249,10 +250,6 @@ public struct Incremental: Materialization, Hashable {
 }
 
 extension Plan.Step {
-    /// The first step of every model's plan: no JIT in its transaction. Compiling a statement with
-    /// LLVM cost more than it saved on every model measured — whole builds (BENCHMARKS.md, "Builds
-    /// without JIT": a 745k-line fact 4.3 → 3.0 s) and the few-row statements of incremental runs
-    /// (hundreds of milliseconds a statement when the planner's estimates are large). Reject
-    /// recordings and data-test sessions turn it off too.
-    static let withoutJIT = Plan.Step(Statement(text: "SET LOCAL jit = off"))
+    /// The first step of every model's plan: no JIT in its transaction (see `WithoutJIT`).
+    static let withoutJIT = Plan.Step(Statement(text: WithoutJIT.inTransaction))
 }

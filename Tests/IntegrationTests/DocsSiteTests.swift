@@ -30,8 +30,8 @@ import Testing
         let connection = try PGConnection(try LiveServers.pgURI())
         defer { connection.close() }
 
-        let listed = try project.energize("ls", "--json")
-        let models = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]]).compactMap { $0["name"] as? String }
+        let listed = try EnergizeBinary.json(["ls", "--json"], in: project.folder)
+        let models = try #require(listed as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(models.count == 18)
         let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
         for model in models {

@@ -33,8 +33,7 @@ import Testing
         #expect(try connection.execute("SELECT day::text, orders, revenue::text FROM it_init_warehouse.daily_revenue").rows == [["2026-01-05", "1", "21.00"]])
         #expect(try connection.execute("SELECT reason FROM it_init_raw._rejects").rows == [["field `lines` must be a non-empty array of documents but is empty"]])
 
-        let listed = try energize("ls", "--json")
-        let models = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        let models = try #require(try EnergizeBinary.json(["ls", "--json"], in: folder) as? [[String: Any]])
         #expect(models.map { $0["name"] as? String } == ["stg_order_lines", "stg_orders", "daily_revenue"])
         #expect(models.last?["depends_on"] as? [String] == ["stg_orders", "stg_order_lines"])
         #expect(models.last?["relation"] as? String == "it_init_warehouse.daily_revenue")

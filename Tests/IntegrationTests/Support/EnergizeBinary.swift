@@ -11,9 +11,40 @@ enum EnergizeBinary {
         return running.wait()
     }
 
+    /// Runs `energize arguments` in `folder` and parses what it printed on stdout as JSON;
+    /// stderr (a driver's warning, say) is kept apart, as a pipe into `jq` would see it.
+    /// Throws, with both outputs, when it exits non-zero or stdout is not JSON.
+    static func json(_ arguments: [String], in folder: URL) throws -> Any {
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("energize-stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        defer { try? errorHandle.close() }
+        let running = try start(arguments, in: folder, standardError: errorHandle)
+        let (status, output) = running.wait()
+        let printed = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        guard status == 0, let parsed = try? JSONSerialization.jsonObject(with: Data(output.utf8)) else {
+            throw JSONOutputError(arguments: arguments, status: status, standardOutput: output, standardError: printed)
+        }
+        return parsed
+    }
+
+    /// `energize` printed no JSON on stdout, or failed.
+    struct JSONOutputError: Error, CustomStringConvertible {
+        let arguments: [String]
+        let status: Int32
+        let standardOutput: String
+        let standardError: String
+        var description: String {
+            "energize \(arguments.joined(separator: " ")) exited \(status); stdout: \(standardOutput)\nstderr: \(standardError)"
+        }
+    }
+
     /// Starts `energize arguments` in `folder`; `wait()` collects it. The process is killed
     /// when the returned value is released unwaited (a failing test leaves nothing running).
-    static func start(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) throws -> Running {
+    /// `standardError`, when given, receives stderr; otherwise it is collected with stdout.
+    static func start(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:],
+                      standardError: FileHandle? = nil) throws -> Running {
         let process = Process()
         process.executableURL = path
         process.arguments = arguments
@@ -25,7 +56,7 @@ enum EnergizeBinary {
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = output
+        process.standardError = standardError ?? output
         try process.run()
         return Running(process: process, output: output)
     }

@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Documents per _id range query; 0 reads each collection with one cursor.")
     var pageSize: Int?
 
-    @Option(help: "Streams run at the same time.")
+    @Option(help: "Streams loaded, models built and data tests run at the same time (each step its own).")
     var concurrency: Int?
 
     @Option(help: "Read the collections from this mongodump folder (<collection>.bson or .bson.gz) instead of MongoDB.")

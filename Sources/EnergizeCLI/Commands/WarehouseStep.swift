@@ -30,7 +30,8 @@ struct WarehouseStep {
     func transform(_ run: RunContext, select: [String], fullRefresh: Bool, stop: StopRequest, reporter: Reporter) async throws -> TransformReport {
         let uri = pgURI
         let name = "energize \(config.pipeline) transform"
-        let runner = TransformRunner(graph: graph, meta: meta, connect: { try PGConnection(uri, applicationName: name) })
+        let runner = TransformRunner(graph: graph, meta: meta, concurrency: config.concurrency,
+                                     connect: { try PGConnection(uri, applicationName: name) })
         let recordings = RejectRecordings(recording: RejectRecording(rawSchema: config.rawSchema, meta: meta),
                                           connect: { try PGConnection(uri, applicationName: name) }, runId: run.runId, fullRefresh: fullRefresh)
         let graph = self.graph

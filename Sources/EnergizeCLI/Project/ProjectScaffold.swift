@@ -55,7 +55,7 @@ public enum ProjectScaffold {
         lock:
           wait: false                         # another run holds the pipeline: exit (false), wait (true) or up to e.g. 30m
 
-        concurrency: 2                        # streams loaded at the same time
+        concurrency: 2                        # streams loaded, models built, tests run at the same time
         batch_size: 2500
         # max_reject_ratio: 0.05              # exit 3 when a stream rejects more than 5% of its documents
 

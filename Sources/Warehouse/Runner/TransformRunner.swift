@@ -18,7 +18,7 @@ public struct TransformRunner: Sendable {
     /// - Parameters:
     ///   - graph: the models.
     ///   - meta: where builds and model state are recorded (default: `energize_meta`).
-    ///   - concurrency: models of one level run at the same time (at least 1).
+    ///   - concurrency: models built at the same time (at least 1); each starts once the models it reads are built.
     ///   - connect: opens a new connection to the warehouse; the runner closes each one after use.
     public init(graph: ModelGraph, meta: WarehouseMeta = WarehouseMeta(), concurrency: Int = 2,
                 connect: @escaping @Sendable () throws -> any SQLExecutor) {

@@ -6,7 +6,7 @@ SELECT {{ raw_column('sales', '_id') }}::text AS document_id,
     WHEN jsonb_typeof(i.item->'sku') IS DISTINCT FROM 'string' THEN 'sku is not text'
     WHEN jsonb_typeof(i.item->'quantity') IS DISTINCT FROM 'number' THEN 'quantity ' || coalesce(i.item->>'quantity', 'missing') || ' is not a number'
     WHEN jsonb_typeof(i.item->'unit_price') IS DISTINCT FROM 'number' THEN 'unit_price ' || coalesce(i.item->>'unit_price', 'missing') || ' is not a number'
-    ELSE 'values cannot be cast (quantity whole, unit_price below 10^12, discount a number)' END) AS reason,
+    ELSE 'values cannot be cast (quantity whole, unit_price below 10^12 in cents, discount a number)' END) AS reason,
   i.item AS document
 FROM {{ raw('sales') }} r
 CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof({{ raw_column('sales', 'items') }}::jsonb) = 'array' THEN {{ raw_column('sales', 'items') }}::jsonb ELSE '[]' END)
@@ -17,5 +17,5 @@ WHERE NOT (CASE WHEN jsonb_typeof(i.item) = 'object' AND jsonb_typeof(i.item->'s
        AND coalesce(jsonb_typeof(i.item->'discount'), 'null') IN ('number', 'null')
      THEN (i.item->>'quantity')::numeric = trunc((i.item->>'quantity')::numeric)
        AND abs((i.item->>'quantity')::numeric) < 2147483648
-       AND abs((i.item->>'unit_price')::numeric) < 1000000000000
+       AND round(abs((i.item->>'unit_price')::numeric), 2) < 1000000000000
      ELSE false END)

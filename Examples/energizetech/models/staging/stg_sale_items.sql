@@ -14,4 +14,4 @@ CROSS JOIN LATERAL jsonb_to_record(CASE WHEN jsonb_typeof(e.item) = 'object' AND
        AND jsonb_typeof(e.item->'quantity') = 'number' AND jsonb_typeof(e.item->'unit_price') = 'number'
        AND coalesce(jsonb_typeof(e.item->'discount'), 'null') IN ('number', 'null') THEN e.item END)
   AS x(sku text, quantity numeric, unit_price numeric, discount numeric)
-WHERE x.quantity = trunc(x.quantity) AND abs(x.quantity) < 2147483648 AND abs(x.unit_price) < 1000000000000
+WHERE x.quantity = trunc(x.quantity) AND abs(x.quantity) < 2147483648 AND round(abs(x.unit_price), 2) < 1000000000000

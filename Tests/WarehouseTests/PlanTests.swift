@@ -1,4 +1,5 @@
 import EnergizeCore
+import Foundation
 import EnergizeTesting
 import Testing
 @testable import Warehouse
@@ -236,4 +237,32 @@ import Testing
         #expect(statements[(start + 6)..<commit].contains { $0.hasPrefix(#"INSERT INTO "m"."model_state""#) })
         #expect(recorder.calls.contains { $0.sql.contains(#"INSERT INTO "m"."model_runs""#) && $0.parameters.contains("succeeded") })
     }
+
+    /// A follow-up runs in the models' pool after the models ready when it was queued, and its
+    /// error is thrown once everything started has finished.
+    @Test func aFollowUpWaitsForReadyModelsAndItsErrorEndsTheRun() async throws {
+        let recorder = RecordingSQLExecutor()
+        let graph = try ModelGraph([Model(name: "a", schema: "s", sql: "SELECT 1 AS x", materialization: .view),
+                                    Model(name: "b", schema: "s", sql: "SELECT 2 AS y", materialization: .view)])
+        let order = Events()
+        struct RecordingFailed: Error, Equatable {}
+        await #expect(throws: RecordingFailed()) {
+            _ = try await TransformRunner(graph: graph, meta: WarehouseMeta(schema: "m"), concurrency: 1, connect: { recorder })
+                .run(RunContext(runId: 3, pipeline: "p", startedAt: 0), followUp: { report in
+                    guard report.model == "a" else { return nil }
+                    return { order.append("follow-up of a"); throw RecordingFailed() }
+                }, onModel: { order.append($0.model) })
+        }
+        #expect(order.all == ["a", "b", "follow-up of a"])
+    }
+}
+
+/// Events appended from several threads, in the order they happened.
+final class Events: @unchecked Sendable {
+    // @unchecked Sendable: `events` is only touched under `lock`.
+    private let lock = NSLock()
+    private var events: [String] = []
+
+    func append(_ event: String) { lock.withLock { events.append(event) } }
+    var all: [String] { lock.withLock { events } }
 }

@@ -26,17 +26,24 @@ struct WarehouseStep {
     }
 
     /// Runs the selected models and records the rows of models that list untypable documents in
-    /// `_rejects`: each as soon as its view is built, beside the models still building.
+    /// `_rejects`: each once its view is built, in the models' pool (`concurrency` at a time).
     func transform(_ run: RunContext, select: [String], fullRefresh: Bool, stop: StopRequest, reporter: Reporter) async throws -> TransformReport {
         let uri = pgURI
         let name = "energize \(config.pipeline) transform"
         let runner = TransformRunner(graph: graph, meta: meta, concurrency: config.concurrency,
                                      connect: { try PGConnection(uri, applicationName: name) })
-        let recordings = RejectRecordings(recording: RejectRecording(rawSchema: config.rawSchema, meta: meta),
-                                          connect: { try PGConnection(uri, applicationName: name) }, runId: run.runId, fullRefresh: fullRefresh)
+        let recording = RejectRecording(rawSchema: config.rawSchema, meta: meta)
         let graph = self.graph
-        let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop) { model in
-            if model.status == .succeeded, let listing = graph.model(model.model), listing.rejectsOf != nil { recordings.start(listing) }
+        // A listing's rejects are recorded once its view is built, in the models' pool.
+        let followUp: @Sendable (ModelReport) -> (@Sendable () throws -> Void)? = { model in
+            guard model.status == .succeeded, let listing = graph.model(model.model), listing.rejectsOf != nil else { return nil }
+            return {
+                let connection = try PGConnection(uri, applicationName: name)
+                defer { connection.close() }
+                try recording.record(listing, on: connection, runId: run.runId, fullRefresh: fullRefresh)
+            }
+        }
+        let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop, followUp: followUp) { model in
             func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
             let rows = model.rows.map(String.init) ?? "-"
             var metadata: Logger.Metadata = ["model": "\(model.model)", "materialization": "\(model.materialization)",
@@ -47,7 +54,6 @@ struct WarehouseStep {
                             + String(repeating: " ", count: max(0, 9 - rows.count)) + rows + " rows  " + String(format: "%6.2f s", model.durationSeconds)
                             + (model.error.map { "\n    \($0)" } ?? ""), metadata, message: "model finished")
         }
-        try await recordings.finish()
         return report
     }
 
@@ -72,45 +78,5 @@ struct WarehouseStep {
                               "sample": "\(result.sample.joined(separator: " | "))"])
         }
         return results
-    }
-}
-
-/// Reject recordings running on threads of their own while the transform goes on.
-final class RejectRecordings: @unchecked Sendable {
-    // @unchecked Sendable: `running` is only touched under `lock`; the rest is immutable.
-    private let recording: RejectRecording
-    private let connect: @Sendable () throws -> PGConnection
-    private let runId: Int64
-    private let fullRefresh: Bool
-    private let lock = NSLock()
-    private var running: [Task<Void, any Error>] = []
-
-    /// - Parameters:
-    ///   - recording: writes a listing model's rows into `_rejects`.
-    ///   - connect: opens a connection for one recording (closed after it).
-    ///   - runId: the run the rejects are recorded under.
-    ///   - fullRefresh: each recording reads its listing whole (a full refresh of the transform).
-    init(recording: RejectRecording, connect: @escaping @Sendable () throws -> PGConnection, runId: Int64, fullRefresh: Bool) {
-        self.recording = recording
-        self.connect = connect
-        self.runId = runId
-        self.fullRefresh = fullRefresh
-    }
-
-    /// Starts recording `model`'s rows.
-    func start(_ model: Model) {
-        let task = Task { [recording, connect, runId, fullRefresh] in
-            try await onOwnThread {
-                let connection = try connect()
-                defer { connection.close() }
-                try recording.record(model, on: connection, runId: runId, fullRefresh: fullRefresh)
-            }
-        }
-        lock.withLock { running.append(task) }
-    }
-
-    /// Waits for the recordings started; throws the first one's error.
-    func finish() async throws {
-        for task in lock.withLock({ running }) { try await task.value }
     }
 }

@@ -35,10 +35,15 @@ public struct TransformRunner: Sendable {
     ///   - fullRefresh: rebuild incremental models from scratch.
     ///   - stop: when requested, the statements running are cancelled (their models roll back)
     ///     and no other model starts; those models are reported `stopped`.
+    ///   - followUp: work to do once a model has finished (recording a listing's rejects, say), or nil.
+    ///     It runs in the same pool of `concurrency` threads, after the models ready then (it has no
+    ///     model downstream to hold up); none starts once a stop is requested.
     ///   - onModel: called as each model finishes.
-    /// - Throws: when the selection names an unknown model or the history cannot be written.
+    /// - Throws: when the selection names an unknown model or the history cannot be written; else,
+    ///   once everything started has finished, the first follow-up's error.
     public func run(_ run: RunContext, selection: ModelSelection = ModelSelection([]), fullRefresh: Bool = false,
                     stop: StopRequest = StopRequest(),
+                    followUp: @escaping @Sendable (ModelReport) -> (@Sendable () throws -> Void)? = { _ in nil },
                     onModel: @escaping @Sendable (ModelReport) -> Void = { _ in }) async throws -> TransformReport {
         let started = ContinuousClock.now
         let selected = try selection.resolve(in: graph)
@@ -64,9 +69,12 @@ public struct TransformRunner: Sendable {
         }
         defer { canceller.cancel() }
         // Each model starts as soon as the models it reads have finished (not level by level), up to
-        // `concurrency` at a time; among the ready ones, those with the longest chain downstream first.
-        let reports = try await withThrowingTaskGroup(of: ModelReport.self) { group in
+        // `concurrency` at a time; among the ready ones, those with the longest chain downstream first;
+        // follow-ups when no model is ready.
+        var followUpError: (any Error)?
+        let reports = try await withThrowingTaskGroup(of: Finished.self) { group in
             var reports: [String: ModelReport] = [:]
+            var followUps: [@Sendable () throws -> Void] = []
             let priority = criticalPaths(graph)
             var waiting = graph.order.filter(selected.contains).enumerated()
                 .sorted { (priority[$0.element] ?? 0, -$0.offset) > (priority[$1.element] ?? 0, -$1.offset) }.map(\.element)
@@ -85,7 +93,7 @@ public struct TransformRunner: Sendable {
                         report = ModelReport(model: model.name, materialization: model.materializationName, status: .skipped,
                                              rows: nil, durationSeconds: 0, error: "upstream model \(failedUpstream) did not succeed")
                     } else if !pending, active < concurrency {
-                        group.addTask { await build(model, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh, stop: stop, running: running) }
+                        group.addTask { .model(await build(model, runId: run.runId, runStart: runStart, fullRefresh: fullRefresh, stop: stop, running: running)) }
                         active += 1
                     } else {
                         index += 1
@@ -98,11 +106,25 @@ public struct TransformRunner: Sendable {
                         onModel(report)
                     }
                 }
-                guard active > 0, let report = try await group.next() else { break }
+                while active < concurrency, !followUps.isEmpty, !stop.isRequested {
+                    let work = followUps.removeFirst()
+                    group.addTask {
+                        do { try await onOwnThread(work) } catch { return .followUp(error) }
+                        return .followUp(nil)
+                    }
+                    active += 1
+                }
+                guard active > 0, let finished = try await group.next() else { break }
                 active -= 1
-                reports[report.model] = report
-                try await record(report, runId: run.runId)
-                onModel(report)
+                switch finished {
+                case .model(let report):
+                    reports[report.model] = report
+                    try await record(report, runId: run.runId)
+                    onModel(report)
+                    if let work = followUp(report) { followUps.append(work) }
+                case .followUp(let error):
+                    if followUpError == nil { followUpError = error }
+                }
             }
             return reports
         }
@@ -111,6 +133,7 @@ public struct TransformRunner: Sendable {
             defer { executor.close() }
             try pruneChangeLogs(graph, executor, meta, runId: run.runId)
         }
+        if let followUpError { throw followUpError }
         let ordered = graph.order.compactMap { reports[$0] }
         return TransformReport(runId: run.runId, models: ordered, durationSeconds: started.duration(to: .now).seconds)
     }
@@ -194,6 +217,12 @@ public struct TransformRunner: Sendable {
             try meta.recordModel(executor, runId: runId, report)
         }
     }
+}
+
+/// What finished in a transform's pool: a model, or a follow-up with its error if it failed.
+private enum Finished: Sendable {
+    case model(ModelReport)
+    case followUp((any Error)?)
 }
 
 /// The executors of the models building now, so a stop can cancel their statements.

@@ -16,7 +16,7 @@ enum EnergizeBinary {
     /// Throws, with both outputs, when it exits non-zero or stdout is not JSON.
     static func json(_ arguments: [String], in folder: URL) throws -> Any {
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("energize-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         let errorHandle = try FileHandle(forWritingTo: errors)
         defer { try? errorHandle.close() }

@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
-        .executableTarget(name: "energize", dependencies: ["EnergizeCLI", "CMalloc"]),
+        .executableTarget(name: "energize", dependencies: ["EnergizeCLI", "MongoSource", "CMalloc"]),
         .executableTarget(
             name: "energize-bench",
             dependencies: ["EnergizeCore", "MongoSource", "PGSink", "EnergizeTech", "EnergizeCLI"]),

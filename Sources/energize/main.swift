@@ -1,4 +1,5 @@
 import EnergizeCLI
+import MongoSource
 #if canImport(Glibc)
 import CMalloc
 import Glibc
@@ -12,4 +13,6 @@ if getenv("MALLOC_ARENA_MAX") == nil {
 }
 #endif
 
+// libmongoc is set up before any thread starts (it writes the environment; see MongoRuntime).
+MongoRuntime.ensureInitialized()
 await EnergizeCommand.runFromCommandLine()

@@ -250,7 +250,7 @@ import Testing
             _ = try await TransformRunner(graph: graph, meta: WarehouseMeta(schema: "m"), concurrency: 1, connect: { recorder })
                 .run(RunContext(runId: 3, pipeline: "p", startedAt: 0), followUp: { report in
                     guard report.model == "a" else { return nil }
-                    return { order.append("follow-up of a"); throw RecordingFailed() }
+                    return { _ in order.append("follow-up of a"); throw RecordingFailed() }
                 }, onModel: { order.append($0.model) })
         }
         #expect(order.all == ["a", "b", "follow-up of a"])

@@ -34,13 +34,17 @@ struct WarehouseStep {
                                      connect: { try PGConnection(uri, applicationName: name) })
         let recording = RejectRecording(rawSchema: config.rawSchema, meta: meta)
         let graph = self.graph
-        // A listing's rejects are recorded once its view is built, in the models' pool.
-        let followUp: @Sendable (ModelReport) -> (@Sendable () throws -> Void)? = { model in
-            guard model.status == .succeeded, let listing = graph.model(model.model), listing.rejectsOf != nil else { return nil }
-            return {
-                let connection = try PGConnection(uri, applicationName: name)
-                defer { connection.close() }
-                try recording.record(listing, on: connection, runId: run.runId, fullRefresh: fullRefresh)
+        // A listing's rejects are recorded once its view is built, in the models' pool; an unchanged
+        // listing whose recording is behind its build (a stop came between them) is recorded too.
+        let followUp: @Sendable (ModelReport) -> (@Sendable (any SQLExecutor) throws -> Void)? = { model in
+            guard let listing = graph.model(model.model), listing.rejectsOf != nil else { return nil }
+            switch model.status {
+            case .succeeded:
+                return { try recording.record(listing, on: $0, runId: run.runId, fullRefresh: fullRefresh) }
+            case .unchanged:
+                return { if try recording.isBehind(listing, on: $0) { try recording.record(listing, on: $0, runId: run.runId) } }
+            default:
+                return nil
             }
         }
         let report = try await runner.run(run, selection: ModelSelection(select), fullRefresh: fullRefresh, stop: stop, followUp: followUp) { model in

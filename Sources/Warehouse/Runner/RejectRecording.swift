@@ -29,6 +29,17 @@ public struct RejectRecording: Sendable {
     /// The quoted `_rejects` relation.
     public var rejectsTable: String { SQLIdentifier.qualified(rawSchema, "_rejects") }
 
+    /// Whether the model's last build is newer than its last recording (the run stopped, or the
+    /// recording failed, between the two): its rows are then to be recorded though it is unchanged.
+    /// - Parameters:
+    ///   - model: a model with ``Model/rejectsOf`` set.
+    ///   - executor: the warehouse connection.
+    public func isBehind(_ model: Model, on executor: any SQLExecutor) throws -> Bool {
+        guard model.rejectsOf != nil, let built = try meta.buildState(executor, model: model.name) else { return false }
+        guard let recorded = try meta.rejectRecordingState(executor, model: model.name) else { return true }
+        return recorded.runId < built.runId
+    }
+
     /// Makes the model's rows the current rejects it records: rows still listed keep the run that
     /// first recorded them and get this run as their last, new ones are added, and rows the
     /// view no longer lists (the document was fixed or is gone) are removed.

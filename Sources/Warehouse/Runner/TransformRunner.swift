@@ -35,15 +35,17 @@ public struct TransformRunner: Sendable {
     ///   - fullRefresh: rebuild incremental models from scratch.
     ///   - stop: when requested, the statements running are cancelled (their models roll back)
     ///     and no other model starts; those models are reported `stopped`.
-    ///   - followUp: work to do once a model has finished (recording a listing's rejects, say), or nil.
-    ///     It runs in the same pool of `concurrency` threads, after the models ready then (it has no
-    ///     model downstream to hold up); none starts once a stop is requested.
+    ///   - followUp: work to do once a model has finished (recording a listing's rejects, say), or nil;
+    ///     it is given a connection of its own. It runs in the same pool of `concurrency` threads,
+    ///     after the models ready then (it has no model downstream to hold up). A stop cancels its
+    ///     statement and starts no other; its error then is not thrown (the work was not done: do it
+    ///     in a later run).
     ///   - onModel: called as each model finishes.
     /// - Throws: when the selection names an unknown model or the history cannot be written; else,
     ///   once everything started has finished, the first follow-up's error.
     public func run(_ run: RunContext, selection: ModelSelection = ModelSelection([]), fullRefresh: Bool = false,
                     stop: StopRequest = StopRequest(),
-                    followUp: @escaping @Sendable (ModelReport) -> (@Sendable () throws -> Void)? = { _ in nil },
+                    followUp: @escaping @Sendable (ModelReport) -> (@Sendable (any SQLExecutor) throws -> Void)? = { _ in nil },
                     onModel: @escaping @Sendable (ModelReport) -> Void = { _ in }) async throws -> TransformReport {
         let started = ContinuousClock.now
         let selected = try selection.resolve(in: graph)
@@ -74,7 +76,7 @@ public struct TransformRunner: Sendable {
         var followUpError: (any Error)?
         let reports = try await withThrowingTaskGroup(of: Finished.self) { group in
             var reports: [String: ModelReport] = [:]
-            var followUps: [@Sendable () throws -> Void] = []
+            var followUps: [@Sendable (any SQLExecutor) throws -> Void] = []
             let priority = criticalPaths(graph)
             var waiting = graph.order.filter(selected.contains).enumerated()
                 .sorted { (priority[$0.element] ?? 0, -$0.offset) > (priority[$1.element] ?? 0, -$1.offset) }.map(\.element)
@@ -108,8 +110,20 @@ public struct TransformRunner: Sendable {
                 }
                 while active < concurrency, !followUps.isEmpty, !stop.isRequested {
                     let work = followUps.removeFirst()
-                    group.addTask {
-                        do { try await onOwnThread(work) } catch { return .followUp(error) }
+                    group.addTask { [connect] in
+                        do {
+                            try await onOwnThread {
+                                let executor = try connect()
+                                let registration = running.add(executor)
+                                defer {
+                                    running.remove(registration)
+                                    executor.close()
+                                }
+                                try work(executor)
+                            }
+                        } catch {
+                            return .followUp(error)
+                        }
                         return .followUp(nil)
                     }
                     active += 1
@@ -123,7 +137,7 @@ public struct TransformRunner: Sendable {
                     onModel(report)
                     if let work = followUp(report) { followUps.append(work) }
                 case .followUp(let error):
-                    if followUpError == nil { followUpError = error }
+                    if followUpError == nil, !stop.isRequested { followUpError = error }
                 }
             }
             return reports

@@ -24,7 +24,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible, RetryClassifyin
 
     /// What kind of failure this is.
     public var code: Code
-    /// The server's or libpq's message (libpq never puts the password in it).
+    /// The server's or libpq's message (a connection's secrets masked: libpq repeats a string it cannot parse).
     public var message: String
     /// The five-character SQLSTATE, when the server sent one.
     public var sqlState: String?

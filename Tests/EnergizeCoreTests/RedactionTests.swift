@@ -33,4 +33,18 @@ import Testing
         #expect(Redaction.redact(input) == expected)
         #expect(!Redaction.redact(input).contains("s3cret"))
     }
+
+    /// A driver's message that repeats the string it was given, or a piece of it, keeps no secret.
+    @Test(arguments: [
+        ("mongodb://bob:Hunter2secret@127.0.0.1:1/x",
+         #"missing "=" after "mongodb://bob:Hunter2secret@127.0.0.1:1/x" in connection info string"#,
+         #"missing "=" after "mongodb://bob:***@127.0.0.1:1/x" in connection info string"#),
+        ("postgresql://u:Hunter2secret@h/db", "invalid value near Hunter2secret@h", "invalid value near ***@h"),
+        ("host=h password='Hunter2 secret' user=u", "could not parse Hunter2 secret", "could not parse ***"),
+        ("mongodb://h/?authMechanismProperties=AWS_SESSION_TOKEN:Hunter2secret",
+         "Unsupported value for authMechanismProperties: AWS_SESSION_TOKEN:Hunter2secret", "Unsupported value for authMechanismProperties: ***"),
+    ])
+    func scrubsMessagesThatRepeatTheString(connectionString: String, message: String, expected: String) {
+        #expect(Redaction.scrub(message, connectionString: connectionString) == expected)
+    }
 }

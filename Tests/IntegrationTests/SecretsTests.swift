@@ -22,6 +22,12 @@ import Testing
         printed += try project.energize("status").output
         printed += try project.energize("status", "--json").output
         printed += try project.energize("debug", "--mongo-uri", uri).output
+        // Strings given to the wrong server: libpq repeats a string it cannot parse.
+        let swapped = try EnergizeBinary.start(["debug"], in: project.folder, environment: ["ENERGIZE_PG_URI": uri]).wait()
+        printed += swapped.output
+        let status = try project.energize("status", "--pg-uri", uri)
+        #expect(status.status == 2 && status.output.contains("is a mongodb:// URI"), "\(status.output)")
+        printed += status.output
         #expect(printed.contains("it_secret") && printed.contains("***"), "\(printed)")
         #expect(!printed.contains("s3cret"), "a secret was printed: \(printed)")
         let connection = try PGConnection(try LiveServers.pgURI())

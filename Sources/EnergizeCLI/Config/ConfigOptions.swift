@@ -50,6 +50,10 @@ extension EnergizeConfig {
         guard let pgURI, !pgURI.isEmpty else {
             throw ConfigurationMissing("no PostgreSQL connection string: set destination.pg_uri in \(file), ENERGIZE_PG_URI, or --pg-uri")
         }
+        if let scheme = Self.scheme(of: pgURI), !["postgresql", "postgres"].contains(scheme) {
+            throw ConfigurationMissing("the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri) is a "
+                                       + "\(scheme):// URI: expected postgresql://… or libpq's key=value form")
+        }
         return pgURI
     }
 
@@ -58,6 +62,19 @@ extension EnergizeConfig {
         guard let mongoURI, !mongoURI.isEmpty else {
             throw ConfigurationMissing("no MongoDB connection string: set source.mongo_uri in \(file), ENERGIZE_MONGO_URI, or --mongo-uri")
         }
+        if let scheme = Self.scheme(of: mongoURI), !["mongodb", "mongodb+srv"].contains(scheme) {
+            throw ConfigurationMissing("the MongoDB connection string (source.mongo_uri in \(file), ENERGIZE_MONGO_URI or --mongo-uri) is a "
+                                       + "\(scheme):// URI: expected mongodb://… or mongodb+srv://…")
+        }
         return mongoURI
+    }
+
+    /// A URI's scheme, lowercased (`postgresql` for `postgresql://…`); nil for a string that is
+    /// not a URI (libpq's `key=value` form).
+    static func scheme(of connectionString: String) -> String? {
+        guard let separator = connectionString.range(of: "://") else { return nil }
+        let scheme = connectionString[..<separator.lowerBound]
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
+        return scheme.lowercased()
     }
 }

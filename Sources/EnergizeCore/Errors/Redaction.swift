@@ -44,6 +44,49 @@ package enum Redaction {
         return String(masked[...query]) + options.joined(separator: "&")
     }
 
+    /// `message`, a driver's error about `connectionString`, with the string and each of its
+    /// secrets masked wherever they appear: libpq, given a string it cannot parse, repeats it.
+    /// - Parameters:
+    ///   - message: the driver's message.
+    ///   - connectionString: the URI or `key=value` string the driver was given.
+    package static func scrub(_ message: String, connectionString: String) -> String {
+        var scrubbed = message.replacingOccurrences(of: connectionString, with: redact(connectionString))
+        for secret in secrets(in: connectionString) where !secret.isEmpty {
+            scrubbed = scrubbed.replacingOccurrences(of: secret, with: "***")
+        }
+        return scrubbed
+    }
+
+    /// The values ``redact(_:)`` masks in `text`, as written there (and unquoted, for a quoted
+    /// `key=value` value), longest first.
+    package static func secrets(in text: String) -> [String] {
+        var found: [String] = []
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+                found.append(String(rest[rest.index(after: colon)..<at]))
+            }
+            if let query = text.firstIndex(of: "?") {
+                for option in text[text.index(after: query)...].split(separator: "&") {
+                    guard let equals = option.firstIndex(of: "="), isSecret(String(option[..<equals])) else { continue }
+                    found.append(String(option[option.index(after: equals)...]))
+                }
+            }
+        } else if let regex = try? NSRegularExpression(pattern: #"([A-Za-z_]+)\s*=\s*('(\\'|[^'])*'|\S+)"#) {
+            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let key = Range(match.range(at: 1), in: text), isSecret(String(text[key])),
+                      let value = Range(match.range(at: 2), in: text) else { continue }
+                let written = String(text[value])
+                found.append(written)
+                if written.count >= 2, written.hasPrefix("'"), written.hasSuffix("'") {
+                    found.append(String(written.dropFirst().dropLast()).replacingOccurrences(of: "\\'", with: "'"))
+                }
+            }
+        }
+        return found.sorted { $0.count > $1.count }
+    }
+
     /// A libpq `key=value` string with the values of secret keys masked.
     private static func redactKeyValues(_ text: String) -> String {
         let pattern = #"([A-Za-z_]+)(\s*=\s*)('(\\'|[^'])*'|\S+)"#

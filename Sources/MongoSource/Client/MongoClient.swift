@@ -23,7 +23,9 @@ public final class MongoClient {
         redactedURI = Redaction.redact(uri)
         let parsed: OpaquePointer = try withBSONError { error in
             guard let parsed = mongoc_uri_new_with_error(uri, error) else {
-                throw MongoError(operation: "parse the URI \(Redaction.redact(uri))", error: error)
+                var failure = MongoError(operation: "parse the URI \(Redaction.redact(uri))", error: error)
+                failure.message = Redaction.scrub(failure.message, connectionString: uri)
+                throw failure
             }
             return parsed
         }

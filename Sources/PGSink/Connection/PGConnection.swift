@@ -26,7 +26,9 @@ public final class PGConnection {
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
             PQfinish(conn)
-            throw PGError(.connectionFailed, message: "cannot connect to \(Redaction.redact(connectionString)): \(message)")
+            // libpq repeats a string it cannot parse, password and all.
+            throw PGError(.connectionFailed,
+                          message: "cannot connect to \(Redaction.redact(connectionString)): \(Redaction.scrub(message, connectionString: connectionString))")
         }
         handle = conn
         cancelHandle = PQgetCancel(conn)

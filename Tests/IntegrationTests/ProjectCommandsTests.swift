@@ -65,6 +65,15 @@ import Testing
         #expect(try EnergizeBinary.run(["init"], in: folder).status == 0)
         let again = try EnergizeBinary.run(["init"], in: folder)
         #expect(again.status == 2 && again.output.contains("energize.yml exists; pass --force") && !again.output.contains("Usage"), "\(again.output)")
+        // A time zone PostgreSQL does not know: said before anything loads or builds.
+        let file = folder.appendingPathComponent("energize.yml")
+        let scaffolded = try String(contentsOf: file, encoding: .utf8)
+        try scaffolded.replacingOccurrences(of: "time_zone: UTC", with: "time_zone: America/Sao_Paolo").write(to: file, atomically: true, encoding: .utf8)
+        for command in ["run", "transform"] {
+            let badZone = try EnergizeBinary.run([command], in: folder)
+            #expect(badZone.status == 2 && badZone.output.contains("time_zone: PostgreSQL does not know the time zone `America/Sao_Paolo`")
+                    && !badZone.output.contains("loaded"), "\(command): \(badZone.output)")
+        }
         try "pipeline: x\nstreams: [{name: a, strategy: upsert}]\n".write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
         let badConfig = try EnergizeBinary.run(["ls"], in: folder)
         #expect(badConfig.status == 2 && badConfig.output.contains("streams[0].strategy: expected replace, append, merge or incremental"), "\(badConfig.output)")

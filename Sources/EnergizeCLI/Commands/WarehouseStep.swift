@@ -14,14 +14,15 @@ struct WarehouseStep {
     var graph: ModelGraph { project.graph }
 
     /// Reads which columns the raw tables have and compiles the project's models against them.
-    /// - Throws: when a model reads a raw table that does not exist yet (run the extract-load first)
-    ///   or a model file is wrong.
+    /// - Throws: when a model reads a raw table that does not exist yet (run the extract-load first),
+    ///   a model file is wrong or PostgreSQL does not know the project's time zone.
     init(pgURI: String, config: EnergizeConfig) throws {
         self.pgURI = pgURI
         self.config = config
         meta = WarehouseMeta(schema: config.metaSchema)
         let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) transform")
         defer { connection.close() }
+        try config.checkTimeZone(on: connection)
         project = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumns(connection, schema: config.rawSchema))
     }
 

@@ -30,6 +30,12 @@ struct PipelineExecution {
         let pgURI = try config.requirePG()
         let selected = try streams()
         let wholePipeline = streamNames == nil
+        if wholePipeline && config.transform {
+            // A zone the models cannot use is a configuration mistake: said before anything loads.
+            let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) check")
+            defer { connection.close() }
+            try config.checkTimeZone(on: connection)
+        }
         let lost = LostLock()
         guard let lock = try config.takeLock(pgURI: pgURI, streams: selected, transform: wholePipeline, stop: stop, lost: lost) else {
             return .locked

@@ -3,8 +3,8 @@ import Testing
 
 @Suite struct ModelCompilerTests {
     let environment = ModelEnvironment(schemas: ["staging": "stg", "warehouse": "wh", "marts": "shop_marts"], rawSchema: "raw",
-                                       rawColumns: ["sales": ["_id", "sale_id", "items"], "stores": ["store_id"]],
-                                       vars: ["time_zone": "America/Sao_Paulo", "odd": #"it's \ odd"#])
+                                       rawColumns: ["sales": ["_id", "sale_id", "items"], "stores": ["store_id"], "_rejects": ["reason"]],
+                                       streamTables: ["sales", "stores", "orders"], vars: ["time_zone": "America/Sao_Paulo", "odd": #"it's \ odd"#])
 
     func compile(_ files: [(String, String)], folder: String? = nil) throws -> [String: Model] {
         let models = try ModelCompiler(environment: environment).compile(files.map { ModelFile(name: $0.0, text: $0.1, folder: folder) })
@@ -153,6 +153,8 @@ import Testing
         ("-- energize: materialized=scd2 unique_key=k\nSELECT 1", "m.sql: materialized=scd2 needs tracked="),
         ("-- energize: schema=marts2\nSELECT 1", "m.sql:1: schema=marts2 is not a schema of this project; it has marts, staging, warehouse (add others under `schemas:` in energize.yml)"),
         ("SELECT 1\nFROM {{ raw('orders') }}", "m.sql:2: {{ raw('orders') }}: raw table raw.orders does not exist: load its stream first (`energize run`)"),
+        ("SELECT 1\nFROM {{ raw('ordrs') }}",
+         "m.sql:2: {{ raw('ordrs') }}: raw table raw.ordrs does not exist, and no stream of the project loads it; the raw tables: orders, sales, stores"),
         ("SELECT {{ last_run_id }}", "m.sql:1: {{ last_run_id }} is only known in an incremental model's changed_scopes, deltas and rebuild_when sections"),
         ("SELECT {{ var('currency') }}", "m.sql:1: {{ var('currency') }}: no variable currency; the project has odd, time_zone"),
         ("SELECT {{ ref(fact) }}", "m.sql:1: {{ ref(fact) }}: arguments are quoted text, like ref('model')"),

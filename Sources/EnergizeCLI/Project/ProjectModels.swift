@@ -20,7 +20,7 @@ struct ProjectModels {
     /// - Throws: `ModelFileError`, `ConfigError` or `ModelGraph.Invalid`, naming the file and the problem.
     init(config: EnergizeConfig, rawColumns: [String: Set<String>]?) throws {
         let environment = ModelEnvironment(schemas: config.modelSchemas, rawSchema: config.rawSchema, rawColumns: rawColumns,
-                                           vars: config.modelVars)
+                                           streamTables: Set(config.streams.map(\.table)), vars: config.modelVars)
         let compiler = ModelCompiler(environment: environment)
         let modelsFolder = config.path(config.modelsDirectory)
         var models = try Self.exists(modelsFolder) ? compiler.compile(try ModelFile.folder(modelsFolder)) : []

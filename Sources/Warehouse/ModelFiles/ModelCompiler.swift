@@ -195,7 +195,13 @@ public struct ModelCompiler: Sendable {
         }
         let table = call.arguments[0]
         if let columns = environment.rawColumns, columns[table] == nil {
-            throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): raw table \(environment.rawSchema).\(table) does not exist: load its stream first (`energize run`)")
+            let missing = "\(call.text): raw table \(environment.rawSchema).\(table) does not exist"
+            if let streams = environment.streamTables, !streams.contains(table) {
+                let known = Set(columns.keys).union(streams).filter { !$0.hasPrefix("_") }.sorted()
+                throw ModelFileError(path: file.path, line: call.line,
+                                     problem: "\(missing), and no stream of the project loads it; the raw tables: \(known.joined(separator: ", "))")
+            }
+            throw ModelFileError(path: file.path, line: call.line, problem: "\(missing): load its stream first (`energize run`)")
         }
         guard call.name == "raw_column" else { return SQLIdentifier.qualified(environment.rawSchema, table) }
         return environment.rawColumns?[table]?.contains(call.arguments[1]) ?? true ? SQLIdentifier.quote(call.arguments[1]) : "NULL"

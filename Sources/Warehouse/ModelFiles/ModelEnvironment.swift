@@ -13,6 +13,9 @@ public struct ModelEnvironment: Sendable, Hashable {
     /// column the table lacks. When nil (compiling without a database), raw tables are not
     /// checked and every raw column is assumed to exist.
     public var rawColumns: [String: Set<String>]?
+    /// The raw tables the project's streams load, when known: a raw table that does not exist
+    /// is then said to be one not loaded yet, or a name none of them loads.
+    public var streamTables: Set<String>?
     /// The project's variables (`{{ var('name') }}`), inserted as quoted SQL literals.
     public var vars: [String: String]
 
@@ -22,13 +25,15 @@ public struct ModelEnvironment: Sendable, Hashable {
     ///   - defaultSchema: the logical schema of models that name none.
     ///   - rawSchema: the PostgreSQL schema of the raw tables.
     ///   - rawColumns: the columns of the raw tables that exist, or nil not to check.
+    ///   - streamTables: the raw tables the project's streams load, or nil when unknown.
     ///   - vars: the variables models may read.
     public init(schemas: [String: String], defaultSchema: String = "warehouse", rawSchema: String,
-                rawColumns: [String: Set<String>]? = nil, vars: [String: String] = [:]) {
+                rawColumns: [String: Set<String>]? = nil, streamTables: Set<String>? = nil, vars: [String: String] = [:]) {
         self.schemas = schemas
         self.defaultSchema = defaultSchema
         self.rawSchema = rawSchema
         self.rawColumns = rawColumns
+        self.streamTables = streamTables
         self.vars = vars
     }
 

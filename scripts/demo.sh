@@ -89,7 +89,7 @@ cat <<TXT
   psql "\$ENERGIZE_PG_URI"                     # raw tables + _rejects (public), staging, warehouse, energize_meta
   cd Examples/energizetech                    # the project: energize.yml, contracts/, models/
   $energize status                            # the last runs: streams, models, data tests
-  open Examples/energizetech/target/docs/index.html   # the docs site (energize docs)
+  $energize serve                             # the docs site, live: http://127.0.0.1:8080 (energize docs wrote it to target/docs)
   $energize run --help
   make servers-stop                           # stop the local servers
 TXT

@@ -51,7 +51,7 @@ struct RunSummary {
         if failed > 0 {
             return "run \(report.run.runId): \(failed) of \(report.streams.count) streams FAILED or not started (\(duration) s); their tables are as before the run"
         }
-        return "run \(report.run.runId): \(report.streams.count) streams loaded in \(duration) s"
+        return "run \(report.run.runId): \(report.streams.count) stream\(report.streams.count == 1 ? "" : "s") loaded in \(duration) s"
             + (unchanged ? "; every table holds the same rows as before the run (no source change)" : "")
     }
 

@@ -110,9 +110,14 @@ struct RunHistory: Codable {
                 let when = stream.status == "succeeded" ? "before a retry succeeded" : "last attempt"
                 lines.append("  error in \(stream.stream) (\(when)): \(stream.error!)")
             }
+            if let error = run.error, run.status != "succeeded" { lines.append("  why: \(error)") }
             if run.modelsBuilt + run.modelsUnchanged + run.modelsFailed.count > 0 {
                 lines.append("  models: \(run.modelsBuilt) built" + (run.modelsUnchanged == 0 ? "" : ", \(run.modelsUnchanged) unchanged")
                              + (run.modelsFailed.isEmpty ? "" : ", not built: " + run.modelsFailed.joined(separator: ", ")))
+            }
+            // Tests show whenever some ran (`energize test` builds no model), never as "0 passed"
+            // after a transform that stopped before them.
+            if run.testsPassed + run.testsReused + run.testsFailed.count > 0 {
                 lines.append("  data tests: \(run.testsPassed) passed" + (run.testsReused == 0 ? "" : " (\(run.testsReused) not run again, inputs unchanged)")
                              + (run.testsFailed.isEmpty ? "" : ", failed: " + run.testsFailed.joined(separator: ", ")))
             }

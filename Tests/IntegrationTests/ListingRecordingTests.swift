@@ -44,3 +44,36 @@ import Testing
         withExtendedLifetime(client) {}
     }
 }
+
+/// A data test whose query cannot run (a column that is not there) is an error of the project,
+/// not offending data: `ERROR`, exit 1, recorded as `error` with PostgreSQL's message, and
+/// `status` says it could not run.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct BrokenDataTestTests {
+    @Test func aTestThatCannotRunIsAnErrorNotAFailure() throws {
+        let project = try TemporaryProject("it_badtest", "pipeline: it_badtest\n")
+        try project.write("models/m.sql", "-- energize: materialized=table\nSELECT 1 AS x\n")
+        try project.write("models/schema.yml", """
+            models:
+              - name: m
+                columns:
+                  - name: x
+                    tests: [not_null]
+                  - name: typo
+                    tests: [not_null]
+
+            """)
+        for command in ["transform", "test"] {
+            let run = try project.energize(command)
+            #expect(run.status == 1, "\(command): \(run.output)")
+            #expect(run.output.contains("ERROR not_null(m.typo) on m: the test could not run:") && run.output.contains("typo"),
+                    "\(command): \(run.output)")
+            #expect(!run.output.contains("offending"), "\(command): \(run.output)")
+        }
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+        #expect(try connection.execute("SELECT DISTINCT status FROM it_badtest_meta.test_results WHERE test = 'not_null(m.typo)'").rows == [["error"]])
+        let status = try project.energize("status")
+        #expect(status.output.contains("failed: not_null(m.typo) (could not run)") && status.output.contains("why: data test not_null(m.typo) could not run"),
+                "\(status.output)")
+    }
+}

@@ -56,9 +56,9 @@ struct TestCommand: AsyncParsableCommand {
         origin.apply(to: &config)
         let status = try await config.withWarehouseRun(stop: StopRequest()) { step, sink, context in
             let results = try await step.test(runId: context.runId, reporter: Reporter())
-            if results.contains(where: { !$0.passed }) {
-                try sink.markRunFailed(runId: context.runId, error: "data tests failed")
-                return 4
+            if let verdict = WarehouseStep.verdict(results) {
+                try sink.markRunFailed(runId: context.runId, error: verdict.error)
+                return verdict.status
             }
             try sink.completeRun(runId: context.runId)
             return 0
@@ -75,7 +75,7 @@ struct WarehouseRun {
     /// Asks the transform to stop between models.
     var stop = StopRequest()
 
-    /// 0 when everything passed, 1 when a model failed, 4 when a data test failed.
+    /// 0 when everything passed, 1 when a model failed or a data test could not run, 4 when a data test failed.
     func transformAndTest(_ context: RunContext, select: [String], fullRefresh: Bool, skipTests: Bool) async throws -> Int32 {
         if !reporter.json { reporter.detail("transform (run \(context.runId)):") }
         let report = try await step.transform(context, select: select, fullRefresh: fullRefresh, stop: stop, reporter: reporter)
@@ -104,10 +104,9 @@ struct WarehouseRun {
         }
         let selected = select.isEmpty ? nil : Set(report.models.map(\.model))
         let results = try await step.test(runId: context.runId, models: selected, reusePassed: !fullRefresh, reporter: reporter)
-        let failed = results.filter { !$0.passed }
-        if !failed.isEmpty {
-            try sink.markRunFailed(runId: context.runId, error: failed.map { "data test \($0.name) failed (\($0.failures))" }.joined(separator: "\n"))
-            return 4
+        if let verdict = WarehouseStep.verdict(results) {
+            try sink.markRunFailed(runId: context.runId, error: verdict.error)
+            return verdict.status
         }
         try sink.completeRun(runId: context.runId)
         return 0

@@ -78,10 +78,27 @@ struct WarehouseStep {
                              ["tests.passed": "\(results.count - failed.count)", "tests.failed": "\(failed.count)", "tests.reused": "\(reused)"])
         }
         for result in failed {
-            reporter.failure("  FAILED \(result.name) on \(result.model): \(result.failures) offending; e.g. \(result.sample.joined(separator: " | "))",
-                             ["test": "\(result.name)", "model": "\(result.model)", "failures": "\(result.failures)",
-                              "sample": "\(result.sample.joined(separator: " | "))"])
+            if let error = result.error {
+                reporter.failure("  ERROR \(result.name) on \(result.model): the test could not run: \(error)",
+                                 ["test": "\(result.name)", "model": "\(result.model)", "error": "\(error)"])
+            } else {
+                reporter.failure("  FAILED \(result.name) on \(result.model): \(result.failures) offending; e.g. \(result.sample.joined(separator: " | "))",
+                                 ["test": "\(result.name)", "model": "\(result.model)", "failures": "\(result.failures)",
+                                  "sample": "\(result.sample.joined(separator: " | "))"])
+            }
         }
         return results
+    }
+
+    /// What data test results make of a run: nil when all passed; else its exit status (1 when a
+    /// test could not run — the project is wrong, not the data; 4 when tests found offending rows)
+    /// and the error the run history records, naming each test.
+    static func verdict(_ results: [DataTestResult]) -> (status: Int32, error: String)? {
+        let failed = results.filter { !$0.passed }
+        guard !failed.isEmpty else { return nil }
+        let lines = failed.map { result in
+            result.error.map { "data test \(result.name) could not run: \($0)" } ?? "data test \(result.name) failed (\(result.failures))"
+        }
+        return (failed.contains { $0.error != nil } ? 1 : 4, lines.joined(separator: "\n"))
     }
 }

@@ -78,6 +78,7 @@ struct RunHistory: Codable {
                     switch test[1] {
                     case "passed": passed += 1
                     case "unchanged": passed += 1; reused += 1
+                    case "error": failedTests.append("\(test[0] ?? "") (could not run)")
                     default: failedTests.append("\(test[0] ?? "") (\(test[2] ?? "?") offending)")
                     }
                 }

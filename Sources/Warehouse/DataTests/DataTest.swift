@@ -126,15 +126,18 @@ public struct DataTestResult: Sendable, Hashable {
     public var name: String
     /// The model it checked.
     public var model: String
-    /// How many rows or keys break the rule (1 when the test's query failed).
+    /// How many rows or keys break the rule (0 when the test's query failed: see `error`).
     public var failures: Int
     /// A few offending rows or keys.
     public var sample: [String]
+    /// Why the test's query could not run — the test is broken, not the data (a column that is
+    /// not there, say); nil when it ran.
+    public var error: String? = nil
     /// The run whose passing result stands for this one: the test was not run again because its
     /// query and everything it reads are as they were then; nil when the test ran.
     public var reusedFrom: Int64? = nil
-    /// Whether nothing breaks the rule.
-    public var passed: Bool { failures == 0 }
+    /// Whether the test ran and nothing breaks the rule.
+    public var passed: Bool { failures == 0 && error == nil }
 }
 
 /// Runs data tests and stores their results with the run.
@@ -272,7 +275,7 @@ public struct DataTestRunner: Sendable {
             let sample = count == 0 ? [] : try executor.run("\(query.sql) LIMIT 5", query.parameters).compactMap { $0.first ?? nil }
             result = DataTestResult(name: test.name, model: test.model, failures: count, sample: sample)
         } catch {
-            result = DataTestResult(name: test.name, model: test.model, failures: 1, sample: ["the test query failed: \(error)"])
+            result = DataTestResult(name: test.name, model: test.model, failures: 0, sample: [], error: "\(error)")
         }
         let seen = seen ?? Seen(test, query: query, versions: nil, on: nil)
         try meta.recordTest(executor, runId: runId, result, fingerprint: seen.fingerprint, inputsVersion: seen.inputsVersion)

@@ -132,13 +132,13 @@ public struct WarehouseMeta: Sendable {
     ///   - fingerprint: the test's query's fingerprint.
     ///   - inputsVersion: the largest version among what it read (nil: unknown).
     func recordTest(_ executor: any SQLExecutor, runId: Int64, _ result: DataTestResult, fingerprint: String? = nil, inputsVersion: Int64? = nil) throws {
-        let status = result.reusedFrom != nil ? "unchanged" : result.passed ? "passed" : "failed"
+        let status = result.reusedFrom != nil ? "unchanged" : result.error != nil ? "error" : result.passed ? "passed" : "failed"
         try executor.run("""
             INSERT INTO \(testResults) (run_id, test, model, status, failures, sample, fingerprint, inputs_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (run_id, test) DO UPDATE SET status = excluded.status, failures = excluded.failures, sample = excluded.sample,
               fingerprint = excluded.fingerprint, inputs_version = excluded.inputs_version
             """, [String(runId), result.name, result.model, status, String(result.failures),
-                  result.sample.isEmpty ? nil : result.sample.joined(separator: "; "), fingerprint, inputsVersion.map(String.init)])
+                  result.error ?? (result.sample.isEmpty ? nil : result.sample.joined(separator: "; ")), fingerprint, inputsVersion.map(String.init)])
     }
 
     /// The last run of each test that ran it (not one that reused an earlier result): its run,
@@ -148,7 +148,7 @@ public struct WarehouseMeta: Sendable {
         var runs: [String: (runId: Int64, passed: Bool, fingerprint: String?, inputsVersion: Int64?)] = [:]
         for row in try executor.run("""
             SELECT DISTINCT ON (test) test, run_id, status, fingerprint, inputs_version FROM \(testResults)
-            WHERE status IN ('passed', 'failed') ORDER BY test, run_id DESC
+            WHERE status IN ('passed', 'failed', 'error') ORDER BY test, run_id DESC
             """, []) {
             guard let test = row[0], let runId = row[1].flatMap({ Int64($0) }) else { continue }
             runs[test] = (runId, row[2] == "passed", row[3], row[4].flatMap { Int64($0) })

@@ -229,6 +229,8 @@ import Testing
         let stopped = server.wait()
         #expect(stopped.status == 6, "serve stops on SIGTERM with status 6: \(stopped.output)")
         #expect(stopped.output.contains("serving \(Self.pipeline) on http://127.0.0.1:\(port)/"), "\(stopped.output)")
+        // Quiet: no line per request, no error for a stop it was asked for.
+        #expect(!stopped.output.contains("FlyingFox") && !stopped.output.contains("error"), "\(stopped.output)")
     }
 
     /// An HTTP request with curl: the status code and the body.

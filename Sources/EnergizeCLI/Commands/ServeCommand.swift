@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Built once before listening: a project or warehouse that cannot be read fails now, with its reason.
         _ = try await site.page("/")
         // IPv4, on the address given (`localhost` is 127.0.0.1).
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host == "localhost" ? "127.0.0.1" : host, port: port))
+        let log = ServerLog()
+        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host == "localhost" ? "127.0.0.1" : host, port: port), logger: log)
         await server.appendRoute("GET,HEAD /*") { request in
             do {
                 guard let page = try await site.page(request.path) else {
@@ -79,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         for await _ in stop { break }
         sources.forEach { $0.cancel() }
+        log.stop()
         await server.stop(timeout: 3)
         task.cancel()
         await site.close()

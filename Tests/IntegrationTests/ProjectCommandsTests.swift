@@ -36,6 +36,7 @@ import Testing
         let models = try #require(try EnergizeBinary.json(["ls", "--json"], in: folder) as? [[String: Any]])
         #expect(models.map { $0["name"] as? String } == ["stg_order_lines", "stg_orders", "daily_revenue"])
         #expect(models.last?["depends_on"] as? [String] == ["stg_orders", "stg_order_lines"])
+        #expect(models.first?["sources"] as? [String] == ["it_init_raw.orders"] && models.last?["sources"] as? [String] == [], "\(models)")
         #expect(models.last?["relation"] as? String == "it_init_warehouse.daily_revenue")
         let compiled = try energize("compile", "--select", "daily_revenue")
         #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")

@@ -23,6 +23,8 @@ struct ListCommand: ParsableCommand {
         var materialization: String
         var relation: String
         var dependsOn: [String]
+        /// The raw tables it reads (`{{ raw('t') }}`), as `schema.table`.
+        var sources: [String]
         var usedBy: [String]
         var tests: [String]
         var description: String?
@@ -37,6 +39,7 @@ struct ListCommand: ParsableCommand {
             guard let transform = graph.models[name] else { return nil }
             return Entry(name: name, materialization: transform.materializationName, relation: "\(transform.schema).\(name)",
                          dependsOn: transform.dependencies,
+                         sources: (graph.model(name)?.sources ?? []).map { "\($0.schema).\($0.name)" },
                          usedBy: graph.order.filter { graph.models[$0]?.dependencies.contains(name) == true },
                          tests: project.tests.filter { $0.model == name }.map(\.name), description: graph.model(name)?.description)
         }
@@ -57,7 +60,7 @@ struct ListCommand: ParsableCommand {
         }
         print("models (\(entries.count)):")
         print(Table.render(header: ["model", "materialization", "relation", "depends on", "tests"], rows: entries.map {
-            [$0.name, $0.materialization, $0.relation, $0.dependsOn.joined(separator: ", "), String($0.tests.count)]
+            [$0.name, $0.materialization, $0.relation, ($0.sources + $0.dependsOn).joined(separator: ", "), String($0.tests.count)]
         }, rightAligned: [4]))
         print("\ndata tests: \(entries.map(\.tests.count).reduce(0, +))")
     }

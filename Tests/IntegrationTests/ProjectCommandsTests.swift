@@ -49,6 +49,12 @@ import Testing
         let broken = try energize("compile", "--offline")
         #expect(broken.status != 0)
         #expect(broken.output.contains("models/warehouse/broken.sql:2: {{ ref('stg_order') }} names no model"), "\(broken.output)")
+        // A raw table no stream loads: `debug` finds it before any run, naming the tables there are.
+        try "SELECT * FROM {{ raw('ordrs') }}\n".write(to: folder.appendingPathComponent("models/warehouse/broken.sql"), atomically: true, encoding: .utf8)
+        let debug = try energize("debug")
+        #expect(debug.status == 1 && debug.output.contains("FAIL  raw tables: ")
+                && debug.output.contains("raw table it_init_raw.ordrs does not exist, and no stream of the project loads it; the raw tables: orders"),
+                "\(debug.output)")
     }
 }
 

@@ -88,6 +88,13 @@ struct DebugCommand: ParsableCommand {
             guard missing.isEmpty else { throw CLIError.failed("missing " + missing.joined(separator: "; ")) }
             return "can create and use every schema the project writes (existing: \(present.isEmpty ? "none yet" : present.joined(separator: ", ")))"
         }
+        check("raw tables") {
+            // The raw tables there, and those of streams not loaded yet (columns unknown: any will do).
+            var columns = try ProjectModels.rawColumns(connection, schema: config.rawSchema)
+            for stream in config.streams where columns[stream.table] == nil { columns[stream.table] = [] }
+            _ = try ProjectModels(config: config, rawColumns: columns)
+            return "every {{ raw() }} of the models names a stream's table or one in \(config.rawSchema)"
+        }
     }
 
     private func checkMongoDB(_ config: EnergizeConfig, _ check: (String, () throws -> String) -> Void) {

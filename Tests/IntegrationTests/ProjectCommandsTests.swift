@@ -38,6 +38,11 @@ import Testing
         #expect(models.last?["depends_on"] as? [String] == ["stg_orders", "stg_order_lines"])
         #expect(models.first?["sources"] as? [String] == ["it_init_raw.orders"] && models.last?["sources"] as? [String] == [], "\(models)")
         #expect(models.last?["relation"] as? String == "it_init_warehouse.daily_revenue")
+        // A selection naming no model is a usage mistake: no run is recorded for it.
+        let runs = try connection.execute("SELECT count(*) FROM it_init_meta.runs").scalar
+        let typo = try energize("transform", "--select", "daily_revenu")
+        #expect(typo.status == 2 && !typo.output.contains("transform (run"), "\(typo.output)")
+        #expect(try connection.execute("SELECT count(*) FROM it_init_meta.runs").scalar == runs)
         let compiled = try energize("compile", "--select", "daily_revenue")
         #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")
         #expect(compiled.output.contains("AT TIME ZONE 'UTC'"))

@@ -32,7 +32,7 @@ struct TransformCommand: AsyncParsableCommand {
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }
-        let status = try await config.withWarehouseRun(stop: stop) { step, sink, context in
+        let status = try await config.withWarehouseRun(stop: stop, select: selection.select) { step, sink, context in
             try await WarehouseRun(step: step, sink: sink, reporter: Reporter(quiet: quiet), stop: stop)
                 .transformAndTest(context, select: selection.select, fullRefresh: fullRefresh, skipTests: skipTests)
         }
@@ -124,9 +124,11 @@ extension EnergizeConfig {
     /// Runs `body` as a run of the warehouse steps alone (no extract-load), recorded in the run
     /// history, under the pipeline's transform lock; the run stays `running` until `body` ends it.
     /// - Returns: `body`'s exit status, or 5 when another run holds the transform lock.
-    /// - Parameter gate: held exclusively while the run's id is taken (a follow command's
-    ///   transforms: no micro-batch is then between its stamp and its commit).
-    func withWarehouseRun(stop: StopRequest, gate: CommitGate? = nil,
+    /// - Parameters:
+    ///   - gate: held exclusively while the run's id is taken (a follow command's transforms: no
+    ///     micro-batch is then between its stamp and its commit).
+    ///   - select: the `--select` terms; one that names no model throws before a run is recorded.
+    func withWarehouseRun(stop: StopRequest, gate: CommitGate? = nil, select: [String] = [],
                           _ body: (WarehouseStep, PGSink, RunContext) async throws -> Int32) async throws -> Int32 {
         let uri = try requirePG()
         let lock: PipelineLock
@@ -139,6 +141,8 @@ extension EnergizeConfig {
         }
         defer { lock.release() }
         let step = try WarehouseStep(pgURI: uri, config: self)
+        // A selection naming no model is a usage mistake, not a run: said before one is recorded.
+        _ = try ModelSelection(select).resolve(in: step.graph)
         var sink = sink(pgURI: uri)
         sink.settings.lockHolder = lock.backendPID
         sink.settings.keepsRunOpen = true

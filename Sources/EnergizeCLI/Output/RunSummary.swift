@@ -52,7 +52,9 @@ struct RunSummary {
             return "run \(report.run.runId): \(failed) of \(report.streams.count) streams FAILED or not started (\(duration) s); their tables are as before the run"
         }
         return "run \(report.run.runId): \(report.streams.count) stream\(report.streams.count == 1 ? "" : "s") loaded in \(duration) s"
-            + (unchanged ? "; every table holds the same rows as before the run (no source change)" : "")
+            // What the load saw, not a claim about the source: a change outside a look-back window,
+            // or a document that went to _rejects, leaves the streams' tables as they were.
+            + (unchanged ? "; every stream's table holds the same rows as before the run" : "")
     }
 
     private func change(_ stream: StreamReport) -> String {

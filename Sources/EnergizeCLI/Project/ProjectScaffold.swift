@@ -96,9 +96,10 @@ public enum ProjectScaffold {
 
     static let lines = """
         -- energize: materialized=view
-        -- One row per element of orders.lines, line_number 1-based.
+        -- One row per element of orders.lines, line_number 1-based. The contract lets a whole
+        -- number be written 2.0, hence numeric before integer.
         SELECT o.order_id, l.line_number::integer AS line_number, l.line->>'product' AS product,
-          (l.line->>'quantity')::integer AS quantity, (l.line->>'price')::numeric(14,2) AS price
+          (l.line->>'quantity')::numeric::integer AS quantity, (l.line->>'price')::numeric(14,2) AS price
         FROM {{ raw('orders') }} o CROSS JOIN LATERAL jsonb_array_elements(o.lines) WITH ORDINALITY AS l(line, line_number)
 
         """
@@ -151,7 +152,7 @@ public enum ProjectScaffold {
         """
 
     static let seeds = """
-        {"_id": {"$oid": "65a000000000000000000001"}, "order_id": "O-1", "customer": {"id": "C-1", "city": "Recife"}, "lines": [{"product": "P-1", "quantity": 2, "price": 10.5}], "status": "completed", "ordered_at": {"$date": "2026-01-05T10:00:00Z"}, "updated_at": {"$date": "2026-01-05T10:00:00Z"}}
+        {"_id": {"$oid": "65a000000000000000000001"}, "order_id": "O-1", "customer": {"id": "C-1", "city": "Recife"}, "lines": [{"product": "P-1", "quantity": 2.0, "price": 10.5}], "status": "completed", "ordered_at": {"$date": "2026-01-05T10:00:00Z"}, "updated_at": {"$date": "2026-01-05T10:00:00Z"}}
         {"_id": {"$oid": "65a000000000000000000002"}, "order_id": "O-2", "customer": {"id": "C-2"}, "lines": [{"product": "P-1", "quantity": 1, "price": 10.5}, {"product": "P-2", "quantity": 3, "price": 4}], "status": "open", "ordered_at": {"$date": "2026-01-05T12:30:00Z"}, "updated_at": {"$date": "2026-01-06T08:00:00Z"}}
         {"_id": {"$oid": "65a000000000000000000003"}, "order_id": "O-3", "customer": {"id": "C-1", "city": "Recife"}, "lines": [], "status": "completed", "ordered_at": {"$date": "2026-01-06T09:15:00Z"}, "updated_at": {"$date": "2026-01-06T09:15:00Z"}}
 

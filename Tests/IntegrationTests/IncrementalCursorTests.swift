@@ -1,0 +1,48 @@
+import EnergizeCore
+import Foundation
+import MongoSource
+import PGSink
+import Testing
+
+/// An incremental stream reads the documents its window holds and those without a cursor
+/// (missing or null): no window would ever hold them, so they are rejected with their reason
+/// on every run they are still there, never skipped without a trace.
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct IncrementalCursorTests {
+    static let database = "it_inc_cursor"
+    static let schema = "it_inc_cursor"
+    static let metaSchema = "it_inc_cursor_meta"
+
+    func pipeline() throws -> Pipeline {
+        let stream = StreamConfig("orders", strategy: .incremental(cursor: "updated_at", key: "order_id", lookback: Lookback(milliseconds: 0)))
+        return Pipeline(name: "it-inc-cursor", source: MongoSource(uri: try LiveServers.mongoURI(), database: Self.database),
+                        sink: PGSink(connectionString: try LiveServers.pgURI(),
+                                     settings: PGSinkSettings(rawSchema: Self.schema, metaSchema: Self.metaSchema)),
+                        streams: [stream])
+    }
+
+    static func order(_ n: Int, updatedAt: Value?) -> Document {
+        var document: Document = ["_id": .string("o\(n)"), "order_id": .string("O\(n)")]
+        if let updatedAt { document["updated_at"] = updatedAt }
+        return document
+    }
+
+    @Test func documentsWithoutACursorAreRejectedNotSkipped() async throws {
+        let connection = try LiveServers.freshSchemas([Self.schema, Self.metaSchema])
+        defer { connection.close() }
+        let client = try LiveServers.freshCollections(Self.database, ["orders"])
+        let orders = client.collection("orders", in: Self.database)
+        try orders.insertMany([Self.order(1, updatedAt: .date(1_767_225_600_000)), Self.order(2, updatedAt: .date(1_767_225_660_000))])
+        let first = try await pipeline().run()
+        #expect(first.succeeded, "\(first.streams.compactMap(\.error))")
+
+        // Arriving after the first run: one without the cursor, one with it null, one in the window.
+        try orders.insertMany([Self.order(3, updatedAt: nil), Self.order(4, updatedAt: .null), Self.order(5, updatedAt: .date(1_767_225_720_000))])
+        let second = try await pipeline().run()
+        #expect(second.succeeded, "\(second.streams.compactMap(\.error))")
+        #expect(try connection.execute("SELECT order_id FROM it_inc_cursor.orders ORDER BY 1").rows == [["O1"], ["O2"], ["O5"]])
+        let rejected = try connection.execute("SELECT document_id, reason FROM it_inc_cursor._rejects ORDER BY 1").rows
+        #expect(rejected.map { $0[0] } == ["o3", "o4"], "\(rejected)")
+        #expect(rejected.allSatisfy { $0[1]?.contains("updated_at") == true }, "\(rejected)")
+        withExtendedLifetime(client) {}
+    }
+}

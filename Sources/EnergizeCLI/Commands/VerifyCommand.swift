@@ -20,7 +20,8 @@ struct VerifyCommand: AsyncParsableCommand {
         let rows = balances.map { balance -> [String] in
             guard balance.loaded else { return [balance.stream, String(balance.sourceDocuments), "-", "-", "-", "-", "-", "NOT LOADED"] }
             return [balance.stream, String(balance.sourceDocuments), String(balance.tableRows), String(balance.rejected),
-                    String(balance.missing.count), String(balance.extra.count), String(balance.stale.count), balance.balanced ? "ok" : "MISMATCH"]
+                    String(balance.missing.count), String(balance.extra.count + balance.goneRejected.count), String(balance.stale.count),
+                    balance.balanced ? "ok" : "MISMATCH"]
         }
         print(Table.render(header: ["collection", "mongodb", "table rows", "rejected", "missing", "gone", "stale", "every key accounted for"],
                            rows: rows, rightAligned: [1, 2, 3, 4, 5, 6]))
@@ -31,6 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             say(balance.missing, "in MongoDB, neither in the table nor rejected")
             say(balance.extra, "in the table, gone from MongoDB (deleted outside the look-back window, or not re-read)")
+            say(balance.goneRejected, "in _rejects, gone from MongoDB (deleted after it was rejected; a batch load does not see that delete)")
             say(balance.stale, "in the table as an older version whose newer one was rejected (see _rejects)")
         }
         if balances.contains(where: { !$0.balanced }) { throw ExitCode(1) }
@@ -55,9 +57,11 @@ public struct LoadBalance: Sendable, Hashable {
     public var extra: [String]
     /// `_id`s in the table whose newer version was rejected: the row is an older version.
     public var stale: [String]
+    /// `_id`s of current rejects that MongoDB no longer has (deleted after it was rejected).
+    public var goneRejected: [String] = []
 
     /// Whether every key is accounted for: each document is a row or a reject, and each row a document's current version.
-    public var balanced: Bool { loaded && missing.isEmpty && extra.isEmpty && stale.isEmpty }
+    public var balanced: Bool { loaded && missing.isEmpty && extra.isEmpty && goneRejected.isEmpty && stale.isEmpty }
 
     /// Compares the keys of both sides for each stream (`_id` as text: an ObjectId's hex, a
     /// string as it is, other values as JSON — the form `_rejects` uses).
@@ -119,6 +123,10 @@ public struct LoadBalance: Sendable, Hashable {
                         """, []),
                     stale: try ids("""
                         SELECT t."_id"::text FROM \(table) t WHERE t."_id"::text IN (\(current)) ORDER BY 1 LIMIT 1000
+                        """, [stream.collection]),
+                    goneRejected: try ids("""
+                        SELECT DISTINCT r.document_id FROM \(rejects) r WHERE r.collection = $1 AND r.origin = 'load' AND r.document_id IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM energize_verify_ids m WHERE m.id = r.document_id) ORDER BY 1 LIMIT 1000
                         """, [stream.collection]))
             }
         }

@@ -77,3 +77,36 @@ import Testing
                 "\(status.output)")
     }
 }
+
+/// When a model fails, the data tests of the models that were built still run, and those of the
+/// models that were not are said not to have run (in the output and the run's history).
+@Suite(.serialized, .enabled(if: LiveServers.enabled)) struct TestsAfterAFailedModelTests {
+    @Test func testsOfBuiltModelsRunAndTheOthersAreSaidNotToHaveRun() throws {
+        let project = try TemporaryProject("it_failtests", "pipeline: it_failtests\n")
+        try project.write("models/good.sql", "-- energize: materialized=table\nSELECT 1 AS x\n")
+        try project.write("models/bad.sql", "-- energize: materialized=table\nSELECT 1 / 0 AS y\n")
+        try project.write("models/schema.yml", """
+            models:
+              - name: good
+                columns:
+                  - name: x
+                    tests: [not_null, {accepted_values: {values: [2]}}]
+              - name: bad
+                columns:
+                  - name: y
+                    tests: [not_null]
+
+            """)
+        let run = try project.energize("transform")
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("FAILED bad:") && run.output.contains("data tests: 1 of 2 passed")
+                && run.output.contains("1 data test not run: their models were not built"), "\(run.output)")
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+        #expect(try connection.execute("SELECT model, status FROM it_failtests_meta.test_results ORDER BY test").rows
+                == [["good", "failed"], ["good", "passed"]])
+        let status = try project.energize("status")
+        #expect(status.output.contains("not run: their models were not built") && status.output.contains("data tests: 1 passed, failed: accepted_values"),
+                "\(status.output)")
+    }
+}

@@ -89,7 +89,20 @@ struct WarehouseRun {
         if !failedModels.isEmpty {
             let errors = failedModels.map { "\($0.model): \($0.error ?? $0.status.rawValue)" }
             errors.forEach { reporter.failure("  FAILED \($0)") }
-            try sink.markRunFailed(runId: context.runId, error: errors.joined(separator: "\n"))
+            var runError = errors.joined(separator: "\n")
+            if !skipTests && !stop.isRequested {
+                // The tests of the models that are built still run (as dbt build does); those of the
+                // models that are not are said not to have run.
+                let current = Set(report.models.filter(\.status.isCurrent).map(\.model))
+                let results = try await step.test(runId: context.runId, models: current, reusePassed: !fullRefresh, reporter: reporter)
+                let notRun = step.project.tests.filter { test in failedModels.contains { $0.model == test.model } }.count
+                if notRun > 0 {
+                    reporter.failure("  \(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built")
+                    runError += "\n\(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built"
+                }
+                if let verdict = WarehouseStep.verdict(results) { runError += "\n" + verdict.error }
+            }
+            try sink.markRunFailed(runId: context.runId, error: runError)
             return 1
         }
         if stop.isRequested {

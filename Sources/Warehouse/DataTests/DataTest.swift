@@ -173,7 +173,7 @@ public struct DataTestRunner: Sendable {
     }
 
     /// Runs the tests of the `models` (all when nil) on up to `concurrency` connections at once,
-    /// each on a thread of its own; a test whose query fails counts as failed.
+    /// each on a thread of its own; a test whose query fails is an error (its result's `error`).
     /// - Parameters:
     ///   - connect: opens a connection to the warehouse (the runner closes each one).
     ///   - concurrency: connections used at the same time (at least 1).

@@ -77,6 +77,17 @@ import Testing
         #expect(try EnergizeBinary.run(["init"], in: folder).status == 0)
         let again = try EnergizeBinary.run(["init"], in: folder)
         #expect(again.status == 2 && again.output.contains("energize.yml exists; pass --force") && !again.output.contains("Usage"), "\(again.output)")
+        // A wrong --cron is a usage mistake; a scheduler stopped on request exits 6, as every command does.
+        let badCron = try EnergizeBinary.run(["schedule", "--cron", "61 * * * *"], in: folder)
+        #expect(badCron.status == 2 && badCron.output.contains("--cron 61 * * * *: minute field `61`"), "\(badCron.output)")
+        let scheduler = try EnergizeBinary.start(["schedule", "--every", "1h"], in: folder)
+        Thread.sleep(forTimeInterval: 3)  // its signal handlers in place (it reads the project first)
+        scheduler.send(SIGTERM)
+        let stopped = scheduler.wait()
+        #expect(stopped.status == 6 && stopped.output.contains("scheduler stopped"), "\(stopped.output)")
+        // A DAG written into a folder not made yet.
+        let dag = try EnergizeBinary.run(["airflow-dag", "--output", "dags/energize/x.py"], in: folder)
+        #expect(dag.status == 0 && FileManager.default.fileExists(atPath: folder.appendingPathComponent("dags/energize/x.py").path), "\(dag.output)")
         // A time zone PostgreSQL does not know: said before anything loads or builds.
         let file = folder.appendingPathComponent("energize.yml")
         let scaffolded = try String(contentsOf: file, encoding: .utf8)

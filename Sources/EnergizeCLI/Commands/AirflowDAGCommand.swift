@@ -54,6 +54,9 @@ struct AirflowDAGCommand: ParsableCommand {
         dag.mongoConnection = mongoConnection
         dag.catchup = catchup
         let path = output ?? dag.dagId + ".py"
+        // `--output dags/x.py` into a folder not made yet makes it, as a user writing a DAG folder expects.
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         try dag.python.write(toFile: path, atomically: true, encoding: .utf8)
         print("wrote \(path): DAG \(dag.dagId) with \(config.streams.count) load tasks, transform, test")
         print("its tasks run in the Airflow pool \(pool): create it once with `airflow pools set \(pool) \(max(2, config.concurrency)) \"energize: PostgreSQL-heavy tasks\"`")

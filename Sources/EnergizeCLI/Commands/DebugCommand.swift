@@ -110,7 +110,7 @@ struct DebugCommand: ParsableCommand {
             let existing = Set(try client.collectionNames(in: config.sourceDatabase))
             let missing = config.streams.map(\.collection).filter { !existing.contains($0) }
             guard missing.isEmpty else {
-                throw CLIError.failed("database \(config.sourceDatabase) has no collection \(missing.joined(separator: ", ")) (a run would load an empty table); it has \(existing.sorted().joined(separator: ", "))")
+                throw CLIError.failed("database \(config.sourceDatabase) has no collection \(missing.joined(separator: ", ")) (a run would load an empty table); it has \(existing.isEmpty ? "no collection at all" : existing.sorted().joined(separator: ", "))")
             }
             for stream in config.streams { _ = try client.collection(stream.collection, in: config.sourceDatabase).findOne() }
             return "database \(config.sourceDatabase) has every stream's collection, and they can be read"

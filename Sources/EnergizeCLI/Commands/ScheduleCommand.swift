@@ -31,7 +31,9 @@ struct ScheduleCommand: AsyncParsableCommand {
 
     func run() async throws {
         var config = try options.load()
-        if let cron { config.schedule = .cron(try CronExpression(cron)) }
+        if let cron {
+            do { config.schedule = .cron(try CronExpression(cron)) } catch { throw ValidationError("--cron \(cron): \(error)") }
+        }
         if let every {
             guard let seconds = ConfigReader.seconds(every), seconds > 0 else { throw ValidationError("--every \(every): expected a duration like 15m or 1h") }
             config.schedule = .interval(seconds)
@@ -61,6 +63,8 @@ struct ScheduleCommand: AsyncParsableCommand {
             if let maxRuns, runs >= maxRuns { break }
         }
         print("scheduler stopped")
+        // Stopped on request (SIGINT/SIGTERM) is status 6, as for every command; --max-runs reached is 0.
+        if stop.isRequested { throw ExitCode(6) }
     }
 
     static func text(_ date: Date) -> String {

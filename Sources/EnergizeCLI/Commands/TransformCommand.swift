@@ -88,7 +88,7 @@ struct WarehouseRun {
         let failedModels = report.models.filter { $0.status == .failed || $0.status == .skipped }
         if !failedModels.isEmpty {
             let errors = failedModels.map { "\($0.model): \($0.error ?? $0.status.rawValue)" }
-            errors.forEach { reporter.failure("  FAILED \($0)") }
+            for (model, error) in zip(failedModels, errors) { reporter.failure("  \(model.status == .skipped ? "SKIPPED" : "FAILED") \(error)") }
             var runError = errors.joined(separator: "\n")
             if !skipTests && !stop.isRequested {
                 // The tests of the models that are built still run (as dbt build does); those of the

@@ -82,8 +82,8 @@ struct Followed: Codable {
     /// - Parameter followed: the streams.
     /// - Returns: the table's text.
     static func table(_ followed: [Followed]) -> String {
-        Table.render(header: ["stream", "state", "lag", "behind", "per minute", "last change (UTC)", "committed (UTC)", "changes", "written",
-                              "deleted", "rejected"],
+        Table.render(header: ["stream", "state", "lag", "behind", "per minute", "last change (UTC)", "committed (UTC)", "changes", "rows written",
+                              "rows deleted", "rejected"],
                      rows: followed.map { f in
                          [f.stream, f.isLive ? f.state : f.seenAt.map { "\(f.state) (seen \($0))" } ?? f.state,
                           f.lagSeconds.map { String(format: "%.1f s", $0) } ?? "-", f.changesBehind.map { "\($0) changes" } ?? "-",

@@ -139,7 +139,7 @@ struct StreamFollower: Sendable {
             guard let report = applied else { return }
             heartbeat.committed(changes: batch.count, lastChange: batch.compactMap(\.clusterTime).max())
             let lag = last.clusterTime.map { String(format: ", %.1f s behind", FollowerHeartbeat.secondsSince($0)) } ?? ""
-            say("stream \(stream.name): \(report.events) changes applied: \(report.written) written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
+            say("stream \(stream.name): \(report.events) changes applied: \(report.written) documents written, \(report.deleted) deleted, \(report.rejected) rejected\(lag)")
             batch = []
             firstAt = nil
         }

@@ -48,12 +48,17 @@ struct SeedCommand: AsyncParsableCommand {
         let client = try MongoClient(uri: try config.requireMongo())
         try client.ping()
         try SeedMarker.check(client, database: config.sourceDatabase, force: force)
+        var replaced: [String] = []
         for (collection, documents) in loaded {
             let target = client.collection(collection, in: config.sourceDatabase)
+            // What the drop takes away is said, not only what the seed writes.
+            let before = try target.count()
+            if before > 0 { replaced.append("\(collection) \(before)") }
             try target.drop()
             if !documents.isEmpty { try target.insertMany(documents) }
         }
         try SeedMarker.mark(client, database: config.sourceDatabase, collections: loaded.map(\.0))
-        print("seeded \(config.sourceDatabase): " + loaded.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))
+        print("seeded \(config.sourceDatabase): " + loaded.map { "\($0.0) \($0.1.count)" }.joined(separator: ", ")
+              + (replaced.isEmpty ? "" : " (replacing the documents there were: " + replaced.joined(separator: ", ") + ")"))
     }
 }

@@ -55,22 +55,30 @@ public struct ModelGraph: Sendable {
     public var order: [String] { levels.flatMap { $0 } }
 
     /// `name` and every model it depends on, directly or not (`+name` in a selection).
-    /// - Parameter name: a transform's name.
-    public func upstream(of name: String) -> Set<String> {
-        closure(from: name) { models[$0]?.dependencies ?? [] }
+    /// - Parameters:
+    ///   - name: a transform's name.
+    ///   - depth: how many steps up to go (`2+name`: its dependencies and theirs); all by default.
+    public func upstream(of name: String, depth: Int = .max) -> Set<String> {
+        closure(from: name, depth: depth) { models[$0]?.dependencies ?? [] }
     }
 
     /// `name` and every model that depends on it, directly or not (`name+`).
-    /// - Parameter name: a transform's name.
-    public func downstream(of name: String) -> Set<String> {
-        closure(from: name) { current in models.values.filter { $0.dependencies.contains(current) }.map(\.name) }
+    /// - Parameters:
+    ///   - name: a transform's name.
+    ///   - depth: how many steps down to go (`name+1`: the models reading it); all by default.
+    public func downstream(of name: String, depth: Int = .max) -> Set<String> {
+        closure(from: name, depth: depth) { current in models.values.filter { $0.dependencies.contains(current) }.map(\.name) }
     }
 
-    private func closure(from start: String, _ next: (String) -> [String]) -> Set<String> {
+    /// `start` and what `next` reaches from it in at most `depth` steps (breadth first, so each
+    /// model is reached by its shortest path).
+    private func closure(from start: String, depth: Int, _ next: (String) -> [String]) -> Set<String> {
         var seen: Set<String> = [start]
-        var stack = [start]
-        while let current = stack.popLast() {
-            for neighbour in next(current) where seen.insert(neighbour).inserted { stack.append(neighbour) }
+        var frontier = [start]
+        var steps = 0
+        while !frontier.isEmpty && steps < depth {
+            frontier = frontier.flatMap(next).filter { seen.insert($0).inserted }
+            steps += 1
         }
         return seen
     }

@@ -79,8 +79,11 @@ public struct ModelSelection: Sendable, Hashable {
     /// The terms, as given to `--select`; none selects every model.
     public var terms: [String]
 
-    /// A selection of models.
-    /// - Parameter terms: `name`, `+name`, `name+` or `+name+` each; none selects every model.
+    /// A selection of models, in dbt's graph syntax: each term selects `name`; `+name` adds what
+    /// it depends on, `name+` what depends on it, `2+name` / `name+1` only that many steps;
+    /// `@name` adds what depends on it and everything those depend on (all a rebuild of it needs).
+    /// Terms separated by spaces in one value add up, as repeated `--select`s do.
+    /// - Parameter terms: the terms; none selects every model.
     public init(_ terms: [String]) {
         self.terms = terms
     }
@@ -91,15 +94,33 @@ public struct ModelSelection: Sendable, Hashable {
     public func resolve(in graph: ModelGraph) throws -> Set<String> {
         guard !terms.isEmpty else { return Set(graph.models.keys) }
         var selected = Set<String>()
-        for term in terms {
-            let upstream = term.hasPrefix("+"), downstream = term.hasSuffix("+") && term.count > 1
-            let name = String(term.dropFirst(upstream ? 1 : 0).dropLast(downstream ? 1 : 0))
-            guard graph.models[name] != nil else {
-                throw ModelGraph.Invalid(description: "--select names \(name), which is not a model; models: \(graph.order.joined(separator: ", "))")
+        for term in terms.flatMap({ $0.split(whereSeparator: \.isWhitespace).map(String.init) }) {
+            var rest = Substring(term)
+            let everything = rest.hasPrefix("@")
+            if everything { rest = rest.dropFirst() }
+            // `n+name`: n steps up (all when n is left out); `name+n`: n steps down.
+            var up: Int?, down: Int?
+            if let plus = rest.firstIndex(of: "+"), rest[..<plus].allSatisfy(\.isNumber) {
+                up = rest[..<plus].isEmpty ? .max : Int(rest[..<plus]) ?? .max
+                rest = rest[rest.index(after: plus)...]
+            }
+            if let plus = rest.lastIndex(of: "+"), rest[rest.index(after: plus)...].allSatisfy(\.isNumber), plus != rest.startIndex {
+                let after = rest[rest.index(after: plus)...]
+                down = after.isEmpty ? .max : Int(after) ?? .max
+                rest = rest[..<plus]
+            }
+            let name = String(rest)
+            guard graph.models[name] != nil, up.map({ $0 >= 0 }) ?? true, down.map({ $0 >= 0 }) ?? true, !(everything && (up != nil || down != nil)) else {
+                throw ModelGraph.Invalid(description: graph.models[name] == nil
+                    ? "--select names \(name), which is not a model; models: \(graph.order.joined(separator: ", "))"
+                    : "--select \(term): expected name, +name, name+, 2+name, name+1 or @name")
             }
             selected.insert(name)
-            if upstream { selected.formUnion(graph.upstream(of: name)) }
-            if downstream { selected.formUnion(graph.downstream(of: name)) }
+            if let up { selected.formUnion(graph.upstream(of: name, depth: up)) }
+            if let down { selected.formUnion(graph.downstream(of: name, depth: down)) }
+            if everything {
+                for model in graph.downstream(of: name) { selected.formUnion(graph.upstream(of: model)) }
+            }
         }
         return selected
     }

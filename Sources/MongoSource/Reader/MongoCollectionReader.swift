@@ -2,8 +2,8 @@ internal import CMongoC
 import EnergizeCore
 import Foundation
 
-/// Reads one collection, optionally only documents whose cursor field is `>=` a floor (and
-/// those without one), in `_id` range pages when it can, else with a single cursor.
+/// Reads one collection, optionally only an incremental window (see ``WindowFilter``), in `_id`
+/// range pages when it can, else with a single cursor.
 ///
 /// A prefetch thread of its own keeps the server busy: it drains the cursor and copies
 /// each reply's raw BSON into chunks, while `next()` decodes the previous chunk on the
@@ -19,9 +19,7 @@ final class MongoCollectionReader: DocumentReader {
         let collection = client.collection(request.stream.collection, in: database)
         var filter = Document()
         if let floor = request.cursorFloor, let cursorField = request.stream.strategy.cursorField {
-            // With the documents lacking the cursor (missing or null, which `{field: null}` matches):
-            // no window would ever read them, and they go whole to _rejects, not nowhere.
-            filter = ["$or": .array([.document([cursorField: .document(["$gte": floor])]), .document([cursorField: .null])])]
+            filter = WindowFilter.filter(field: cursorField, floor: floor)
         }
         // The first round trip: an unreachable server fails here, with the stream named. The
         // estimate only feeds progress, so a user without the `count` privilege still reads.

@@ -1,5 +1,6 @@
 @testable import EnergizeCLI
 import EnergizeCore
+import EnergizeTesting
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ import Testing
 
     @Test func aTransformsRunIdWaitsForTheBatchBetweenItsStampAndItsCommit() async throws {
         let gate = CommitGate()
-        let order = Order()
+        let order = EventLog()
         let inBatch = DispatchSemaphore(value: 0)
         let batch = Thread {
             gate.shared {
@@ -47,7 +48,7 @@ import Testing
 
     /// Starts a snapshot through `gate` that lasts until `ends` says so, then logs its commit in
     /// `order`; returns once the snapshot has begun.
-    func snapshot(_ gate: CommitGate, _ order: Order, until ends: @escaping @Sendable () -> Bool) async -> Task<Void, Never> {
+    func snapshot(_ gate: CommitGate, _ order: EventLog, until ends: @escaping @Sendable () -> Bool) async -> Task<Void, Never> {
         let (started, snapshotStarted) = AsyncStream.makeStream(of: Void.self)
         let snapshot = Task {
             await gate.snapshot {
@@ -62,7 +63,7 @@ import Testing
 
     @Test func aTransformsRunIdWaitsForASnapshot() async throws {
         let gate = CommitGate()
-        let order = Order()
+        let order = EventLog()
         // The snapshot lasts until the transform waits for its run id.
         let snapshot = await snapshot(gate, order) { gate.progress.transformsWaiting > 0 }
         #expect(gate.progress.snapshotsRunning == 1)
@@ -77,7 +78,7 @@ import Testing
     /// back behind the transform — the order then says so).
     @Test func batchesGoOnWhileATransformWaitsForASnapshot() async throws {
         let gate = CommitGate()
-        let order = Order()
+        let order = EventLog()
         let snapshot = await snapshot(gate, order) { order.events.contains("batch committed") }
         let transform = Task.detached { await onOwnThread { gate.exclusive { order.add("transform's run id") } } }
         for _ in 0..<400 where gate.progress.transformsWaiting == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
@@ -87,13 +88,4 @@ import Testing
         await transform.value
         #expect(order.events == ["batch committed", "snapshot committed", "transform's run id"])
     }
-}
-
-/// Events in the order threads saw them.
-final class Order: @unchecked Sendable {
-    // @unchecked Sendable: `list` is only touched under `lock`.
-    private let lock = NSLock()
-    private var list: [String] = []
-    func add(_ event: String) { lock.withLock { list.append(event) } }
-    var events: [String] { lock.withLock { list } }
 }

@@ -1,5 +1,4 @@
 import EnergizeCore
-import Foundation
 import EnergizeTesting
 import Testing
 @testable import Warehouse
@@ -244,25 +243,15 @@ import Testing
         let recorder = RecordingSQLExecutor()
         let graph = try ModelGraph([Model(name: "a", schema: "s", sql: "SELECT 1 AS x", materialization: .view),
                                     Model(name: "b", schema: "s", sql: "SELECT 2 AS y", materialization: .view)])
-        let order = Events()
+        let order = EventLog()
         struct RecordingFailed: Error, Equatable {}
         await #expect(throws: RecordingFailed()) {
             _ = try await TransformRunner(graph: graph, meta: WarehouseMeta(schema: "m"), concurrency: 1, connect: { recorder })
                 .run(RunContext(runId: 3, pipeline: "p", startedAt: 0), followUp: { report in
                     guard report.model == "a" else { return nil }
-                    return { _ in order.append("follow-up of a"); throw RecordingFailed() }
-                }, onModel: { order.append($0.model) })
+                    return { _ in order.add("follow-up of a"); throw RecordingFailed() }
+                }, onModel: { order.add($0.model) })
         }
-        #expect(order.all == ["a", "b", "follow-up of a"])
+        #expect(order.events == ["a", "b", "follow-up of a"])
     }
-}
-
-/// Events appended from several threads, in the order they happened.
-final class Events: @unchecked Sendable {
-    // @unchecked Sendable: `events` is only touched under `lock`.
-    private let lock = NSLock()
-    private var events: [String] = []
-
-    func append(_ event: String) { lock.withLock { events.append(event) } }
-    var all: [String] { lock.withLock { events } }
 }

@@ -43,6 +43,13 @@ import Testing
         let typo = try energize("transform", "--select", "daily_revenu")
         #expect(typo.status == 2 && !typo.output.contains("transform (run"), "\(typo.output)")
         #expect(try connection.execute("SELECT count(*) FROM it_init_meta.runs").scalar == runs)
+        let runTypo = try energize("run", "--select", "daily_revenu")
+        #expect(runTypo.status == 2, "\(runTypo.output)")
+        #expect(try connection.execute("SELECT count(*) FROM it_init_meta.runs").scalar == runs)
+        // `run --select`: every stream loads, the selected models build and their tests run.
+        let selected = try energize("run", "--select", "daily_revenue", "--full-refresh")
+        #expect(selected.status == 0 && selected.output.contains("transform: 1 of 1 models built"), "\(selected.output)")
+        #expect(try energize("run", "--select", "daily_revenue", "--skip-transform").status == 2)
         let compiled = try energize("compile", "--select", "daily_revenue")
         #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")
         #expect(compiled.output.contains("AT TIME ZONE 'UTC'"))

@@ -43,6 +43,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @OptionGroup var selection: SelectionOptions
+
     @OptionGroup var output: OutputOptions
 
     @OptionGroup var origin: OriginOption
@@ -57,11 +59,14 @@ struct RunCommand: AsyncParsableCommand {
         if let maxRejectRatio { config.maxRejectRatio = maxRejectRatio }
         if let retries { config.retry.retries = retries }
         if skipTransform { config.transform = false }
+        if !selection.select.isEmpty && (skipTransform || streams != nil) {
+            throw ValidationError("--select chooses the models to build; with --skip-transform or --streams no model is built")
+        }
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }
         let execution = PipelineExecution(config: config, streamNames: streams.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                          fullRefresh: fullRefresh, quiet: output.quiet, stop: stop,
+                                          select: selection.select, fullRefresh: fullRefresh, quiet: output.quiet, stop: stop,
                                           json: output.logFormat == .json, logger: output.logger())
         let status = try await execution.run()
         if status != .succeeded { throw ExitCode(status.rawValue) }

@@ -11,6 +11,8 @@ struct PipelineExecution {
     var config: EnergizeConfig
     /// Run only these streams (then no transform).
     var streamNames: [String]?
+    /// The models the transform builds (`--select`), with their data tests; all when empty.
+    var select: [String] = []
     var fullRefresh = false
     var quiet = false
     var stop = StopRequest()
@@ -30,6 +32,10 @@ struct PipelineExecution {
         let pgURI = try config.requirePG()
         let selected = try streams()
         let wholePipeline = streamNames == nil
+        if wholePipeline && config.transform && !select.isEmpty {
+            // A selection naming no model is a usage mistake: said before anything loads.
+            _ = try ModelSelection(select).resolve(in: try ProjectModels(config: config, rawColumns: nil).graph)
+        }
         if wholePipeline && config.transform {
             // A zone the models cannot use is a configuration mistake: said before anything loads.
             let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) check")
@@ -88,7 +94,7 @@ struct PipelineExecution {
             do {
                 let step = try WarehouseStep(pgURI: pgURI, config: config)
                 status = try await WarehouseRun(step: step, sink: sink, reporter: Reporter(json: json, quiet: quiet, logger: logger), stop: stop)
-                    .transformAndTest(report.run, select: [], fullRefresh: fullRefresh, skipTests: false)
+                    .transformAndTest(report.run, select: select, fullRefresh: fullRefresh, skipTests: false)
             } catch {
                 try? sink.markRunFailed(runId: report.run.runId, error: "transform: \(error)")
                 throw error

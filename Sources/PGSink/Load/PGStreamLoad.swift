@@ -209,7 +209,7 @@ final class PGStreamLoad: ChangeApplying {
                                + ["_run_id"]).filter { seen.insert($0).inserted }
                 try connection.execute("ANALYZE \(target) (\(SQLIdentifier.list(columns)))")
             }
-            try recordRejects(loadedRows: inserted, changeBatch: progress.resumeToken != nil)
+            try recordRejects(loadedRows: inserted, changeBatch: progress.resumeToken != nil, windowed: progress.cutoff != nil)
             // What reads the table is rebuilt only when this (or any other write) changed it.
             try connection.execute(sink.marks.triggerStatement(schema: sink.settings.rawSchema, table: stream.table))
             if direct || altered || inserted > 0 || deleted > 0 {
@@ -280,12 +280,15 @@ final class PGStreamLoad: ChangeApplying {
     /// Keeps one current `_rejects` row per rejected document of the collection: this run's
     /// rejects replace earlier rows of the same documents (keeping the run that first rejected
     /// them), documents that loaded in this run lose theirs, and a replace stream drops the rows
-    /// of documents it did not see again (gone from the source, or loaded).
+    /// of documents it did not see again (gone from the source, or loaded). An incremental window
+    /// reads every document without a cursor, so a row of one it did not see again (rejected for
+    /// lacking its cursor) is dropped too: the document is gone, or has a cursor now.
     /// - Parameters:
     ///   - loadedRows: the rows this load inserted (stamped with the run's id).
     ///   - changeBatch: a micro-batch of changes: every document it wrote loses its reject, whatever
     ///     the run (the batches of one followed run share its id).
-    private func recordRejects(loadedRows: Int, changeBatch: Bool) throws {
+    ///   - windowed: an incremental load of a window (not a first, whole read).
+    private func recordRejects(loadedRows: Int, changeBatch: Bool, windowed: Bool) throws {
         let rejects = sink.rejectsTable
         let parameters = [String(run.runId), stream.collection]
         try connection.execute("""
@@ -323,6 +326,12 @@ final class PGStreamLoad: ChangeApplying {
             try connection.execute("""
                 DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
                 """, parameters)
+        } else if !changeBatch, windowed, let cursor = stream.strategy.cursorField {
+            let path = PostgresArray.text(cursor.split(separator: ".").map(String.init))
+            try connection.execute("""
+                DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
+                  AND coalesce(r.document #> $3::text[], 'null'::jsonb) = 'null'::jsonb
+                """, parameters + [path])
         }
     }
 

@@ -89,10 +89,7 @@ struct DebugCommand: ParsableCommand {
             return "can create and use every schema the project writes (existing: \(present.isEmpty ? "none yet" : present.joined(separator: ", ")))"
         }
         check("raw tables") {
-            // The raw tables there, and those of streams not loaded yet (columns unknown: any will do).
-            var columns = try ProjectModels.rawColumns(connection, schema: config.rawSchema)
-            for stream in config.streams where columns[stream.table] == nil { columns[stream.table] = [] }
-            _ = try ProjectModels(config: config, rawColumns: columns)
+            _ = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumnsWithStreams(connection, config: config))
             return "every {{ raw() }} of the models names a stream's table or one in \(config.rawSchema)"
         }
     }

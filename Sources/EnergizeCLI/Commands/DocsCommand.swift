@@ -34,7 +34,7 @@ struct DocsCommand: ParsableCommand {
         let config = try options.load()
         let connection = offline ? nil : try PGConnection(try config.requirePG(), applicationName: "energize \(config.pipeline) docs")
         defer { connection?.close() }
-        let project = try ProjectModels(config: config, rawColumns: try connection.map { try ProjectModels.rawColumns($0, schema: config.rawSchema) })
+        let project = try ProjectModels(config: config, rawColumns: try connection.map { try ProjectModels.rawColumnsWithStreams($0, config: config) })
         let built = try SiteBuilder(config: config, project: project, dashboardFile: dashboard, runs: runs).build(connection: connection)
         for (title, error) in built.failedPanels { print("warning: dashboard panel \"\(title)\": \(error)") }
         let folder = output ?? config.path("target/docs")

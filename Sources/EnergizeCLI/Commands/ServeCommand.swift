@@ -39,7 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try options.load()
         let uri = try config.requirePG()
         let setup = try PGConnection(uri, applicationName: "energize \(config.pipeline) serve")
-        let project = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumns(setup, schema: config.rawSchema))
+        // Before the first load too: a monitor then sees `no_runs`, not a server that will not start.
+        let project = try ProjectModels(config: config, rawColumns: try ProjectModels.rawColumnsWithStreams(setup, config: config))
         setup.close()
         let site = LiveSite(builder: SiteBuilder(config: config, project: project, dashboardFile: dashboard, runs: runs),
                             connectionString: uri, refresh: max(0, refresh))

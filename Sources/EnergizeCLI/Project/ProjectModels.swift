@@ -72,6 +72,18 @@ struct ProjectModels {
             .map { (folder as NSString).appendingPathComponent($0) }
     }
 
+    /// The raw tables there, and the tables of the configured streams not loaded yet (columns
+    /// unknown: none), so that a project compiles before its first load — for what only shows
+    /// it (`docs`, `serve`, `debug`), not for a build.
+    /// - Parameters:
+    ///   - connection: the warehouse connection.
+    ///   - config: the project's configuration.
+    static func rawColumnsWithStreams(_ connection: PGConnection, config: EnergizeConfig) throws -> [String: Set<String>] {
+        var columns = try rawColumns(connection, schema: config.rawSchema)
+        for stream in config.streams where columns[stream.table] == nil { columns[stream.table] = [] }
+        return columns
+    }
+
     /// The columns of every table of the raw schema.
     static func rawColumns(_ connection: PGConnection, schema: String) throws -> [String: Set<String>] {
         var columns: [String: Set<String>] = [:]

@@ -62,6 +62,8 @@ import Testing
         defer { connection.close() }
         #expect(try connection.execute("SELECT model, status FROM it_failtests_meta.test_results ORDER BY test").rows
                 == [["good", "failed"], ["good", "passed"]])
+        // A healthcheck's form: exit 1 while the last finished run did not succeed.
+        #expect(try project.energize("status", "--check").status == 1)
         let status = try project.energize("status")
         #expect(status.output.contains("not run: their models were not built") && status.output.contains("data tests: 1 passed, failed: accepted_values"),
                 "\(status.output)")

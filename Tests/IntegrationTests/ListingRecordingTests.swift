@@ -25,6 +25,7 @@ import Testing
             """)
         let first = try project.energize("run")
         #expect(first.status == 0, "\(first.output)")
+        #expect(try project.energize("status", "--check").status == 0)
         let recorded = "SELECT document_id, reason FROM it_listing_raw._rejects"
         #expect(try connection.execute(recorded + " WHERE origin <> 'load'").rows == [["2", "v is bad"]])
 

@@ -18,6 +18,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON for machines.")
     var json = false
 
+    @Flag(help: "For a healthcheck: exit 1 when the last finished run did not succeed (failed, abandoned or stopped).")
+    var check = false
+
     func run() async throws {
         let config = try options.load()
         let connection = try PGConnection(try config.requirePG())
@@ -30,5 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             print(history.text)
         }
+        // A run still running says nothing yet: the one before it is the last word.
+        if check, let last = history.runs.first(where: { $0.status != "running" }), last.status != "succeeded" { throw ExitCode(1) }
     }
 }

@@ -78,6 +78,10 @@ import Testing
         for row in testRows {
             #expect(fact.contains("<td>\(Self.escaped(row[0] ?? ""))</td><td><span class=\"status ok\">\(row[1] ?? "")</span>"), "\(row)")
         }
+        // A staging model's inputs: its raw table, linked to the stream that loads it.
+        let stgStores = try String(contentsOf: site.appendingPathComponent("models/stg_stores.html"), encoding: .utf8)
+        #expect(stgStores.contains("<dt>depends on</dt><dd><a href=\"../streams/stores.html\">\(Self.pipeline)_raw.stores</a></dd>"),
+                "\(stgStores.prefix(3000))")
         let dimDate = try String(contentsOf: site.appendingPathComponent("models/dim_date.html"), encoding: .utf8)
         #expect(dimDate.contains("The day as an integer YYYYMMDD; -1 for the unknown member."))
 

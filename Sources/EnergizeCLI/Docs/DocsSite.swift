@@ -111,7 +111,7 @@ struct DocsSite {
             + "<dt>materialization</dt><dd>\(HTML.escape(model.materialization))</dd>"
             + "<dt>rows</dt><dd>\(model.rows.map(HTML.count) ?? (model.materialization == "view" ? "a view" : "not built"))</dd>"
             + "<dt>last build</dt><dd>\(build.map { "\(HTML.status($0.status)) \(HTML.escape($0.finishedAt)), run \($0.runId)\($0.durationSeconds.map { ", " + HTML.duration($0) } ?? "")" } ?? "none recorded")</dd>"
-            + "<dt>depends on</dt><dd>\(links(model.dependencies, models: true))\(model.sources.isEmpty ? "" : (model.dependencies.isEmpty ? "" : ", ") + model.sources.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", "))</dd>"
+            + "<dt>depends on</dt><dd>\(inputs(of: model))</dd>"
             + "<dt>used by</dt><dd>\(links(model.usedBy, models: true))</dd></dl>"
         body += "<h2>Columns</h2>" + HTML.table(["column", "type", "description"], model.columns.map {
             ["<code>\(HTML.escape($0.name))</code>", HTML.escape($0.type ?? ""), HTML.escape($0.description ?? "")]
@@ -168,6 +168,17 @@ struct DocsSite {
             body += run.bars.isEmpty ? "<p class=\"empty\">Nothing recorded for this run.</p>" : "<div class=\"chart\">\(Charts.timeline(run))</div>"
         }
         return HTML.page(title: "Runs", project: catalog.pipeline, root: "", body: body, dashboard: dashboard != nil, links: links)
+    }
+
+    /// A model's inputs, each linked: the models it reads, then its raw tables (to their stream's
+    /// page, when a stream loads them), or "nothing".
+    private func inputs(of model: DocsCatalog.Model) -> String {
+        let models = model.dependencies.map { HTML.link("../" + Self.modelPath($0), $0) }
+        let raw = model.sources.map { source in
+            catalog.streams.first { $0.table == source }.map { HTML.link("../" + Self.streamPath($0.name), source) }
+                ?? "<code>\(HTML.escape(source))</code>"
+        }
+        return models.isEmpty && raw.isEmpty ? "nothing" : (models + raw).joined(separator: ", ")
     }
 
     private func links(_ names: [String], models: Bool) -> String {

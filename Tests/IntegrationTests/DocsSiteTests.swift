@@ -73,6 +73,10 @@ import Testing
         #expect(fact.contains("<dt>rows</dt><dd>\(Self.thousands(lines))</dd>"), "\(fact.prefix(3000))")
         #expect(fact.contains("<code>net_amount</code></td><td>numeric"))
         #expect(fact.contains("SQL, as compiled") && fact.contains("it_docs_staging"))
+        #expect(fact.contains("<dt>last run</dt><dd><span class=\"status ok\">succeeded</span>"), "\(fact.prefix(3000))")
+        // Descriptions' `code` spans are code.
+        let stgSales = try String(contentsOf: site.appendingPathComponent("models/stg_sales.html"), encoding: .utf8)
+        #expect(stgSales.contains("Sale headers from the raw <code>sales</code> table"), "\(stgSales.prefix(2000))")
         let testRows = try connection.execute("SELECT test, status FROM it_docs_meta.test_results WHERE model = 'fact_sales'").rows
         #expect(!testRows.isEmpty)
         for row in testRows {

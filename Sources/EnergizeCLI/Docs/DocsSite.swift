@@ -86,13 +86,13 @@ struct DocsSite {
             + "\(catalog.models.map(\.tests.count).reduce(0, +)) data tests.</p>"
         if let note = catalog.warehouseNote { body += "<p class=\"empty\">\(HTML.escape(note))</p>" }
         body += "<h2 id=\"lineage\">Lineage</h2>\(graph.legend)<div class=\"chart\">\(graph.svg(root: ""))</div>"
-        body += "<h2 id=\"models\">Models</h2>" + HTML.table(["model", "materialization", "rows", "last build", "tests", "description"], catalog.models.map { model in
+        body += "<h2 id=\"models\">Models</h2>" + HTML.table(["model", "materialization", "rows", "last run", "tests", "description"], catalog.models.map { model in
             let build = model.builds.first
             let failing = model.tests.filter { $0.status == "failed" }.count
             return [HTML.link(Self.modelPath(model.name), model.name), HTML.escape(model.materialization),
                     model.rows.map(HTML.count) ?? "", build.map { "\(HTML.status($0.status)) \(HTML.escape($0.finishedAt))" } ?? "",
                     "\(model.tests.count)\(failing > 0 ? " (<span class=\"status bad\">\(failing) failing</span>)" : "")",
-                    HTML.escape(firstSentence(model.description))]
+                    HTML.prose(firstSentence(model.description))]
         }, numeric: [2, 4])
         body += "<h2 id=\"streams\">Streams</h2>" + HTML.table(["stream", "collection", "table", "strategy", "last load", "rejects"], catalog.streams.map { stream in
             let last = stream.runs.first
@@ -105,16 +105,18 @@ struct DocsSite {
 
     private func modelPage(_ model: DocsCatalog.Model) -> String {
         let root = "../"
-        var body = "<p class=\"description\">\(HTML.escape(model.description ?? "No description in the project's YAML."))</p>"
+        var body = "<p class=\"description\">\(HTML.prose(model.description ?? "No description in the project's YAML."))</p>"
         let build = model.builds.first
         body += "<dl class=\"facts\"><dt>relation</dt><dd><code>\(HTML.escape(model.schema)).\(HTML.escape(model.name))</code></dd>"
             + "<dt>materialization</dt><dd>\(HTML.escape(model.materialization))</dd>"
             + "<dt>rows</dt><dd>\(model.rows.map(HTML.count) ?? (model.materialization == "view" ? "a view" : "not built"))</dd>"
-            + "<dt>last build</dt><dd>\(build.map { "\(HTML.status($0.status)) \(HTML.escape($0.finishedAt)), run \($0.runId)\($0.durationSeconds.map { ", " + HTML.duration($0) } ?? "")" } ?? "none recorded")</dd>"
+            + "<dt>last run</dt><dd>\(build.map { "\(HTML.status($0.status)) \(HTML.escape($0.finishedAt)), run \($0.runId)\($0.durationSeconds.map { ", " + HTML.duration($0) } ?? "")" } ?? "none recorded")"
+            // Left unchanged since: the run that last built it.
+            + "\(build?.status == "unchanged" ? model.builds.first { $0.status == "succeeded" }.map { "; built in run \($0.runId)" } ?? "" : "")</dd>"
             + "<dt>depends on</dt><dd>\(inputs(of: model))</dd>"
             + "<dt>used by</dt><dd>\(links(model.usedBy, models: true))</dd></dl>"
         body += "<h2>Columns</h2>" + HTML.table(["column", "type", "description"], model.columns.map {
-            ["<code>\(HTML.escape($0.name))</code>", HTML.escape($0.type ?? ""), HTML.escape($0.description ?? "")]
+            ["<code>\(HTML.escape($0.name))</code>", HTML.escape($0.type ?? ""), HTML.prose($0.description ?? "")]
         })
         body += "<h2>Data tests</h2>" + HTML.table(["test", "last result", "failing rows", "run", "sample"], model.tests.map {
             [HTML.escape($0.name), $0.status.map(HTML.status) ?? "not run", $0.failures.map(HTML.count) ?? "", $0.runId.map { String($0) } ?? "",

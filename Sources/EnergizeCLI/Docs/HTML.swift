@@ -67,6 +67,15 @@ enum HTML {
     }
 
     /// A link to `href` reading `text` (plain text).
+    /// A description from the project's YAML: escaped, its `code` spans (between backticks) set
+    /// as code, as dbt's docs render Markdown's. An unmatched backtick stays as written.
+    static func prose(_ text: String) -> String {
+        var parts = text.components(separatedBy: "`")
+        var tail = ""
+        if parts.count % 2 == 0 { tail = "`" + escape(parts.removeLast()) }
+        return parts.enumerated().map { $0.offset % 2 == 1 ? "<code>\(escape($0.element))</code>" : escape($0.element) }.joined() + tail
+    }
+
     static func link(_ href: String, _ text: String) -> String {
         "<a href=\"\(escape(href))\">\(escape(text))</a>"
     }

@@ -8,11 +8,13 @@ import Warehouse
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Print each model's SQL with its macros resolved; --plan prints every statement the next transform would run.",
+        abstract: "Print each model's and analysis's SQL with its macros resolved; --plan prints every statement the next transform would run.",
         discussion: """
             Reads the raw tables' columns from PostgreSQL (raw_column resolves to NULL for a column a table \
             lacks) and, with --plan, each model's relation and last run, as a transform would; --offline \
-            compiles from the files alone (raw tables assumed complete, every model planned as a first build).
+            compiles from the files alone (raw tables assumed complete, every model planned as a first build). \
+            Analyses (the analyses folder: queries compiled, never built) follow the models, all of them; \
+            --select chooses among models only.
             """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions

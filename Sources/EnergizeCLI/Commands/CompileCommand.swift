@@ -13,8 +13,8 @@ struct CompileCommand: ParsableCommand {
             Reads the raw tables' columns from PostgreSQL (raw_column resolves to NULL for a column a table \
             lacks) and, with --plan, each model's relation and last run, as a transform would; --offline \
             compiles from the files alone (raw tables assumed complete, every model planned as a first build). \
-            Analyses (the analyses folder: queries compiled, never built) follow the models, all of them; \
-            --select chooses among models only.
+            Analyses (the analyses folder: queries compiled, never built) follow the models when neither \
+            --select nor --plan is given.
             """ + " " + ExitStatus.help)
 
     @OptionGroup var options: ConfigOptions

@@ -64,6 +64,10 @@ import Testing
                 == [["good", "failed"], ["good", "passed"]])
         // A healthcheck's form: exit 1 while the last finished run did not succeed.
         #expect(try project.energize("status", "--check").status == 1)
+        // The docs site's first page says so before anything else.
+        #expect(try project.energize("docs").status == 0)
+        let index = try String(contentsOf: project.folder.appendingPathComponent("target/docs/index.html"), encoding: .utf8)
+        #expect(index.contains("<p class=\"alert\"><span class=\"status bad\">failed</span> <a href=\"runs.html\">run 1</a>"), "\(index.prefix(2000))")
         let status = try project.energize("status")
         #expect(status.output.contains("not run: their models were not built") && status.output.contains("data tests: 1 passed, failed: accepted_values"),
                 "\(status.output)")

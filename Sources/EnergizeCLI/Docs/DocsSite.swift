@@ -85,6 +85,12 @@ struct DocsSite {
         var body = "<p>Generated \(HTML.escape(catalog.generatedAt)). \(catalog.streams.count) streams, \(catalog.models.count) models, "
             + "\(catalog.models.map(\.tests.count).reduce(0, +)) data tests.</p>"
         if let note = catalog.warehouseNote { body += "<p class=\"empty\">\(HTML.escape(note))</p>" }
+        // The last finished run, when it did not succeed, is said first: what a reader of the
+        // warehouse needs to know before trusting its numbers.
+        if let last = catalog.runs.first(where: { $0.status != "running" }), last.status != "succeeded" {
+            body += "<p class=\"alert\">\(HTML.status(last.status)) <a href=\"runs.html\">run \(last.runId)</a> (\(HTML.escape(last.startedAt)))"
+                + "\(last.error.map { ": " + HTML.escape(String($0.prefix(300))) } ?? "")</p>"
+        }
         body += "<h2 id=\"lineage\">Lineage</h2>\(graph.legend)<div class=\"chart\">\(graph.svg(root: ""))</div>"
         body += "<h2 id=\"models\">Models</h2>" + HTML.table(["model", "materialization", "rows", "last run", "tests", "description"], catalog.models.map { model in
             let build = model.builds.first

@@ -132,6 +132,7 @@ enum HTML {
         .status { font-weight: 600; }
         .status.ok { color: var(--ok); } .status.bad { color: var(--bad); } .status.same { color: var(--same); }
         .empty { color: var(--muted); }
+        .alert { border: 1px solid var(--bad); background: #ffebe9; padding: .5em .8em; max-width: 60em; }
         .description { max-width: 60em; }
         .chart { overflow-x: auto; border: 1px solid var(--line); background: #fff; }
         svg.lineage { max-width: 100%; height: auto; display: block; }

@@ -15,7 +15,8 @@ import Testing
         _ = try LiveServers.freshCollections("it_init", ["orders"])
         func energize(_ arguments: String...) throws -> (status: Int32, output: String) { try EnergizeBinary.run(arguments, in: folder) }
 
-        #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).status == 0)
+        let initialized = try EnergizeBinary.run(["init", "it_init"], in: parent)
+        #expect(initialized.status == 0 && initialized.output.contains("\n  cd it_init\n  energize seed"), "\(initialized.output)")
         #expect(try EnergizeBinary.run(["init", "it_init"], in: parent).status == 2)
         // Before the seed, the configured collection does not exist: debug says so and fails.
         let before = try energize("debug")
@@ -84,7 +85,8 @@ import Testing
         #expect(noProject.status == 2 && noProject.output.contains("no energize.yml in") && !noProject.output.contains("Usage"), "\(noProject.output)")
         let badFlag = try EnergizeBinary.run(["run", "--bogus"], in: folder)
         #expect(badFlag.status == 2 && badFlag.output.contains("Unknown option '--bogus'"), "\(badFlag.output)")
-        #expect(try EnergizeBinary.run(["init"], in: folder).status == 0)
+        let here = try EnergizeBinary.run(["init"], in: folder)
+        #expect(here.status == 0 && !here.output.contains("  cd "), "\(here.output)")
         let again = try EnergizeBinary.run(["init"], in: folder)
         #expect(again.status == 2 && again.output.contains("energize.yml exists; pass --force") && !again.output.contains("Usage"), "\(again.output)")
         // A wrong --cron is a usage mistake; a scheduler stopped on request exits 6, as every command does.

@@ -35,10 +35,12 @@ struct InitCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try file.text.write(to: url, atomically: true, encoding: .utf8)
         }
+        // The steps run in the project's folder: say how to get there when it is not this one.
+        let here = root.standardizedFileURL.path == URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
         print("""
             wrote project \(name) in \(root.standardizedFileURL.path): \(files.map(\.path).joined(separator: ", "))
             next: set source.mongo_uri and destination.pg_uri in energize.yml (or ENERGIZE_MONGO_URI / ENERGIZE_PG_URI), then
-              energize seed      # write seeds/*.json into MongoDB (try it on a test database)
+            \(here ? "" : "  cd \(folder)\n")  energize seed      # write seeds/*.json into MongoDB (try it on a test database)
               energize run       # extract-load, build the models, run the data tests
             """)
     }

@@ -58,14 +58,7 @@ public final class MemorySource: Source, @unchecked Sendable {
 
     /// See `Source.openReader(_:)`.
     public func openReader(_ request: ExtractRequest) throws -> any DocumentReader {
-        var documents = documents(request.stream.collection)
-        if let floor = request.cursorFloor, let cursor = request.stream.strategy.cursorField {
-            documents = documents.filter { document in
-                guard let value = document[cursor] else { return false }
-                return ValueOrder.compare(value, floor).map { $0 >= 0 } ?? false
-            }
-        }
-        return MemoryReader(documents)
+        MemoryReader(documents(request.stream.collection).filter(request.holds))
     }
 }
 

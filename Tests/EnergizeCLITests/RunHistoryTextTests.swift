@@ -24,5 +24,7 @@ import Testing
         #expect(text.contains("  models: 3 built, not built: fact"), "\(text)")
         #expect(!text.contains("data tests"), "\(text)")
         #expect(text.contains("  why: transform: model fact failed"), "\(text)")
+        let twoLines = RunHistory(pipeline: "p", runs: [run(status: "failed", error: "fact: boom\nagg: upstream", modelsFailed: ["fact", "agg"])]).text
+        #expect(twoLines.contains("  why: fact: boom\n       agg: upstream"), "\(twoLines)")
     }
 }

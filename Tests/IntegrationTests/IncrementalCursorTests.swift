@@ -1,3 +1,4 @@
+import CMongoC
 import EnergizeCLI
 import EnergizeCore
 import Foundation
@@ -62,5 +63,35 @@ import Testing
                                                            rawSchema: Self.schema, metaSchema: Self.metaSchema, streams: [Self.stream]).first)
         #expect(balance.goneRejected == ["o6"] && balance.missing.isEmpty && balance.extra.isEmpty && !balance.balanced, "\(balance)")
         withExtendedLifetime(client) {}
+    }
+
+    /// From a mongodump folder the window is the same: a document without a cursor is read on
+    /// every run, so its reject stays while it is in the dump.
+    @Test func fromADumpADocumentWithoutACursorStaysRejected() async throws {
+        let connection = try LiveServers.freshSchemas([Self.schema + "_dump", Self.schema + "_dump_meta"])
+        defer { connection.close() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energize-dump-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let writer = DumpWriter()
+        writer.add { bson in
+            bson_append_utf8(bson, "_id", -1, "o1", -1)
+            bson_append_utf8(bson, "order_id", -1, "O1", -1)
+            bson_append_date_time(bson, "updated_at", -1, 1_767_225_600_000)
+        }
+        writer.add { bson in
+            bson_append_utf8(bson, "_id", -1, "o2", -1)
+            bson_append_utf8(bson, "order_id", -1, "O2", -1)
+        }
+        try writer.write(to: folder, collection: "orders")
+        let pipeline = Pipeline(name: "it-inc-cursor-dump", source: MongoDumpSource(folder: folder.path),
+                                sink: PGSink(connectionString: try LiveServers.pgURI(),
+                                             settings: PGSinkSettings(rawSchema: Self.schema + "_dump", metaSchema: Self.schema + "_dump_meta")),
+                                streams: [Self.stream])
+        for _ in 1...2 {
+            let report = try await pipeline.run()
+            #expect(report.succeeded, "\(report.streams.compactMap(\.error))")
+        }
+        #expect(try connection.execute("SELECT document_id FROM it_inc_cursor_dump._rejects").rows == [["o2"]])
+        #expect(try connection.execute("SELECT order_id FROM it_inc_cursor_dump.orders").rows == [["O1"]])
     }
 }

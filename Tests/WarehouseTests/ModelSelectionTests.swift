@@ -19,7 +19,8 @@ import Testing
         #expect(try ModelSelection(terms).resolve(in: graph).sorted() == expected)
     }
 
-    @Test(arguments: [("nope", "--select names nope, which is not a model"), ("@+b", "--select @+b: expected name, +name, name+, 2+name, name+1 or @name")])
+    @Test(arguments: [("nope", "--select names nope, which is not a model"), ("@+b", "--select @+b: expected name, +name, name+, 2+name, name+1 or @name"),
+                      (" ", "--select names no model")])
     func refuses(term: String, message: String) {
         do {
             _ = try ModelSelection([term]).resolve(in: graph)

@@ -41,6 +41,8 @@ struct ScheduleCommand: AsyncParsableCommand {
         guard let schedule = config.schedule else {
             throw ConfigurationMissing("no schedule: set schedule.cron or schedule.interval in energize.yml, or pass --cron / --every")
         }
+        // Said when the scheduler starts, not when it first fires.
+        try config.checkTimeZone(pgURI: try config.requirePG())
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }

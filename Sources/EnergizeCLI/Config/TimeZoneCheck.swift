@@ -13,4 +13,14 @@ extension EnergizeConfig {
                               problem: "PostgreSQL does not know the time zone `\(timeZone)`: expected a name of pg_timezone_names, like America/Sao_Paulo or UTC")
         }
     }
+
+    /// ``checkTimeZone(on:)`` on a connection of its own, when the project builds models at all:
+    /// what `run`, `schedule` and `follow` do before anything starts.
+    /// - Parameter pgURI: the warehouse's connection string.
+    func checkTimeZone(pgURI: String) throws {
+        guard transform else { return }
+        let connection = try PGConnection(pgURI, applicationName: "energize \(pipeline) check")
+        defer { connection.close() }
+        try checkTimeZone(on: connection)
+    }
 }

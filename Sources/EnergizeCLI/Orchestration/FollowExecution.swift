@@ -17,6 +17,7 @@ struct FollowExecution {
         let pgURI = try config.requirePG()
         _ = try config.requireMongo()
         let selected = try config.selectedStreams(streamNames)
+        try config.checkTimeZone(pgURI: pgURI)
         let lost = LostLock()
         guard let lock = try config.takeLock(pgURI: pgURI, streams: selected, transform: false, stop: stop, lost: lost) else { return .locked }
         defer { lock.release() }

@@ -36,12 +36,8 @@ struct PipelineExecution {
             // A selection naming no model is a usage mistake: said before anything loads.
             _ = try ModelSelection(select).resolve(in: try ProjectModels(config: config, rawColumns: nil).graph)
         }
-        if wholePipeline && config.transform {
-            // A zone the models cannot use is a configuration mistake: said before anything loads.
-            let connection = try PGConnection(pgURI, applicationName: "energize \(config.pipeline) check")
-            defer { connection.close() }
-            try config.checkTimeZone(on: connection)
-        }
+        // A zone the models cannot use is a configuration mistake: said before anything loads.
+        if wholePipeline { try config.checkTimeZone(pgURI: pgURI) }
         let lost = LostLock()
         guard let lock = try config.takeLock(pgURI: pgURI, streams: selected, transform: wholePipeline, stop: stop, lost: lost) else {
             return .locked

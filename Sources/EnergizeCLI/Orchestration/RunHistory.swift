@@ -111,7 +111,9 @@ struct RunHistory: Codable {
                 let when = stream.status == "succeeded" ? "before a retry succeeded" : "last attempt"
                 lines.append("  error in \(stream.stream) (\(when)): \(stream.error!)")
             }
-            if let error = run.error, run.status != "succeeded" { lines.append("  why: \(error)") }
+            if let error = run.error, run.status != "succeeded" {
+                lines.append("  why: " + error.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n       "))
+            }
             if run.modelsBuilt + run.modelsUnchanged + run.modelsFailed.count > 0 {
                 lines.append("  models: \(run.modelsBuilt) built" + (run.modelsUnchanged == 0 ? "" : ", \(run.modelsUnchanged) unchanged")
                              + (run.modelsFailed.isEmpty ? "" : ", not built: " + run.modelsFailed.joined(separator: ", ")))

@@ -41,15 +41,26 @@ public struct StreamConfig: Sendable, Hashable {
 public struct ExtractRequest: Sendable, Hashable {
     /// The stream to extract.
     public var stream: StreamConfig
-    /// Only documents whose cursor field is `>=` this value; `nil` for all.
+    /// Only the documents of the window this value starts (see ``holds(_:)``); `nil` for all.
     public var cursorFloor: Value?
 
     /// A request for one stream's documents.
     /// - Parameters:
     ///   - stream: the stream to extract.
-    ///   - cursorFloor: read only documents whose cursor field is `>=` this value; nil for all.
+    ///   - cursorFloor: the window's first cursor value (see ``holds(_:)``); nil for all.
     public init(stream: StreamConfig, cursorFloor: Value? = nil) {
         self.stream = stream
         self.cursorFloor = cursorFloor
+    }
+
+    /// Whether a source reads `document` for this request: every document without a floor; with
+    /// one, a document whose cursor is `>=` it (compared within a kind, as MongoDB does) and one
+    /// without a cursor (missing or `null`: no window could ever hold it, and it is rejected
+    /// for lacking it on every run it is still there). Every source keeps this rule.
+    /// - Parameter document: a source document.
+    public func holds(_ document: Document) -> Bool {
+        guard let floor = cursorFloor, let cursor = stream.strategy.cursorField else { return true }
+        guard let value = document[cursor], value != .null else { return true }
+        return ValueOrder.compare(value, floor).map { $0 >= 0 } ?? false
     }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// or `<collection>.bson.gz` (mongodump `--gzip`), with libbson's `bson_reader`.
 ///
 /// Restoring backups this way goes through the same normalize-and-load path and strategies
-/// as live MongoDB; incremental streams keep only documents whose cursor is `>=` the floor
-/// (compared as MongoDB compares values of one kind).
+/// as live MongoDB; incremental streams keep the documents of their window
+/// (`ExtractRequest.holds(_:)`, the rule every source keeps).
 public struct MongoDumpSource: Source {
     /// The folder of one database in a dump (`dump/<database>/`).
     public var folder: String
@@ -44,8 +44,7 @@ final class MongoDumpReader: DocumentReader {
     private let file: gzFile
     private let path: String
     private let decoder = BSONDecoder()
-    private let cursorField: String?
-    private let floor: Value?
+    private let request: ExtractRequest
     private var read = 0
     /// Bytes consumed so far (uncompressed): the next document's offset.
     private var offset = 0
@@ -65,8 +64,7 @@ final class MongoDumpReader: DocumentReader {
         gzbuffer(file, 1 << 20)
         self.file = file
         self.path = path
-        cursorField = request.stream.strategy.cursorField
-        floor = request.cursorFloor
+        self.request = request
     }
 
     deinit {
@@ -77,9 +75,7 @@ final class MongoDumpReader: DocumentReader {
     func next() throws -> Document? {
         while true {
             guard let document = try nextDocument() else { return nil }
-            if document.sourceIssue == nil, let floor, let cursorField {
-                guard let value = document[cursorField], (ValueOrder.compare(value, floor) ?? -1) >= 0 else { continue }
-            }
+            if document.sourceIssue == nil, !request.holds(document) { continue }
             return document
         }
     }

@@ -1,8 +1,9 @@
 import EnergizeCore
 
-/// The query of an incremental stream's window: the documents whose cursor is `>=` the floor,
-/// and those without a cursor (missing or `null`, which `{field: null}` matches). No window
-/// would ever hold the latter; read on every run, they go whole to `_rejects` with their reason.
+/// The query of an incremental stream's window (`ExtractRequest.holds(_:)`, the rule every
+/// source keeps): the documents whose cursor is `>=` the floor, and those without a cursor
+/// (missing or `null`, which `{field: null}` matches). No window would ever hold the latter;
+/// read on every run, they go whole to `_rejects` with their reason.
 ///
 /// A cursor of another BSON kind than the floor (a date written as text) is outside every
 /// window too: MongoDB's `$gte` compares within a kind. Reading those as well (`$type` branches)

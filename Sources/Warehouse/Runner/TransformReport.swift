@@ -93,24 +93,28 @@ public struct ModelSelection: Sendable, Hashable {
     /// - Throws: `ModelGraph.Invalid` naming a term's model that is not in `graph`.
     public func resolve(in graph: ModelGraph) throws -> Set<String> {
         guard !terms.isEmpty else { return Set(graph.models.keys) }
+        let split = terms.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+        guard !split.isEmpty else {
+            throw ModelGraph.Invalid(description: "--select names no model; models: \(graph.order.joined(separator: ", "))")
+        }
         var selected = Set<String>()
-        for term in terms.flatMap({ $0.split(whereSeparator: \.isWhitespace).map(String.init) }) {
+        for term in split {
             var rest = Substring(term)
             let everything = rest.hasPrefix("@")
             if everything { rest = rest.dropFirst() }
             // `n+name`: n steps up (all when n is left out); `name+n`: n steps down.
             var up: Int?, down: Int?
-            if let plus = rest.firstIndex(of: "+"), rest[..<plus].allSatisfy(\.isNumber) {
+            if let plus = rest.firstIndex(of: "+"), rest[..<plus].allSatisfy(\.isASCIIDigit) {
                 up = rest[..<plus].isEmpty ? .max : Int(rest[..<plus]) ?? .max
                 rest = rest[rest.index(after: plus)...]
             }
-            if let plus = rest.lastIndex(of: "+"), rest[rest.index(after: plus)...].allSatisfy(\.isNumber), plus != rest.startIndex {
+            if let plus = rest.lastIndex(of: "+"), rest[rest.index(after: plus)...].allSatisfy(\.isASCIIDigit), plus != rest.startIndex {
                 let after = rest[rest.index(after: plus)...]
                 down = after.isEmpty ? .max : Int(after) ?? .max
                 rest = rest[..<plus]
             }
             let name = String(rest)
-            guard graph.models[name] != nil, up.map({ $0 >= 0 }) ?? true, down.map({ $0 >= 0 }) ?? true, !(everything && (up != nil || down != nil)) else {
+            guard graph.models[name] != nil, !(everything && (up != nil || down != nil)) else {
                 throw ModelGraph.Invalid(description: graph.models[name] == nil
                     ? "--select names \(name), which is not a model; models: \(graph.order.joined(separator: ", "))"
                     : "--select \(term): expected name, +name, name+, 2+name, name+1 or @name")
@@ -124,4 +128,9 @@ public struct ModelSelection: Sendable, Hashable {
         }
         return selected
     }
+}
+
+private extension Character {
+    /// 0 to 9 (`isNumber` also takes ½ and ²).
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -78,6 +78,8 @@ import Testing
         ("sourse: {}", "/projects/shop/energize.yml: sourse: unknown key; expected one of batch_size, concurrency, description, destination, follow, lock, max_reject_ratio, pipeline, retries, schedule, schemas, source, streams, time_zone, transform, vars"),
         ("concurrency: two", "/projects/shop/energize.yml: concurrency: expected a whole number, got `two`"),
         ("streams:\n  - {name: sales, strategy: incremental, cursor: updated_at}", "/projects/shop/energize.yml: streams[0]: strategy `incremental` needs a `key`"),
+        ("streams:\n  - {name: sales, strategy: incremental, key: id, cursor: meta.updated_at}",
+         "/projects/shop/energize.yml: streams[0].cursor: expected a top-level field, not a nested path like `meta.updated_at`"),
         ("streams:\n  - {name: sales, strategy: incremental, key: id, cursor: u, lookback: 7x}", "/projects/shop/energize.yml: streams[0].lookback: expected a duration like 30s, 15m, 12h or 7d; got `7x`"),
         ("streams:\n  - {name: a, strategy: upsert}", "/projects/shop/energize.yml: streams[0].strategy: expected replace, append, merge or incremental; got `upsert`"),
         ("streams:\n  - {name: a}\n  - {name: a}", "/projects/shop/energize.yml: streams[1].name: a stream named `a` already exists"),

@@ -47,7 +47,7 @@ import Testing
               - name: good
                 columns:
                   - name: x
-                    tests: [not_null, {accepted_values: {values: [2]}}]
+                    tests: [not_null, {accepted_values: {values: [2]}}, {relationships: {to: bad, field: y}}]
               - name: bad
                 columns:
                   - name: y
@@ -57,7 +57,7 @@ import Testing
         let run = try project.energize("transform")
         #expect(run.status == 1, "\(run.output)")
         #expect(run.output.contains("FAILED bad:") && run.output.contains("data tests: 1 of 2 passed")
-                && run.output.contains("1 data test not run: their models were not built"), "\(run.output)")
+                && run.output.contains("2 data tests not run: their models were not built"), "\(run.output)")
         let connection = try PGConnection(try LiveServers.pgURI())
         defer { connection.close() }
         #expect(try connection.execute("SELECT model, status FROM it_failtests_meta.test_results ORDER BY test").rows

@@ -59,8 +59,8 @@ struct RunCommand: AsyncParsableCommand {
         if let maxRejectRatio { config.maxRejectRatio = maxRejectRatio }
         if let retries { config.retry.retries = retries }
         if skipTransform { config.transform = false }
-        if !selection.select.isEmpty && (skipTransform || streams != nil) {
-            throw ValidationError("--select chooses the models to build; with --skip-transform or --streams no model is built")
+        if !selection.select.isEmpty && (!config.transform || streams != nil) {
+            throw ValidationError("--select chooses the models to build; with --skip-transform, --streams or transform.enabled false no model is built")
         }
         let stop = StopRequest()
         let signals = SignalWatcher(stop: stop)

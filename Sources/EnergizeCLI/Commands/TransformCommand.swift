@@ -94,8 +94,10 @@ struct WarehouseRun {
                 // The tests of the models that are built still run (as dbt build does); those of the
                 // models that are not are said not to have run.
                 let current = Set(report.models.filter(\.status.isCurrent).map(\.model))
-                let results = try await step.test(runId: context.runId, models: current, reusePassed: !fullRefresh, reporter: reporter)
-                let notRun = step.project.tests.filter { test in failedModels.contains { $0.model == test.model } }.count
+                let blocked = Set(failedModels.map(\.model))
+                let results = try await step.test(runId: context.runId, models: current, skipping: blocked, reusePassed: !fullRefresh,
+                                                  reporter: reporter)
+                let notRun = step.project.tests.filter { !$0.models.allSatisfy { !blocked.contains($0) } }.count
                 if notRun > 0 {
                     reporter.failure("  \(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built")
                     runError += "\n\(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built"

@@ -65,11 +65,13 @@ struct WarehouseStep {
     /// Runs the data tests and prints the failing ones with a few offending keys.
     /// - Parameter reusePassed: a test whose query and inputs are as they were at its last,
     ///   passing run is not run again (`energize run` and `transform`; `energize test` runs all).
-    func test(runId: Int64, models: Set<String>? = nil, reusePassed: Bool = false, reporter: Reporter) async throws -> [DataTestResult] {
+    /// - Parameter skipping: models not built in this run: their tests, and every test reading them, do not run.
+    func test(runId: Int64, models: Set<String>? = nil, skipping: Set<String> = [], reusePassed: Bool = false,
+              reporter: Reporter) async throws -> [DataTestResult] {
         let uri = pgURI, name = "energize \(config.pipeline) transform"
         let results = try await DataTestRunner(tests: project.tests, graph: graph, meta: meta)
             .run(connect: { try PGConnection(uri, applicationName: name) }, concurrency: config.concurrency, runId: runId, models: models,
-                 reusePassed: reusePassed)
+                 skipping: skipping, reusePassed: reusePassed)
         let failed = results.filter { !$0.passed }
         let reused = results.filter { $0.reusedFrom != nil }.count
         if !reporter.quiet || !failed.isEmpty || reporter.json {

@@ -157,6 +157,10 @@ public struct ConfigReader {
             guard names.insert(name).inserted else { throw ConfigError(file: file, path: path + ".name", problem: "a stream named `\(name)` already exists") }
             let key = try entry["key"].map { try fields.string($0, path + ".key") }
             let cursor = try entry["cursor"].map { try fields.string($0, path + ".cursor") }
+            // A document's top-level fields only: the contract and the loads read `a.b` as one name.
+            for (setting, value) in [("key", key), ("cursor", cursor)] where value?.contains(".") == true {
+                throw ConfigError(file: file, path: "\(path).\(setting)", problem: "expected a top-level field, not a nested path like `\(value!)`")
+            }
             let strategy: LoadStrategy
             switch try entry["strategy"].map({ try fields.string($0, path + ".strategy") }) ?? "replace" {
             case "replace": strategy = .replace

@@ -179,13 +179,15 @@ public struct DataTestRunner: Sendable {
     ///   - concurrency: connections used at the same time (at least 1).
     ///   - runId: the run the results are recorded under.
     ///   - models: the models whose tests run; nil for all.
+    ///   - skipping: models whose tests, and every test reading them, do not run (not built in
+    ///     this run: their tables are not what the tests would judge).
     ///   - reusePassed: a test whose query and inputs are as they were at its last run, which
     ///     passed, is not run again: its result is that run's, recorded as `unchanged`.
     /// - Returns: one result per test run, in the order of `tests`.
     /// - Throws: when a connection cannot be opened or the results cannot be recorded.
     public func run(connect: @escaping @Sendable () throws -> any SQLExecutor, concurrency: Int, runId: Int64,
-                    models: Set<String>? = nil, reusePassed: Bool = false) async throws -> [DataTestResult] {
-        let selected = tests.filter { models?.contains($0.model) ?? true }
+                    models: Set<String>? = nil, skipping: Set<String> = [], reusePassed: Bool = false) async throws -> [DataTestResult] {
+        let selected = tests.filter { (models?.contains($0.model) ?? true) && !$0.models.contains(where: skipping.contains) }
         let (seen, lastRuns) = try await onOwnThread { [meta, graph, self] in
             let setup = try connect()
             defer { setup.close() }

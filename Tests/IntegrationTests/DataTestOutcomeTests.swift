@@ -7,9 +7,7 @@ import Testing
 /// `status` says it could not run.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct BrokenDataTestTests {
     @Test func aTestThatCannotRunIsAnErrorNotAFailure() throws {
-        let project = try TemporaryProject("it_badtest", "pipeline: it_badtest\n")
-        try project.write("models/m.sql", "-- energize: materialized=table\nSELECT 1 AS x\n")
-        try project.write("models/schema.yml", """
+        let project = try TemporaryProject("it_badtest", files: ["models/m.sql": "-- energize: materialized=table\nSELECT 1 AS x\n", "models/schema.yml": """
             models:
               - name: m
                 columns:
@@ -18,7 +16,7 @@ import Testing
                   - name: typo
                     tests: [not_null]
 
-            """)
+            """])
         for command in ["transform", "test"] {
             let run = try project.energize(command)
             #expect(run.status == 1, "\(command): \(run.output)")
@@ -39,10 +37,9 @@ import Testing
 /// models that were not are said not to have run (in the output and the run's history).
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct TestsAfterAFailedModelTests {
     @Test func testsOfBuiltModelsRunAndTheOthersAreSaidNotToHaveRun() throws {
-        let project = try TemporaryProject("it_failtests", "pipeline: it_failtests\n")
-        try project.write("models/good.sql", "-- energize: materialized=table\nSELECT 1 AS x\n")
-        try project.write("models/bad.sql", "-- energize: materialized=table\nSELECT 1 / 0 AS y\n")
-        try project.write("models/schema.yml", """
+        let project = try TemporaryProject("it_failtests", files: [
+            "models/good.sql": "-- energize: materialized=table\nSELECT 1 AS x\n", "models/bad.sql": "-- energize: materialized=table\nSELECT 1 / 0 AS y\n",
+            "models/schema.yml": """
             models:
               - name: good
                 columns:
@@ -53,7 +50,7 @@ import Testing
                   - name: y
                     tests: [not_null]
 
-            """)
+            """])
         let run = try project.energize("transform")
         #expect(run.status == 1, "\(run.output)")
         #expect(run.output.contains("FAILED bad:") && run.output.contains("data tests: 1 of 2 passed")

@@ -97,10 +97,11 @@ struct WarehouseRun {
                 let blocked = Set(failedModels.map(\.model))
                 let results = try await step.test(runId: context.runId, models: current, skipping: blocked, reusePassed: !fullRefresh,
                                                   reporter: reporter)
-                let notRun = step.project.tests.filter { !$0.models.allSatisfy { !blocked.contains($0) } }.count
+                let notRun = step.project.tests.filter { $0.models.contains(where: blocked.contains) }.count
                 if notRun > 0 {
-                    reporter.failure("  \(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built")
-                    runError += "\n\(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built"
+                    let line = "\(notRun) data test\(notRun == 1 ? "" : "s") not run: their models were not built"
+                    reporter.failure("  " + line)
+                    runError += "\n" + line
                 }
                 if let verdict = WarehouseStep.verdict(results) { runError += "\n" + verdict.error }
             }

@@ -15,6 +15,12 @@ final class TemporaryProject {
         try LiveServers.freshSchemas(["raw", "staging", "warehouse", "meta"].map { "\(pipeline)_\($0)" }).close()
     }
 
+    /// A project of `pipeline` holding `files` (path → text), its configuration the pipeline's name alone.
+    convenience init(_ pipeline: String, files: [String: String]) throws {
+        try self.init(pipeline, "pipeline: \(pipeline)\n")
+        for (path, text) in files { try write(path, text) }
+    }
+
     deinit {
         try? FileManager.default.removeItem(at: folder)
     }

@@ -48,6 +48,13 @@ import Warehouse
         let all = try await tests.run(connect: { try PGConnection(uri) }, concurrency: 2, runId: second.runId + 1)
         #expect(all.allSatisfy { $0.passed && $0.reusedFrom == nil })
 
+        // Dimensions built by an energize that kept no ranges for scd2_join: the next run makes
+        // them before any model starts, and still leaves every model as it was.
+        _ = try f.rows("DROP TABLE WH.dim_customer__energize_ranges, WH.dim_product__energize_ranges")
+        let ranged = try await f.transformer().run(try await f.load())
+        #expect(ranged.models.allSatisfy { $0.status == .unchanged }, "\(ranged.models.filter { $0.status != .unchanged })")
+        #expect(try f.rows("SELECT count(*) FROM WH.dim_customer__energize_ranges") == [["2"]])
+
         // A product changes in the source: what reads products is rebuilt, customers' side is not.
         f.source.set("products", [f.product("P1", price: .decimal("120.00")), f.product("P2", chemistry: "LFP")])
         let third = try await f.load()

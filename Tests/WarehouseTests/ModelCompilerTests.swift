@@ -70,8 +70,7 @@ import Testing
             {{ scd2_join('dim_customer', 's.customer_id', 's.sold_at', 'c') }}
             """)])
         let sql = try #require(models["fact"]?.sql)
-        #expect(sql.contains(#"LEFT JOIN (SELECT energize_v."customer_id" AS energize_key, energize_v."customer_sk","#))
-        #expect(sql.contains(#"FROM "wh"."dim_customer" energize_v WHERE energize_v."customer_sk" <> -1"#))
+        #expect(sql.contains(#"LEFT JOIN "wh"."dim_customer__energize_ranges" c"#))
         #expect(sql.contains("ON c.energize_key = s.customer_id"))
         #expect(sql.contains("AND coalesce(s.sold_at, '-infinity') >= c.energize_from AND coalesce(s.sold_at, '-infinity') < c.energize_to"))
         #expect(models["fact"]?.dependencies == ["dim_customer"])

@@ -31,7 +31,7 @@ extension Incremental {
         let nullKey = { (alias: String) in uniqueKey.map { "\(alias)\(SQLIdentifier.quote($0)) IS NULL" }.joined(separator: " OR ") }
         let keyText = "concat_ws(', ', \(uniqueKey.map { "\(SQLIdentifier.quote($0))::text" }.joined(separator: ", ")))"
         let leftOver = sums.filter { $0 != countColumn }.map { "coalesce(\(SQLIdentifier.quote($0)), 0) <> 0" }
-        var steps = [Plan.Step.withoutJIT]
+        var steps = Plan.Step.settings
         steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
         let delta: SQL = "CREATE TEMP TABLE energize_delta ON COMMIT DROP AS SELECT * FROM (\(deltas)) energize_d"
         steps.append(Plan.Step(try delta.bound(context.values)))

@@ -84,7 +84,7 @@ public struct TableMaterialization: Materialization, Hashable {
     /// The statements that rebuild `model`'s table from its `SELECT`.
     static func rebuild(_ model: Model, _ relation: RelationState) -> [Plan.Step] {
         let fresh = SQLIdentifier.qualified(model.schema, model.name + "__energize_new")
-        var steps = [Plan.Step.withoutJIT,
+        var steps = Plan.Step.settings + [
                      Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
                      Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)")),
                      Plan.Step(Statement(text: "SELECT count(*) FROM \(fresh)"), countsRows: true)]
@@ -236,7 +236,7 @@ public struct Incremental: Materialization, Hashable {
             WHERE (\(unescaped: SQLIdentifier.list(scope, alias: "m"))) IN (SELECT \(unescaped: scopeList) FROM energize_scope) RETURNING \(unescaped: log == nil ? "1" : "*"))\(log?.loggingInserted ?? "")
             SELECT count(*) FROM inserted
             """
-        var steps = [Plan.Step.withoutJIT]
+        var steps = Plan.Step.settings
         steps += try (log?.create ?? []).map { Plan.Step(try $0.bound(context.values)) }
         steps += [
             Plan.Step(try scopes.bound(context.values)),
@@ -250,6 +250,6 @@ public struct Incremental: Materialization, Hashable {
 }
 
 extension Plan.Step {
-    /// The first step of every model's plan: no JIT in its transaction (see `WithoutJIT`).
-    static let withoutJIT = Plan.Step(Statement(text: WithoutJIT.inTransaction))
+    /// The first steps of every model build's plan: its transaction's settings (see `BuildSettings`).
+    static let settings = BuildSettings.inTransaction.map { Plan.Step(Statement(text: $0)) }
 }

@@ -93,31 +93,15 @@ public struct SCD2Dimension: Materialization, Hashable {
             """
     }
 
-    /// Its name in run history: `scd2`.
-    /// A `LEFT JOIN` that finds, set-based, the version valid at `time` for natural key `key`
-    /// (the same version as ``lookup(table:key:at:)``): each version covers the time from its
-    /// `valid_from` to the next version's (the first one from `-infinity`), and facts join on the
-    /// natural key and that range (an event without a time gets the first version). `alias`'s surrogate key column is NULL when no version matches
-    /// (an unknown key): select `coalesce(alias.<surrogate key>, -1)`.
+    /// The table of its versions' ranges that `{{ scd2_join }}` reads, when built as `schema.name`.
     /// - Parameters:
-    ///   - table: the dimension's quoted relation.
-    ///   - keyExpression: a SQL expression of the natural key (e.g. `s.device_id`).
-    ///   - time: a SQL expression of the event's time (e.g. `r.at`).
-    ///   - alias: the alias the joined versions get: a plain lower-case SQL name (`c`).
-    /// - Returns: a `LEFT JOIN … ON …` clause.
-    public func join(table: String, key keyExpression: String, at time: String, as alias: String) -> String {
-        let sk = SQLIdentifier.quote(surrogateKey), a = alias
-        return """
-            LEFT JOIN (SELECT energize_v.\(key) AS energize_key, energize_v.\(sk),
-                CASE WHEN lag(energize_v.valid_from) OVER energize_w IS NULL THEN '-infinity'::timestamptz ELSE energize_v.valid_from END AS energize_from,
-                coalesce(lead(energize_v.valid_from) OVER energize_w, 'infinity'::timestamptz) AS energize_to
-              FROM \(table) energize_v WHERE energize_v.\(sk) <> -1
-              WINDOW energize_w AS (PARTITION BY energize_v.\(key) ORDER BY energize_v.valid_from)) \(a)
-              ON \(a).energize_key = \(keyExpression)
-              AND coalesce(\(time), '-infinity') >= \(a).energize_from AND coalesce(\(time), '-infinity') < \(a).energize_to
-            """
+    ///   - schema: the dimension's schema.
+    ///   - name: the dimension's name.
+    public func ranges(schema: String, name: String) -> SCD2Ranges {
+        SCD2Ranges(schema: schema, dimension: name, naturalKey: naturalKey, surrogateKey: surrogateKey)
     }
 
+    /// Its name in run history: `scd2`.
     public var name: String { "scd2" }
 
     /// See `Materialization.plan(_:_:)`.
@@ -134,6 +118,7 @@ public struct SCD2Dimension: Materialization, Hashable {
         var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
         // Statistics now: the facts built next in this run join on them.
         steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
+        steps += ranges(schema: model.schema, name: model.name).rebuild.map { Plan.Step($0) }
         steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true, changes: .whenRowsCounted)
     }

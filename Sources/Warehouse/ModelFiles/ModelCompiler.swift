@@ -13,8 +13,8 @@ import EnergizeCore
 ///   SCD2 dimension's version valid at that time (the last one starting at or before it;
 ///   before the first version, the first; no version, `-1`).
 /// - `{{ scd2_join('dim', 'key expression', 'time expression', 'alias') }}`: the same version,
-///   found set-based by a `LEFT JOIN` (faster on large facts); select
-///   `coalesce(alias.<surrogate key>, -1)`.
+///   found set-based by a `LEFT JOIN` to the dimension's ``SCD2Ranges`` (faster on large facts);
+///   select `coalesce(alias.<surrogate key>, -1)`.
 /// - In an incremental model's `changed_scopes`, `deltas` and `rebuild_when` sections only:
 ///   `{{ last_run_id }}` (the run that last built the model, 0 before the first), `{{ run_id }}` (this run),
 ///   `{{ new_versions('dim') }}` (the `(natural key, since)` of an SCD2 dimension's keys with
@@ -125,7 +125,8 @@ public struct ModelCompiler: Sendable {
                     throw ModelFileError(path: file.path, line: call.line, problem: "\(call.text): the alias must be a plain lower-case SQL name, like 'c'")
                 }
                 let (target, dimension) = try scd2(call)
-                return SQL(unescaped: dimension.join(table: target.relation, key: call.arguments[1], at: call.arguments[2], as: alias))
+                let ranges = dimension.ranges(schema: target.schema, name: target.file.name)
+                return SQL(unescaped: ranges.join(key: call.arguments[1], at: call.arguments[2], as: alias))
             case "new_versions":
                 let (target, dimension) = try scd2(call)
                 return dimension.newVersions(table: target.relation)

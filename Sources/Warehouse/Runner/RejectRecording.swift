@@ -57,7 +57,7 @@ public struct RejectRecording: Sendable {
         let origin = "model " + model.name
         let parameters: [String?] = [String(runId), collection, origin]
         return try executor.inTransaction {
-            try executor.run(WithoutJIT.inTransaction, [])
+            for setting in BuildSettings.inTransaction { try executor.run(setting, []) }
             let last = try meta.rejectRecordingState(executor, model: model.name)
             let fingerprint = Fingerprint.of(model.definition)
             let outside = try meta.marks.outsideVersion(executor, schema: rawSchema, table: collection)

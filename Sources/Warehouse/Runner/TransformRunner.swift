@@ -60,6 +60,12 @@ public struct TransformRunner: Sendable {
                     try executor.run("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))", [])
                 }
             }
+            // Dimensions built before energize kept their ranges, and not rebuilt before their readers start.
+            for model in graph.order.compactMap(graph.model) {
+                if let dimension = model.materialization as? SCD2Dimension {
+                    try dimension.ranges(schema: model.schema, name: model.name).createIfMissing(executor)
+                }
+            }
         }
         let runStart = CivilTime(millisecondsSinceEpoch: run.startedAt).postgresText
         let running = RunningExecutors()

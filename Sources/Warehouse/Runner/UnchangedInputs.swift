@@ -12,6 +12,9 @@ struct InputVersions {
     let graph: ModelGraph
     /// Each marked relation's version.
     let versions: [TableName: Int64]
+    /// The SCD2 dimension whose ``SCD2Ranges`` each ranges table holds: its rows change with the
+    /// dimension's, in the same transaction, so its version is the dimension's.
+    let rangesOf: [TableName: String]
 
     /// The versions as the database holds them now.
     /// - Parameters:
@@ -21,6 +24,13 @@ struct InputVersions {
     init(graph: ModelGraph, on executor: any SQLExecutor, meta: WarehouseMeta) throws {
         self.graph = graph
         versions = try meta.marks.versions(executor)
+        var rangesOf: [TableName: String] = [:]
+        for model in graph.order.compactMap(graph.model) {
+            if let dimension = model.materialization as? SCD2Dimension {
+                rangesOf[dimension.ranges(schema: model.schema, name: model.name).table] = model.name
+            }
+        }
+        self.rangesOf = rangesOf
     }
 
     /// The version of a model's rows as its readers see them: a table's own mark; a view's the
@@ -81,7 +91,8 @@ struct InputVersions {
             largest = max(largest, version)
         }
         for source in sources {
-            guard let version = versions[source] else { return nil }
+            let version = if let dimension = rangesOf[source] { version(ofModel: dimension) } else { versions[source] }
+            guard let version else { return nil }
             largest = max(largest, version)
         }
         return largest

@@ -84,6 +84,7 @@ public final class MemorySink: Sink, @unchecked Sendable {
             let keyField = strategy.keyField
             let stagedKeys = Set(staged.compactMap { row in keyField.flatMap { row[$0] } })
             func replaced(_ row: Document) -> Bool {
+                if stream.reload { return true }
                 switch strategy {
                 case .replace: return true
                 case .append: return false

@@ -15,6 +15,37 @@ import Testing
         #expect(Redaction.redact("postgresql://h/db?password=secret&x=1") == "postgresql://h/db?password=***&x=1")
     }
 
+    /// A password with characters a URI should have encoded (`/`, `?`, `#`, `@`) is masked whole,
+    /// and an `@` inside an option's value does not end it early; unsure, more is masked, not less.
+    @Test(arguments: [
+        ("postgresql://u:p/s3cret@h:5432/db", "postgresql://u:***@h:5432/db"),
+        ("postgresql://u:pa?s3cret@h/db?sslmode=require", "postgresql://u:***@h/db?sslmode=require"),
+        ("mongodb://u:pa#s3cret@h/db", "mongodb://u:***@h/db"),
+        ("mongodb://u:p@s3cret@h/db", "mongodb://u:***@h/db"),
+        ("mongodb://u:s3cret@h/?authMechanismProperties=AWS_SESSION_TOKEN:x@y", "mongodb://u:***@h/?authMechanismProperties=***"),
+        ("host=h password=my s3cret user=u", "host=h password=*** user=u"),
+    ])
+    func masksPasswordsTheDriverWouldMisread(input: String, expected: String) {
+        #expect(Redaction.redact(input) == expected)
+        #expect(!Redaction.scrub("bad: \(input)", connectionString: input).contains("s3cret"))
+    }
+
+    /// An `@` in an option's value is not a user-info's end, but the user-info's password is
+    /// still masked (the two cannot be told apart: more is masked).
+    @Test func anAtSignInAnOptionValueStillMasksThePassword() {
+        let masked = Redaction.redact("mongodb://u:s3cret@h/?appName=a@b")
+        #expect(!masked.contains("s3cret") && masked.hasPrefix("mongodb://u:***"), "\(masked)")
+        #expect(Redaction.redact("postgresql://h:5432/db?application_name=a@b&password=s3cret").hasSuffix("&password=***"))
+    }
+
+    /// A short password is masked where it stands as a word, not inside every longer word.
+    @Test func aShortSecretIsMaskedAsAWordOnly() {
+        #expect(Redaction.scrub("database abc does not exist for user ab", connectionString: "postgresql://ab:ab@h/abc")
+                == "database abc does not exist for user ***")
+        #expect(Redaction.scrub(#"missing "=" after "s3cret" in connection info string"#, connectionString: "host=h password=my s3cret")
+                == #"missing "=" after "***" in connection info string"#)
+    }
+
     /// Every credential-bearing option of libmongoc's and libpq's connection strings is masked,
     /// whatever its case; options that hold no secret are kept.
     @Test(arguments: [

@@ -54,6 +54,12 @@ import Testing
         let selected = try energize("run", "--select", "daily_revenue", "--full-refresh")
         #expect(selected.status == 0 && selected.output.contains("transform: 1 of 1 models built"), "\(selected.output)")
         #expect(try energize("run", "--select", "daily_revenue", "--skip-transform").status == 2)
+        // `run --reload`: the whole collection read again as on a first load; the same documents
+        // give the same rows and the same one reject (ReloadTests has what changes).
+        let reload = try energize("run", "--reload", "--streams", "orders")
+        #expect(reload.status == 0 && reload.output.contains("reload: orders read whole"), "\(reload.output)")
+        #expect(try connection.execute("SELECT count(*) FROM it_init_raw.orders").scalar == "2")
+        #expect(try connection.execute("SELECT count(*) FROM it_init_raw._rejects").scalar == "1")
         let compiled = try energize("compile", "--select", "daily_revenue")
         #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")
         #expect(compiled.output.contains("AT TIME ZONE 'UTC'"))

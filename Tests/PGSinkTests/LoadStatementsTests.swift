@@ -30,6 +30,21 @@ import Testing
         #expect(!sql.usesCutoff)
     }
 
+    /// A reload replaces every row, whatever the strategy: a keyed stream still keeps one staged row
+    /// per key and the rows read again unchanged; without a key, every row goes.
+    @Test func aReloadReplacesEveryRowButThoseReadAgainUnchanged() {
+        var sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)), cutoff: false)
+        sql.reload = true
+        #expect(sql.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE AND NOT EXISTS (SELECT 1 FROM energize_unchanged u WHERE u."sale_id" = t."sale_id")"#)
+        #expect(sql.differences.contains(#"EXCEPT ALL SELECT "sale_id", "status", "updated_at" FROM "raw"."sales" t WHERE TRUE"#))
+        #expect(sql.deduplicate != nil && !sql.usesCutoff)
+        var append = statements(.append, cutoff: false)
+        append.reload = true
+        #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE"#)
+        append.stageIsEmpty = true
+        #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE"#)
+    }
+
     @Test func anEmptyExtractionDeletesOnlyTheWindow() {
         var sql = statements(.incremental(cursor: "updated_at", key: "sale_id", lookback: .days(7)))
         sql.stageIsEmpty = true

@@ -43,6 +43,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @Flag(help: ArgumentHelp("Read the whole collection of every stream run (all, or --streams), as on a first load: rows of documents no longer in MongoDB are deleted and each stream's load rejects start over.",
+                             discussion: "For an incremental stream whose window missed deletes or a cursor of another type; models downstream then rebuild what changed."))
+    var reload = false
+
     @OptionGroup var selection: SelectionOptions
 
     @OptionGroup var output: OutputOptions
@@ -66,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalWatcher(stop: stop)
         defer { withExtendedLifetime(signals) {} }
         let execution = PipelineExecution(config: config, streamNames: streams.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                          select: selection.select, fullRefresh: fullRefresh, quiet: output.quiet, stop: stop,
+                                          select: selection.select, fullRefresh: fullRefresh, reload: reload, quiet: output.quiet, stop: stop,
                                           json: output.logFormat == .json, logger: output.logger())
         let status = try await execution.run()
         if status != .succeeded { throw ExitCode(status.rawValue) }

@@ -34,6 +34,9 @@ struct VerifyCommand: AsyncParsableCommand {
             say(balance.extra, "in the table, gone from MongoDB (deleted outside the look-back window, or not re-read)")
             say(balance.goneRejected, "in _rejects, gone from MongoDB (deleted after it was rejected; a batch load does not see that delete)")
             say(balance.stale, "in the table as an older version whose newer one was rejected (see _rejects)")
+            if !balance.missing.isEmpty || !balance.extra.isEmpty || !balance.goneRejected.isEmpty {
+                print("  \(balance.stream): `energize run --reload --streams \(balance.stream)` reads the whole collection once and makes the table and its rejects what MongoDB holds")
+            }
         }
         if balances.contains(where: { !$0.balanced }) { throw ExitCode(1) }
     }

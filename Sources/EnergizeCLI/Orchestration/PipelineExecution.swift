@@ -14,6 +14,8 @@ struct PipelineExecution {
     /// The models the transform builds (`--select`), with their data tests; all when empty.
     var select: [String] = []
     var fullRefresh = false
+    /// Read each stream's whole collection and make its table what was read (see `StreamConfig.reload`).
+    var reload = false
     var quiet = false
     var stop = StopRequest()
     /// Log lines as JSON, not a live line and tables.
@@ -56,6 +58,10 @@ struct PipelineExecution {
             return .failed
         }
         warnAboutMissingCollections(selected)
+        if reload {
+            let message = "reload: \(selected.map(\.name).joined(separator: ", ")) read whole; rows of documents not read again are deleted"
+            if json { logger.info("\(message)") } else if !quiet { print(message) }
+        }
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: selected, settings: config.settings)
         let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
         let report: RunReport
@@ -144,7 +150,11 @@ struct PipelineExecution {
     }
 
     private func streams() throws -> [StreamConfig] {
-        try config.selectedStreams(streamNames)
+        try config.selectedStreams(streamNames).map { stream in
+            var stream = stream
+            stream.reload = reload
+            return stream
+        }
     }
 }
 

@@ -28,75 +28,107 @@ package enum Redaction {
     /// - Returns: the same string with the password of its user-info part and the value of
     ///   every secret option replaced by `***`.
     package static func redact(_ text: String) -> String {
-        guard let scheme = text.range(of: "://") else { return redactKeyValues(text) }
         var masked = text
-        let rest = masked[scheme.upperBound...]
-        // The user-info part ends at the last `@` of the authority, which ends at the path or query.
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-            masked.replaceSubrange(masked.index(after: colon)..<at, with: "***")
+        guard text.contains("://") else {
+            // `key = value` becomes `key=***`.
+            for match in keyValues(in: text).reversed() where isSecret(String(text[match.key])) {
+                masked.replaceSubrange(match.key.upperBound..<match.value.upperBound, with: "=***")
+            }
+            return masked
         }
-        guard let query = masked.firstIndex(of: "?") else { return masked }
-        let options = masked[masked.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { option -> String in
-            guard let equals = option.firstIndex(of: "="), isSecret(String(option[..<equals])) else { return String(option) }
-            return String(option[..<equals]) + "=***"
+        for range in secretRanges(in: text).reversed() { masked.replaceSubrange(range, with: "***") }
+        return masked
+    }
+
+    /// The `key=value` pairs of a libpq string: a value is quoted, or runs over the following
+    /// words up to the next `key=` (libpq would stop at the first space, then repeat the next
+    /// word in its error).
+    private static func keyValues(in text: String) -> [(key: Range<String.Index>, value: Range<String.Index>)] {
+        guard let regex = try? NSRegularExpression(pattern: #"([A-Za-z_]+)\s*=\s*('(?:\\'|[^'])*'|\S+(?:\s+(?![A-Za-z_]+\s*=)[^\s=']+)*)"#) else { return [] }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            guard let key = Range(match.range(at: 1), in: text), let value = Range(match.range(at: 2), in: text) else { return nil }
+            return (key, value)
         }
-        return String(masked[...query]) + options.joined(separator: "&")
     }
 
     /// `message`, a driver's error about `connectionString`, with the string and each of its
-    /// secrets masked wherever they appear: libpq, given a string it cannot parse, repeats it.
+    /// secrets masked wherever they appear: libpq, given a string it cannot parse, repeats it, or
+    /// a word of it. A secret under six characters is masked only where it stands as a word (not
+    /// inside a longer one), so a short password does not mask every `a` of the message.
     /// - Parameters:
     ///   - message: the driver's message.
     ///   - connectionString: the URI or `key=value` string the driver was given.
     package static func scrub(_ message: String, connectionString: String) -> String {
         var scrubbed = message.replacingOccurrences(of: connectionString, with: redact(connectionString))
         for secret in secrets(in: connectionString) where !secret.isEmpty {
-            scrubbed = scrubbed.replacingOccurrences(of: secret, with: "***")
+            if secret.count >= 6 {
+                scrubbed = scrubbed.replacingOccurrences(of: secret, with: "***")
+            } else if let word = try? NSRegularExpression(pattern: "(?<![A-Za-z0-9])" + NSRegularExpression.escapedPattern(for: secret) + "(?![A-Za-z0-9])") {
+                scrubbed = word.stringByReplacingMatches(in: scrubbed, range: NSRange(scrubbed.startIndex..., in: scrubbed), withTemplate: "***")
+            }
         }
         return scrubbed
     }
 
-    /// The values ``redact(_:)`` masks in `text`, as written there (and unquoted, for a quoted
-    /// `key=value` value), longest first.
+    /// The values ``redact(_:)`` masks in `text`, as written there, unquoted (a quoted `key=value`
+    /// value), percent-decoded (a URI's), and word by word (a value of several words), longest first.
     package static func secrets(in text: String) -> [String] {
         var found: [String] = []
-        if let scheme = text.range(of: "://") {
-            let rest = text[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-                found.append(String(rest[rest.index(after: colon)..<at]))
+        func add(_ value: String) {
+            if !value.isEmpty, !found.contains(value) { found.append(value) }
+        }
+        for range in secretRanges(in: text) {
+            let written = String(text[range])
+            add(written)
+            if written.count >= 2, written.hasPrefix("'"), written.hasSuffix("'") {
+                add(String(written.dropFirst().dropLast()).replacingOccurrences(of: "\\'", with: "'"))
             }
-            if let query = text.firstIndex(of: "?") {
-                for option in text[text.index(after: query)...].split(separator: "&") {
-                    guard let equals = option.firstIndex(of: "="), isSecret(String(option[..<equals])) else { continue }
-                    found.append(String(option[option.index(after: equals)...]))
-                }
-            }
-        } else if let regex = try? NSRegularExpression(pattern: #"([A-Za-z_]+)\s*=\s*('(\\'|[^'])*'|\S+)"#) {
-            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                guard let key = Range(match.range(at: 1), in: text), isSecret(String(text[key])),
-                      let value = Range(match.range(at: 2), in: text) else { continue }
-                let written = String(text[value])
-                found.append(written)
-                if written.count >= 2, written.hasPrefix("'"), written.hasSuffix("'") {
-                    found.append(String(written.dropFirst().dropLast()).replacingOccurrences(of: "\\'", with: "'"))
-                }
-            }
+            if let decoded = written.removingPercentEncoding { add(decoded) }
+            let words = written.split(whereSeparator: \.isWhitespace)
+            if words.count > 1 { words.map(String.init).forEach(add) }
         }
         return found.sorted { $0.count > $1.count }
     }
 
-    /// A libpq `key=value` string with the values of secret keys masked.
-    private static func redactKeyValues(_ text: String) -> String {
-        let pattern = #"([A-Za-z_]+)(\s*=\s*)('(\\'|[^'])*'|\S+)"#
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return text }
-        var result = text
-        for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
-            guard let key = Range(match.range(at: 1), in: text), isSecret(String(text[key])),
-                  let whole = Range(match.range, in: result) else { continue }
-            result.replaceSubrange(whole, with: String(text[key]) + "=***")
+    /// Where the secrets of `text` are, in order and apart.
+    ///
+    /// A URI's password runs from the first `:` of its user-info to the `@` that ends it: the last
+    /// `@` outside the query's option values, and (a password with an unencoded `/`, `?` or `#`, or
+    /// an `@` in an option value, cannot be told apart) the last `@` of all as well, masking more
+    /// rather than less. An option's value runs to the next `&`. For a libpq `key=value` value,
+    /// see `keyValues(in:)`.
+    static func secretRanges(in text: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...]
+            var optionValues: [Range<String.Index>] = []
+            if let regex = try? NSRegularExpression(pattern: #"[?&]([A-Za-z_]+)=([^&]*)"#) {
+                for match in regex.matches(in: text, range: NSRange(rest.startIndex..., in: text)) {
+                    guard let key = Range(match.range(at: 1), in: text), let value = Range(match.range(at: 2), in: text) else { continue }
+                    optionValues.append(value)
+                    if isSecret(String(text[key])), !value.isEmpty { ranges.append(value) }
+                }
+            }
+            // An `@` inside a secret option's value is masked with it: no user-info ends there.
+            let ats = rest.indices.filter { at in rest[at] == "@" && !ranges.contains { $0.contains(at) } }
+            let outsideOptions = ats.last { at in !optionValues.contains { $0.contains(at) } }
+            for at in Set([ats.last, outsideOptions].compactMap { $0 }) {
+                if let colon = rest[..<at].firstIndex(of: ":"), rest.index(after: colon) < at {
+                    ranges.append(rest.index(after: colon)..<at)
+                }
+            }
+        } else {
+            ranges = keyValues(in: text).filter { isSecret(String(text[$0.key])) }.map(\.value)
         }
-        return result
+        // Sorted and merged: the two user-info ends may overlap an option's value.
+        var merged: [Range<String.Index>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, range.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
     }
 }

@@ -37,7 +37,8 @@ struct StreamRunner: Sendable {
             let opened = try sink.openLoad(for: stream, run: context)
             load = opened
             watermark = opened.watermark
-            progress.cutoff = stream.strategy.cutoff(watermark: watermark)
+            // A reload reads the whole collection (see `StreamConfig.reload`).
+            progress.cutoff = stream.reload ? nil : stream.strategy.cutoff(watermark: watermark)
             let request = ExtractRequest(stream: stream, cursorFloor: progress.cutoff)
             let queue = BoundedQueue<PreparedBatch>(depth: settings.queueDepth)
             let extraction = Extraction(request: request, source: source, known: opened.knownSchema,

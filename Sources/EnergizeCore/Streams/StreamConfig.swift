@@ -12,6 +12,12 @@ public struct StreamConfig: Sendable, Hashable {
     public var contract: [FieldRequirement]
     /// Whether documents may hold top-level fields the contract does not name.
     public var allowsExtraFields: Bool
+    /// Whether this run reads the whole collection and the table becomes what it read, as on a
+    /// first load (`energize run --reload`; never set by energize.yml): whatever the strategy,
+    /// rows of documents not read again are deleted (gone from the source, or now rejected), a
+    /// keyed stream keeps one row per key and leaves rows read again unchanged as they are, and
+    /// the collection's earlier load rejects are replaced by this run's.
+    public var reload = false
 
     /// One stream.
     /// - Parameters:

@@ -154,7 +154,7 @@ final class PGStreamLoad: ChangeApplying {
                                                 strategy: stream.strategy, hasCutoff: progress.cutoff != nil,
                                                 columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0,
                                                 idColumn: targetSchema[naming.column(for: "_id")]?.name,
-                                                indexedWindow: rowsStaged <= 100_000)
+                                                indexedWindow: rowsStaged <= 100_000, reload: stream.reload)
                 let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
                 if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
                 let differences = try connection.execute(statements.differences, cutoff).rows.first ?? []
@@ -279,8 +279,8 @@ final class PGStreamLoad: ChangeApplying {
 
     /// Keeps one current `_rejects` row per rejected document of the collection: this run's
     /// rejects replace earlier rows of the same documents (keeping the run that first rejected
-    /// them), documents that loaded in this run lose theirs, and a replace stream drops the rows
-    /// of documents it did not see again (gone from the source, or loaded). An incremental window
+    /// them), documents that loaded in this run lose theirs, and a replace stream (or a reload) drops
+    /// the rows of documents it did not see again (gone from the source, or loaded). An incremental window
     /// reads every document without a cursor, so a row of one it did not see again (rejected for
     /// lacking its cursor) is dropped too: the document is gone, or has a cursor now.
     /// - Parameters:
@@ -322,7 +322,7 @@ final class PGStreamLoad: ChangeApplying {
                   AND r.document_id IN (SELECT l.document_id FROM energize_loaded_ids l)
                 """, parameters)
         }
-        if case .replace = stream.strategy {
+        if replacesEveryRow {
             try connection.execute("""
                 DELETE FROM \(rejects) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint
                 """, parameters)
@@ -340,10 +340,17 @@ final class PGStreamLoad: ChangeApplying {
     /// drops every earlier row below) have none to look for.
     /// - Parameter parameters: the run's id and the collection.
     private func hasEarlierRejects(_ parameters: [String]) throws -> Bool {
-        if case .replace = stream.strategy { return false }
+        if replacesEveryRow { return false }
         return try connection.execute("""
             SELECT EXISTS (SELECT 1 FROM \(sink.rejectsTable) r WHERE r.collection = $2 AND r.origin = 'load' AND r.last_run_id < $1::bigint)
             """, parameters).scalar == "t"
+    }
+
+    /// Whether the load replaces every row of the table: a replace stream, or a reload of any
+    /// (its earlier load rejects then all go, this run's replacing them).
+    private var replacesEveryRow: Bool {
+        if case .replace = stream.strategy { return true }
+        return stream.reload
     }
 
     /// Inside the transaction, just before COMMIT: waits for any other commit of this stream,

@@ -27,6 +27,10 @@ package struct LoadStatements: Sendable, Hashable {
     /// Whether an incremental load's replaced rows are found through the target's cursor and key
     /// indexes (see `replacedRowsFound`): right for a stage of up to about a hundred thousand rows.
     package var indexedWindow: Bool
+    /// Whether the load replaces every row of the target, whatever the strategy (a reload of the
+    /// whole collection, see `StreamConfig.reload`); a keyed strategy still keeps one staged row
+    /// per key and leaves rows re-extracted unchanged as they are.
+    package var reload: Bool
 
     /// The statements of one stream's load.
     /// - Parameters:
@@ -40,8 +44,10 @@ package struct LoadStatements: Sendable, Hashable {
     ///   - idColumn: the target's `_id` column (PostgreSQL name), when it has one.
     ///   - indexedWindow: find an incremental load's replaced rows through the target's indexes
     ///     (a stage small beside the table).
+    ///   - reload: replace every row of the target (a reload of the whole collection).
     package init(target: String, stage: String, columns: [String], strategy: LoadStrategy, hasCutoff: Bool,
-                columnNames: [String: String] = [:], stageIsEmpty: Bool = false, idColumn: String? = nil, indexedWindow: Bool = false) {
+                columnNames: [String: String] = [:], stageIsEmpty: Bool = false, idColumn: String? = nil, indexedWindow: Bool = false,
+                reload: Bool = false) {
         self.target = target
         self.stage = stage
         self.columns = columns
@@ -51,6 +57,7 @@ package struct LoadStatements: Sendable, Hashable {
         self.stageIsEmpty = stageIsEmpty
         self.idColumn = idColumn
         self.indexedWindow = indexedWindow
+        self.reload = reload
     }
 
     private var columnList: String { columns.map(SQLIdentifier.quote).joined(separator: ", ") }
@@ -58,6 +65,7 @@ package struct LoadStatements: Sendable, Hashable {
 
     /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
     package var replacedRows: String? {
+        if reload { return "TRUE" }
         switch strategy {
         case .replace: return "TRUE"
         case .append: return nil

@@ -56,6 +56,12 @@ public final class RecordingSQLExecutor: SQLExecutor, @unchecked Sendable {
         return try answer?.get() ?? []
     }
 
+    /// Records the statement like `run`; the rows written are the first value of the matching
+    /// rule's first row (`answer("CREATE TABLE", with: [["3"]])`), else 0.
+    public func runCountingWrites(_ sql: String, _ parameters: [String?]) throws -> Int {
+        Int(try run(sql, parameters).first?.first.flatMap { $0 } ?? "0") ?? 0
+    }
+
     /// Records that the executor was closed (`isClosed`).
     public func close() {
         lock.withLock { closed = true }

@@ -127,7 +127,7 @@ import Testing
         refresh.relation = .table(readByViews: true)
         #expect(try model.plan(refresh).steps.map(\.statement.text) == [
             "SET LOCAL jit = off", "SET LOCAL parallel_tuple_cost = 0.001", #"DROP TABLE IF EXISTS "w"."fact__energize_new""#, #"CREATE TABLE "w"."fact__energize_new" AS SELECT sale_id, line FROM s"#,
-            #"SELECT count(*) FROM "w"."fact__energize_new""#, #"TRUNCATE "w"."fact""#,
+            #"TRUNCATE "w"."fact""#,
             #"INSERT INTO "w"."fact" SELECT * FROM "w"."fact__energize_new""#, #"DROP TABLE "w"."fact__energize_new""#,
             #"ANALYZE "w"."fact""#, #"CREATE INDEX IF NOT EXISTS "fact_scope_idx" ON "w"."fact" ("sale_id")"#,
             #"DROP TABLE IF EXISTS "w"."fact__energize_changes""#,
@@ -212,8 +212,7 @@ import Testing
             SET LOCAL jit = off;
             SET LOCAL parallel_tuple_cost = 0.001;
             DROP TABLE IF EXISTS "s"."t__energize_new";
-            CREATE TABLE "s"."t__energize_new" AS SELECT 1 AS x;
-            SELECT count(*) FROM "s"."t__energize_new";  -- the build's row count
+            CREATE TABLE "s"."t__energize_new" AS SELECT 1 AS x;  -- the rows it writes: the build's row count
             ALTER TABLE "s"."t__energize_new" RENAME TO "t";
             ANALYZE "s"."t";
             """)

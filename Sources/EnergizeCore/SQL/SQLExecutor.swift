@@ -11,6 +11,13 @@ public protocol SQLExecutor: AnyObject {
     /// - Returns: the result rows, each value as text or nil for NULL.
     @discardableResult
     func run(_ sql: String, _ parameters: [String?]) throws -> [[String?]]
+    /// Runs one statement that writes rows and returns how many it wrote, as the server counts
+    /// them (`INSERT`, `UPDATE`, `DELETE`, `CREATE TABLE AS`, `COPY`): no second scan to count them.
+    /// - Parameters:
+    ///   - sql: the statement; values go in parameters, never in its text.
+    ///   - parameters: the text of each parameter, nil for SQL NULL.
+    /// - Returns: the rows written.
+    func runCountingWrites(_ sql: String, _ parameters: [String?]) throws -> Int
     /// Closes the connection.
     func close()
     /// Asks the server to cancel the statement running now, from any thread (PostgreSQL's

@@ -86,8 +86,7 @@ public struct TableMaterialization: Materialization, Hashable {
         let fresh = SQLIdentifier.qualified(model.schema, model.name + "__energize_new")
         var steps = Plan.Step.settings + [
                      Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
-                     Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)")),
-                     Plan.Step(Statement(text: "SELECT count(*) FROM \(fresh)"), countsRows: true)]
+                     Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)"), countsWrittenRows: true)]
         switch relation {
         case .table(readByViews: true):
             steps += [Plan.Step(Statement(text: "TRUNCATE \(model.relation)")),

@@ -7,6 +7,9 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         public var statement: Statement
         /// Whether the statement's single value is the number of rows the build inserted or changed.
         public var countsRows: Bool
+        /// Whether the rows the statement writes (its command tag's count: a `CREATE TABLE AS`)
+        /// are the build's row count.
+        public var countsWrittenRows: Bool
         /// Statements run instead when `statement` fails (a view whose columns changed cannot
         /// be replaced, only dropped and created); empty: a failure fails the build.
         public var otherwise: [Statement]
@@ -18,11 +21,14 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         /// - Parameters:
         ///   - statement: what it runs.
         ///   - countsRows: whether its one value is the build's row count.
+        ///   - countsWrittenRows: whether the rows it writes are the build's row count.
         ///   - otherwise: what runs instead when it fails.
         ///   - failure: the message of a check that fails when the statement returns a row.
-        public init(_ statement: Statement, countsRows: Bool = false, otherwise: [Statement] = [], failure: String? = nil) {
+        public init(_ statement: Statement, countsRows: Bool = false, countsWrittenRows: Bool = false, otherwise: [Statement] = [],
+                    failure: String? = nil) {
             self.statement = statement
             self.countsRows = countsRows
+            self.countsWrittenRows = countsWrittenRows
             self.otherwise = otherwise
             self.failure = failure
         }
@@ -76,7 +82,7 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         var lines = ["-- \(transform) (\(materialization))\(transactional ? ", in one transaction" : "")\(recordsState ? ", records its last run" : "")"]
         for step in steps {
             if let failure = step.failure { lines.append("-- fails the build when this returns a row: \(failure)") }
-            lines.append(step.statement.script(terminator: ";" + (step.countsRows ? "  -- the build's row count" : "")))
+            lines.append(step.statement.script(terminator: ";" + (step.countsRows ? "  -- the build's row count" : step.countsWrittenRows ? "  -- the rows it writes: the build's row count" : "")))
             if !step.otherwise.isEmpty {
                 lines.append("-- when that fails:")
                 lines += step.otherwise.map { $0.script(terminator: ";") }

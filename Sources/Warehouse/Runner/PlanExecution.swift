@@ -30,12 +30,11 @@ struct PlanExecution {
     private func steps(_ plan: Plan) throws -> Int? {
         var rows: Int?
         for step in plan.steps {
-            let result: [[String?]]
-            if step.otherwise.isEmpty {
-                result = try execute(step.statement)
-            } else {
-                result = try attempt(step, inTransaction: plan.transactional)
+            if step.countsWrittenRows {
+                rows = try executor.runCountingWrites(step.statement.text, step.statement.values)
+                continue
             }
+            let result = step.otherwise.isEmpty ? try execute(step.statement) : try attempt(step, inTransaction: plan.transactional)
             if let failure = step.failure, let row = result.first {
                 throw PlanError(problem: "\(failure) (\(row.map { $0 ?? "NULL" }.joined(separator: ", ")))")
             }

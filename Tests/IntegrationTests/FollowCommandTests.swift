@@ -122,10 +122,10 @@ import Testing
         for n in [3, 23] { try orders.deleteMany(["_id": Self.order(n, amount: .null)["_id"]!]) }
         #expect(try eventually { try applied() >= 15 }, "changes applied: \((try? applied()) ?? -1)")
         // While it follows, status says so, with the pace of the last minute.
-        #expect(try eventually { try followed(in: folder)?["changesPerMinute"] as? Int == (try applied()) })
+        #expect(try eventually { try followed(in: folder)?["changes_per_minute"] as? Int == (try applied()) })
         let live = try followed(in: folder)
-        #expect(live?["state"] as? String == "following" && (live?["lagSeconds"] as? Double).map { $0 >= 0 } == true
-                && live?["changesBehind"] as? Int == 0, "\(live ?? [:])")
+        #expect(live?["state"] as? String == "following" && (live?["lag_seconds"] as? Double).map { $0 >= 0 } == true
+                && live?["changes_behind"] as? Int == 0, "\(live ?? [:])")
         first.send(SIGTERM)
         let (status, output) = first.wait()
         #expect(status == 6, "\(output)")
@@ -133,7 +133,7 @@ import Testing
         #expect(try contents(connection, "it_fc") == (try batchLoad(connection)))
         let shown = try EnergizeBinary.run(["status"], in: folder)
         #expect(shown.output.contains("followed streams (energize follow):") && shown.output.contains("stopped (seen "), "\(shown.output)")
-        #expect(try followed(in: folder)?["changesPerMinute"] == nil, "a stopped stream has no pace")
+        #expect(try followed(in: folder)?["changes_per_minute"] == nil, "a stopped stream has no pace")
 
         // Changes while stopped arrive after a restart, from the committed token: no new snapshot.
         try orders.insertMany([Self.order(31, amount: .int32(31))])
@@ -246,7 +246,7 @@ import Testing
         defer { follower.send(SIGKILL); _ = follower.wait() }
         #expect(try eventually { try followed(in: folder) != nil }, "no position committed after the snapshot")
         for n in 6...9 { try orders.insertMany([Self.order(n, amount: .int32(Int32(n)))]) }
-        #expect(try eventually { try followed(in: folder)?["changesPerMinute"] as? Int == 4 })
+        #expect(try eventually { try followed(in: folder)?["changes_per_minute"] as? Int == 4 })
 
         let port = try LocalMongoServer.freePort()
         let server = try EnergizeBinary.start(["serve", "--port", String(port), "--refresh", "0"], in: folder)

@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "How many runs.")
     var limit = 5
 
-    @Flag(help: "Print JSON for machines.")
+    @Flag(help: "Print JSON for machines (keys in snake case, times ISO 8601 in UTC).")
     var json = false
 
     @Flag(help: "For a healthcheck: exit 1 when the last finished run did not succeed (failed, abandoned or stopped).")
@@ -27,9 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
         defer { connection.close() }
         let history = try RunHistory.read(connection, metaSchema: config.metaSchema, pipeline: config.pipeline, limit: limit)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(history), as: UTF8.self))
+            print(String(decoding: try MachineOutput.json(history), as: UTF8.self))
         } else {
             print(history.text)
         }

@@ -77,7 +77,10 @@ struct DocsCatalog {
         var contractFields: Int
         var watermark: String?
         var watermarkUpdatedAt: String?
+        /// When its last successful load finished, in the project's time zone (for people).
         var lastSuccess: String?
+        /// The same, ISO 8601 in UTC (for machines: `/health`).
+        var lastSuccessUTC: String?
         var freshnessSeconds: Double?
         var runs: [StreamRun]
         var rejects: [RejectGroup]
@@ -96,14 +99,20 @@ struct DocsCatalog {
     struct Run {
         var runId: Int64
         var status: String
+        /// When it started, in the project's time zone (for people).
         var startedAt: String
+        /// The same, ISO 8601 in UTC (for machines: `/health`).
+        var startedAtUTC: String
         var durationSeconds: Double?
         var error: String?
         var bars: [Bar]
     }
 
     var pipeline: String
+    /// When it was read, in the project's time zone (for people).
     var generatedAt: String
+    /// The same, ISO 8601 in UTC (for machines: `/health`).
+    var generatedAtUTC: String
     var rawSchema: String
     var models: [Model]
     var streams: [Stream]
@@ -125,7 +134,9 @@ struct DocsCatalog {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        var catalog = DocsCatalog(pipeline: config.pipeline, generatedAt: formatter.string(from: now), rawSchema: config.rawSchema,
+        var catalog = DocsCatalog(pipeline: config.pipeline, generatedAt: formatter.string(from: now),
+                                  generatedAtUTC: ISO8601DateFormatter().string(from: now),
+                                  rawSchema: config.rawSchema,
                                   models: [], streams: [], runs: [], warehouseNote: nil)
         let reader = connection.map { WarehouseReader(connection: $0, metaSchema: config.metaSchema, zone: zone) }
         for name in graph.order {
@@ -155,11 +166,11 @@ struct DocsCatalog {
         for stream in config.streams {
             var entry = Stream(name: stream.name, collection: stream.collection, table: "\(config.rawSchema).\(stream.table)",
                                strategy: stream.strategy.summary, cursor: stream.strategy.cursorField, key: stream.strategy.keyField,
-                               contractFields: stream.contract.count, watermark: nil, watermarkUpdatedAt: nil, lastSuccess: nil,
+                               contractFields: stream.contract.count, watermark: nil, watermarkUpdatedAt: nil, lastSuccess: nil, lastSuccessUTC: nil,
                                freshnessSeconds: nil, runs: [], rejects: [])
             if let reader {
                 (entry.watermark, entry.watermarkUpdatedAt) = try reader.watermark(pipeline: config.pipeline, stream: stream.name)
-                (entry.lastSuccess, entry.freshnessSeconds) = try reader.lastSuccess(stream: stream.name, pipeline: config.pipeline)
+                (entry.lastSuccess, entry.lastSuccessUTC, entry.freshnessSeconds) = try reader.lastSuccess(stream: stream.name, pipeline: config.pipeline)
                 entry.runs = try reader.streamRuns(stream: stream.name, pipeline: config.pipeline, limit: 30)
                 entry.rejects = try reader.rejects(table: SQLIdentifier.qualified(config.rawSchema, "_rejects"), collection: stream.collection)
             }
@@ -241,14 +252,14 @@ private struct WarehouseReader {
         return (row?[0] ?? nil, row?[1] ?? nil)
     }
 
-    func lastSuccess(stream: String, pipeline: String) throws -> (String?, Double?) {
-        guard try exists(meta("stream_runs")) else { return (nil, nil) }
+    func lastSuccess(stream: String, pipeline: String) throws -> (String?, String?, Double?) {
+        guard try exists(meta("stream_runs")) else { return (nil, nil, nil) }
         let row = try connection.execute("""
-            SELECT \(local("max(s.finished_at)")), extract(epoch FROM now() - max(s.finished_at))::float8
+            SELECT \(local("max(s.finished_at)")), \(MachineOutput.utcSQL("max(s.finished_at)")), extract(epoch FROM now() - max(s.finished_at))::float8
             FROM \(meta("stream_runs")) s JOIN \(meta("runs")) r USING (run_id)
             WHERE s.stream = $2 AND r.pipeline = $3 AND s.status = 'succeeded'
             """, [zone, stream, pipeline]).rows.first
-        return (row?[0] ?? nil, row?[1].flatMap(Double.init))
+        return (row?[0] ?? nil, row?[1] ?? nil, row?[2].flatMap(Double.init))
     }
 
     func streamRuns(stream: String, pipeline: String, limit: Int) throws -> [DocsCatalog.StreamRun] {
@@ -292,7 +303,7 @@ private struct WarehouseReader {
         guard try exists(meta("runs")) else { return [] }
         let runs = try connection.execute("""
             SELECT run_id, \(PGSink.statusExpression(runs: "r")), \(local("started_at")),
-              extract(epoch FROM finished_at - started_at)::float8, error
+              extract(epoch FROM finished_at - started_at)::float8, error, \(MachineOutput.utcSQL("started_at"))
             FROM \(meta("runs")) r WHERE pipeline = $2 ORDER BY run_id DESC LIMIT $3
             """, [zone, pipeline, String(limit)]).rows
         let hasModels = try exists(meta("model_runs"))
@@ -314,7 +325,7 @@ private struct WarehouseReader {
                     DocsCatalog.Bar(name: bar[0] ?? "", kind: "model", status: bar[1] ?? "", start: Double(bar[2] ?? "") ?? 0, end: Double(bar[3] ?? "") ?? 0)
                 }
             }
-            return DocsCatalog.Run(runId: Int64(id) ?? 0, status: row[1] ?? "", startedAt: row[2] ?? "",
+            return DocsCatalog.Run(runId: Int64(id) ?? 0, status: row[1] ?? "", startedAt: row[2] ?? "", startedAtUTC: row[5] ?? "",
                                    durationSeconds: row[3].flatMap(Double.init), error: row[4], bars: bars)
         }
     }

@@ -13,7 +13,7 @@ struct Followed: Codable {
     var state: String
     /// The host and process id of the process that last followed it.
     var process: String?
-    /// When that process last spoke (UTC).
+    /// When that process last spoke (ISO 8601, UTC).
     var seenAt: String?
     /// Seconds from its oldest change read and not yet committed to when it last spoke; with none
     /// waiting, how far behind its newest change the last batch committed. Only while it speaks.
@@ -23,9 +23,9 @@ struct Followed: Codable {
     var changesBehind: Int?
     /// Changes committed in the minute before it last spoke; only while it speaks.
     var changesPerMinute: Int?
-    /// When the last applied change happened in MongoDB (UTC), if the server said.
+    /// When the last applied change happened in MongoDB (ISO 8601, UTC), if the server said.
     var lastChangeAt: String?
-    /// When its last micro-batch committed (UTC).
+    /// When its last micro-batch committed (ISO 8601, UTC).
     var committedAt: String
     /// Seconds from the last applied change to that commit (how far behind the batch was).
     var secondsBehindAtCommit: Double?
@@ -62,9 +62,9 @@ struct Followed: Codable {
                                   WHEN f.seen_at > clock_timestamp() - interval '10 seconds'
                                     THEN CASE coalesce(f.activity, 'changes') WHEN 'changes' THEN 'following' ELSE f.activity END
                                   ELSE 'unresponsive' END,
-              f.host || ' pid ' || f.pid, to_char(f.seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+              f.host || ' pid ' || f.pid, \(MachineOutput.utcSQL("f.seen_at")),
               f.lag_seconds, f.changes_pending, f.changes_last_minute,
-              to_char(c.token_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+              \(MachineOutput.utcSQL("c.token_time")), \(MachineOutput.utcSQL("c.updated_at")),
               extract(epoch FROM c.updated_at - c.token_time)::float8, c.changes_applied, c.rows_written, c.rows_deleted, c.rows_rejected
             FROM \(meta("change_streams")) c LEFT JOIN \(followers) f ON f.pipeline = c.pipeline AND f.stream = c.stream
             WHERE c.pipeline = $1 ORDER BY c.stream
@@ -85,9 +85,10 @@ struct Followed: Codable {
         Table.render(header: ["stream", "state", "lag", "behind", "per minute", "last change (UTC)", "committed (UTC)", "changes", "rows written",
                               "rows deleted", "rejected"],
                      rows: followed.map { f in
-                         [f.stream, f.isLive ? f.state : f.seenAt.map { "\(f.state) (seen \($0))" } ?? f.state,
+                         [f.stream, f.isLive ? f.state : f.seenAt.map { "\(f.state) (seen \(MachineOutput.readable($0)) UTC)" } ?? f.state,
                           f.lagSeconds.map { String(format: "%.1f s", $0) } ?? "-", f.changesBehind.map { "\($0) changes" } ?? "-",
-                          f.changesPerMinute.map(String.init) ?? "-", f.lastChangeAt ?? "-", f.committedAt,
+                          f.changesPerMinute.map(String.init) ?? "-", f.lastChangeAt.map(MachineOutput.readable) ?? "-",
+                          MachineOutput.readable(f.committedAt),
                           String(f.changesApplied), String(f.rowsWritten), String(f.rowsDeleted), String(f.rowsRejected)]
                      })
     }

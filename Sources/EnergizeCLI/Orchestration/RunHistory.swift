@@ -19,6 +19,7 @@ struct RunHistory: Codable {
 
     struct Run: Codable {
         var runId: Int64
+        /// ISO 8601, UTC.
         var startedAt: String
         var durationSeconds: Double?
         var status: String
@@ -48,7 +49,7 @@ struct RunHistory: Codable {
             return RunHistory(pipeline: pipeline, runs: [])
         }
         let runs = try connection.execute("""
-            SELECT run_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+            SELECT run_id, \(MachineOutput.utcSQL("started_at")),
               extract(epoch FROM finished_at - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error,
               to_jsonb(r) ->> 'origin'
             FROM \(meta("runs")) r WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
@@ -100,7 +101,7 @@ struct RunHistory: Codable {
         }
         for run in runs {
             let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
-            lines.append("run \(run.runId)  \(run.startedAt) UTC  \(duration)  \(run.status.uppercased())"
+            lines.append("run \(run.runId)  \(MachineOutput.readable(run.startedAt)) UTC  \(duration)  \(run.status.uppercased())"
                          + (run.origin.map { "  (\($0))" } ?? ""))
             let rows = run.streams.map { [$0.stream, $0.status, String($0.attempts), String($0.rowsRead), String($0.rowsLoaded),
                                           String($0.rowsRejected), $0.watermarkAfter ?? "-"] }

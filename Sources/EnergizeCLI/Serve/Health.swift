@@ -42,11 +42,11 @@ struct Health: Encodable {
     ///   - runsRunning: the pipeline's runs not finished (all of them, not only the catalog's last few).
     init(_ catalog: DocsCatalog, followed: [Followed], runsRunning: Int) {
         pipeline = catalog.pipeline
-        checkedAt = catalog.generatedAt
+        checkedAt = catalog.generatedAtUTC
         lastRun = catalog.runs.first { $0.status != "running" }
-            .map { LastRun(runId: $0.runId, status: $0.status, startedAt: $0.startedAt, durationSeconds: $0.durationSeconds, error: $0.error) }
+            .map { LastRun(runId: $0.runId, status: $0.status, startedAt: $0.startedAtUTC, durationSeconds: $0.durationSeconds, error: $0.error) }
         self.runsRunning = runsRunning
-        streams = catalog.streams.map { StreamFreshness(stream: $0.name, lastStatus: $0.runs.first?.status, lastSuccess: $0.lastSuccess, freshnessSeconds: $0.freshnessSeconds) }
+        streams = catalog.streams.map { StreamFreshness(stream: $0.name, lastStatus: $0.runs.first?.status, lastSuccess: $0.lastSuccessUTC, freshnessSeconds: $0.freshnessSeconds) }
         let tests = catalog.models.flatMap(\.tests)
         dataTests = tests.count
         dataTestsFailing = tests.filter { $0.status == "failed" }.count
@@ -77,11 +77,8 @@ struct Health: Encodable {
             """, [pipeline]).scalar ?? "0") ?? 0
     }
 
-    /// The JSON text, keys in snake case.
+    /// The JSON text (see `MachineOutput`).
     func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(self)
+        try MachineOutput.json(self)
     }
 }

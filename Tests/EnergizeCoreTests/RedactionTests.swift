@@ -30,6 +30,25 @@ import Testing
         #expect(!Redaction.scrub("bad: \(input)", connectionString: input).contains("s3cret"))
     }
 
+    /// A password a driver would misread (a character the URI should have encoded) is refused
+    /// before any driver sees it; what it repeats of it anyway is masked, piece by piece.
+    @Test func aPasswordADriverWouldMisreadIsFoundAndItsPiecesMasked() {
+        for uri in ["postgresql://energize:p/a?ss#w@rd@127.0.0.1:40193/energize", "postgresql://u:Zq/Np@h:5432/db",
+                    "postgresql://u:Zq@Np@h/db", "mongodb://u:p#w@h/db", "mongodb://u:pa?ss@h1:27017,h2:27017/db"] {
+            #expect(Redaction.hasUnencodedPassword(uri), "\(uri)")
+        }
+        for uri in ["postgresql://u:p%2Fw@h:5432/db", "postgresql://h:5432/db?user=me@srv", "postgresql://h/db?application_name=a@b",
+                    "mongodb://u:pw@h/?appName=a@b", "mongodb://h1:27017,h2:27017/db?appName=a@b", "postgresql://[::1]:5432/db?x=a@b",
+                    "host=h password=p@ss/word"] {
+            #expect(!Redaction.hasUnencodedPassword(uri), "\(uri)")
+        }
+        let uri = "postgresql://energize:p/a?ss#w@rd@127.0.0.1:40193/energize"
+        let message = #"missing key/value separator "=" in URI query parameter: "ss#w@rd@127.0.0.1:40193/energize""#
+        #expect(Redaction.scrub(message, connectionString: uri) == #"missing key/value separator "=" in URI query parameter: "***@127.0.0.1:40193/energize""#)
+        #expect(Redaction.scrub(#"invalid integer value "Zq" for connection option "port""#, connectionString: "postgresql://u:Zq/Np@h/db")
+                == #"invalid integer value "***" for connection option "port""#)
+    }
+
     /// An `@` in an option's value is not a user-info's end, but the user-info's password is
     /// still masked (the two cannot be told apart: more is masked).
     @Test func anAtSignInAnOptionValueStillMasksThePassword() {

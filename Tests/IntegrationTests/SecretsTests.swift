@@ -28,6 +28,15 @@ import Testing
         let status = try project.energize("status", "--pg-uri", uri)
         #expect(status.status == 2 && status.output.contains("is a mongodb:// URI"), "\(status.output)")
         printed += status.output
+        // A password with characters a URI must encode: refused before a driver misreads it
+        // (and repeats a piece of it as a host or a port).
+        for command in ["status", "run", "debug"] {
+            let misread = try project.energize(command, "--pg-uri", "postgresql://u:s3cret/a?ss#w@rd@127.0.0.1:1/db")
+            // `debug` reports it as a failed check (exit 1), the others as a configuration mistake.
+            #expect(misread.status == (command == "debug" ? 1 : 2) && misread.output.contains("write @ as %40"), "\(command): \(misread.output)")
+            #expect(!misread.output.contains("ss#w") && !misread.output.contains("rd@"), "\(command): \(misread.output)")
+            printed += misread.output
+        }
         #expect(printed.contains("it_secret") && printed.contains("***"), "\(printed)")
         #expect(!printed.contains("s3cret"), "a secret was printed: \(printed)")
         let connection = try PGConnection(try LiveServers.pgURI())

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EnergizeCore
 
 /// The project's configuration file and the flags that override it.
 struct ConfigOptions: ParsableArguments {
@@ -54,6 +55,7 @@ extension EnergizeConfig {
             throw ConfigurationMissing("the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri) is a "
                                        + "\(scheme):// URI: expected postgresql://… or libpq's key=value form")
         }
+        try Self.checkPasswordEncoding(pgURI, "the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri)")
         return pgURI
     }
 
@@ -66,7 +68,19 @@ extension EnergizeConfig {
             throw ConfigurationMissing("the MongoDB connection string (source.mongo_uri in \(file), ENERGIZE_MONGO_URI or --mongo-uri) is a "
                                        + "\(scheme):// URI: expected mongodb://… or mongodb+srv://…")
         }
+        try Self.checkPasswordEncoding(mongoURI, "the MongoDB connection string (source.mongo_uri in \(file), ENERGIZE_MONGO_URI or --mongo-uri)")
         return mongoURI
+    }
+
+    /// Refuses a URI whose password holds a character a URI must percent-encode: the driver would
+    /// read a piece of the password as the host or port, and print it in its error.
+    /// - Parameters:
+    ///   - uri: the connection string.
+    ///   - what: which string, as the message names it.
+    static func checkPasswordEncoding(_ uri: String, _ what: String) throws {
+        guard Redaction.hasUnencodedPassword(uri) else { return }
+        throw ConfigurationMissing("\(what) is not a valid URI: its password seems to hold a character a URI must percent-encode; "
+                                   + "write @ as %40, / as %2F, ? as %3F, # as %23 and : as %3A (or use libpq's key=value form for PostgreSQL)")
     }
 
     /// A URI's scheme, lowercased (`postgresql` for `postgresql://…`); nil for a string that is

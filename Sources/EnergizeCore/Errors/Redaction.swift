@@ -70,8 +70,30 @@ package enum Redaction {
         return scrubbed
     }
 
+    /// Whether a URI's password seems to hold a character it should have percent-encoded (`@`,
+    /// `/`, `?`, `#`): the drivers then read a piece of it as the host, port or path, and repeat
+    /// that piece in their errors. Either the part before the first `/`, `?` or `#` holds two
+    /// `@`, or it holds none and reads `user:text` (text that is no port) while an `@` comes later.
+    /// - Parameter uri: a connection URI (false for a libpq `key=value` string).
+    package static func hasUnencodedPassword(_ uri: String) -> Bool {
+        guard let scheme = uri.range(of: "://") else { return false }
+        let rest = uri[scheme.upperBound...]
+        let end = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
+        let authority = rest[..<end]
+        let ats = authority.filter { $0 == "@" }.count
+        if ats >= 2 { return true }
+        guard ats == 0, rest[end...].contains("@") else { return false }
+        // The first host, without an IPv6 literal's brackets: `user:text` where a port would be.
+        let first = authority.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
+        guard !first.hasPrefix("["), let colon = first.firstIndex(of: ":") else { return false }
+        let after = first[first.index(after: colon)...]
+        return after.isEmpty || !after.allSatisfy(\.isASCII) || !after.allSatisfy(\.isNumber)
+    }
+
     /// The values ``redact(_:)`` masks in `text`, as written there, unquoted (a quoted `key=value`
     /// value), percent-decoded (a URI's), and word by word (a value of several words), longest first.
+    /// A URI's password also gives its pieces between the characters a URI splits on (`p/a?b` gives
+    /// `p/a`, `a?b`, `p`, `a`, `b`…): a driver that misread it repeats one of them.
     package static func secrets(in text: String) -> [String] {
         var found: [String] = []
         func add(_ value: String) {
@@ -86,6 +108,13 @@ package enum Redaction {
             if let decoded = written.removingPercentEncoding { add(decoded) }
             let words = written.split(whereSeparator: \.isWhitespace)
             if words.count > 1 { words.map(String.init).forEach(add) }
+            if text.contains("://") {
+                let cuts = [written.startIndex] + written.indices.filter { "/?#@:&=".contains(written[$0]) } + [written.endIndex]
+                for i in cuts.indices.dropLast() {
+                    let from = i == 0 ? cuts[i] : written.index(after: cuts[i])
+                    for end in cuts[(i + 1)...] where from < end { add(String(written[from..<end])) }
+                }
+            }
         }
         return found.sorted { $0.count > $1.count }
     }

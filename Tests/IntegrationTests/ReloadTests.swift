@@ -62,6 +62,9 @@ import Testing
         #expect(stream.rowsRead == 2 && stream.cutoff == nil)
         #expect(stream.outcome?.rowsDeleted == 2 && stream.outcome?.rowsLoaded == 1 && stream.outcome?.tableRows == 2, "\(String(describing: stream.outcome))")
         #expect(stream.outcome?.watermarkAfter == .date(1_767_225_600_000 + 3 * 60_000))
+        // The history says it was a reload, and what it deleted.
+        #expect(try connection.execute("SELECT strategy, rows_deleted::text FROM it_reload_meta.stream_runs WHERE run_id = $1", [runThree]).rows
+                == [["incremental(updated_at, key order_id, look-back 0d), reloaded whole", "2"]])
 
         // The next run is an ordinary window again, from the watermark the reload left.
         try orders.insertMany([Self.order(5, minute: 4)])

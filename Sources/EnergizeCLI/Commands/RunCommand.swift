@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
     var fullRefresh = false
 
     @Flag(help: ArgumentHelp("Read the whole collection of every stream run (all, or --streams), as on a first load: rows of documents no longer in MongoDB are deleted and each stream's load rejects start over.",
-                             discussion: "For an incremental stream whose window missed deletes or a cursor of another type; models downstream then rebuild what changed."))
+                             discussion: "For an incremental stream whose look-back window missed deletes, or documents whose cursor moved back in time (`energize verify` finds both). The models rebuild what changed in this run's transform, or in the next run or transform after --streams."))
     var reload = false
 
     @OptionGroup var selection: SelectionOptions

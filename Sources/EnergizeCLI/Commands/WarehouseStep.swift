@@ -74,7 +74,8 @@ struct WarehouseStep {
                  skipping: skipping, reusePassed: reusePassed)
         let failed = results.filter { !$0.passed }
         let reused = results.filter { $0.reusedFrom != nil }.count
-        if !reporter.quiet || !failed.isEmpty || reporter.json {
+        // One of the summary's last lines, shown with --quiet too (as the run's and the transform's).
+        if !results.isEmpty || !reporter.quiet {
             let note = reused == 0 ? "" : " (\(reused) not run again: nothing they read changed since they passed)"
             reporter.summary("data tests: \(results.count - failed.count) of \(results.count) passed\(note)",
                              ["tests.passed": "\(results.count - failed.count)", "tests.failed": "\(failed.count)", "tests.reused": "\(reused)"])

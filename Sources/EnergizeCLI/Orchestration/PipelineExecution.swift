@@ -59,7 +59,7 @@ struct PipelineExecution {
         }
         warnAboutMissingCollections(selected)
         if reload {
-            let message = "reload: \(selected.map(\.name).joined(separator: ", ")) read whole; rows of documents not read again are deleted"
+            let message = "reload: \(selected.map(\.name).joined(separator: ", ")) read whole; rows of documents no longer in MongoDB (or now rejected) are deleted"
             if json { logger.info("\(message)") } else if !quiet { print(message) }
         }
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: selected, settings: config.settings)
@@ -102,6 +102,10 @@ struct PipelineExecution {
                 throw error
             }
             if status != 0 { return Status(rawValue: status) ?? .failed }
+        } else if config.transform, report.streams.contains(where: { ($0.outcome?.rowsLoaded ?? 0) + ($0.outcome?.rowsDeleted ?? 0) > 0 }) {
+            // `--streams` loads only: the models still hold what they held.
+            let message = "models not built (--streams loads only): `energize transform` or the next `energize run` rebuilds what this load changed"
+            if json { logger.info("\(message)") } else if !quiet { print(message) }
         }
         return report.streamsOverRejectThreshold.isEmpty ? .succeeded : .tooManyRejects
     }

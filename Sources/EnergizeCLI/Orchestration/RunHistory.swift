@@ -6,9 +6,13 @@ import PGSink
 struct RunHistory: Codable {
     struct Stream: Codable {
         var stream: String
+        /// How it loaded (`LoadStrategy.summary`; a reload says so: `StreamConfig.loadSummary`).
+        var strategy: String?
         var status: String
         var rowsRead: Int
         var rowsLoaded: Int
+        /// Rows the load deleted (replaced, gone from the source); nil in a history from before it was kept.
+        var rowsDeleted: Int?
         var rowsRejected: Int
         var watermarkBefore: String?
         var watermarkAfter: String?
@@ -59,12 +63,13 @@ struct RunHistory: Codable {
         return RunHistory(pipeline: pipeline, runs: try runs.map { row in
             let id = row[0] ?? "0"
             let streams = try connection.execute("""
-                SELECT stream, status, rows_read, rows_loaded, rows_rejected, watermark_before, watermark_after, error, attempts
+                SELECT stream, status, rows_read, rows_loaded, rows_rejected, watermark_before, watermark_after, error, attempts,
+                  strategy, rows_deleted
                 FROM \(meta("stream_runs")) WHERE run_id = $1 ORDER BY stream
                 """, [id]).rows.map { s in
-                Stream(stream: s[0] ?? "", status: s[1] ?? "", rowsRead: Int(s[2] ?? "0") ?? 0, rowsLoaded: Int(s[3] ?? "0") ?? 0,
-                       rowsRejected: Int(s[4] ?? "0") ?? 0, watermarkBefore: s[5], watermarkAfter: s[6], error: s[7],
-                       attempts: Int(s[8] ?? "1") ?? 1)
+                Stream(stream: s[0] ?? "", strategy: s[9], status: s[1] ?? "", rowsRead: Int(s[2] ?? "0") ?? 0, rowsLoaded: Int(s[3] ?? "0") ?? 0,
+                       rowsDeleted: s[10].flatMap { Int($0) }, rowsRejected: Int(s[4] ?? "0") ?? 0, watermarkBefore: s[5], watermarkAfter: s[6],
+                       error: s[7], attempts: Int(s[8] ?? "1") ?? 1)
             }
             var built = 0, unchanged = 0, failedModels: [String] = [], passed = 0, reused = 0, failedTests: [String] = []
             if hasModels {
@@ -103,10 +108,12 @@ struct RunHistory: Codable {
             let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
             lines.append("run \(run.runId)  \(MachineOutput.readable(run.startedAt)) UTC  \(duration)  \(run.status.uppercased())"
                          + (run.origin.map { "  (\($0))" } ?? ""))
-            let rows = run.streams.map { [$0.stream, $0.status, String($0.attempts), String($0.rowsRead), String($0.rowsLoaded),
-                                          String($0.rowsRejected), $0.watermarkAfter ?? "-"] }
+            let rows = run.streams.map { s in
+                [s.stream + (s.strategy?.hasSuffix(StreamConfig.reloadMark) == true ? " (reloaded)" : ""), s.status, String(s.attempts),
+                 String(s.rowsRead), String(s.rowsLoaded), s.rowsDeleted.map(String.init) ?? "-", String(s.rowsRejected), s.watermarkAfter ?? "-"]
+            }
             if !rows.isEmpty {
-                lines.append(Table.render(header: ["stream", "status", "attempts", "read", "loaded", "rejected", "watermark after"], rows: rows))
+                lines.append(Table.render(header: ["stream", "status", "attempts", "read", "loaded", "deleted", "rejected", "watermark after"], rows: rows))
             }
             for stream in run.streams where stream.error != nil {
                 let when = stream.status == "succeeded" ? "before a retry succeeded" : "last attempt"

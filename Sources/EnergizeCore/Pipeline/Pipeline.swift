@@ -53,7 +53,7 @@ public struct Pipeline: Sendable {
                 let runner = StreamRunner(stream: stream, source: source, sink: sink, context: context, settings: settings, onEvent: onEvent)
                 group.addTask {
                     if stop.isRequested {
-                        return StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .skipped, rowsRead: 0,
+                        return StreamReport(stream: stream.name, strategy: stream.loadSummary, status: .skipped, rowsRead: 0,
                                             rowsRejected: 0, watermarkBefore: nil, cutoff: nil, outcome: nil, durationSeconds: 0,
                                             error: "stream \(stream.name): not started, the run was asked to stop")
                     }

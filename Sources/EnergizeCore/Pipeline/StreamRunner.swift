@@ -58,7 +58,7 @@ struct StreamRunner: Sendable {
                 throw error
             }
             let outcome = try opened.commit(progress)
-            let report = StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .succeeded,
+            let report = StreamReport(stream: stream.name, strategy: stream.loadSummary, status: .succeeded,
                                       rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected,
                                       watermarkBefore: watermark, cutoff: progress.cutoff, outcome: outcome,
                                       durationSeconds: started.duration(to: .now).seconds,
@@ -67,7 +67,7 @@ struct StreamRunner: Sendable {
             return report
         } catch {
             load?.abort(error, progress: progress)
-            let report = StreamReport(stream: stream.name, strategy: stream.strategy.summary, status: .failed,
+            let report = StreamReport(stream: stream.name, strategy: stream.loadSummary, status: .failed,
                                       rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected,
                                       watermarkBefore: watermark, cutoff: progress.cutoff, outcome: nil,
                                       durationSeconds: started.duration(to: .now).seconds,

@@ -37,6 +37,13 @@ public struct StreamConfig: Sendable, Hashable {
         self.allowsExtraFields = allowsExtraFields
     }
 
+    /// What run history records as the stream's load: `LoadStrategy.summary`, followed by
+    /// ``reloadMark`` in a run that reloads it.
+    public var loadSummary: String { reload ? strategy.summary + Self.reloadMark : strategy.summary }
+
+    /// What ``loadSummary`` ends with in a run that reloads the stream.
+    public static let reloadMark = ", reloaded whole"
+
     /// The rules a document must satisfy: the contract plus the strategy's key and cursor.
     public var rules: DocumentRules {
         DocumentRules(contract: contract, required: strategy.requiredFields, allowsExtraFields: allowsExtraFields)

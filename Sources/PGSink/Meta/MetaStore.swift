@@ -160,7 +160,7 @@ struct MetaStore: Sendable {
               table_rows = excluded.table_rows, watermark_before = excluded.watermark_before, cutoff = excluded.cutoff,
               watermark_after = excluded.watermark_after, attempts = \(streamRuns).attempts + 1,
               error = coalesce(excluded.error, \(streamRuns).error)
-            """, [String(run.runId), stream.name, table, stream.strategy.summary, String(progress.startedAt),
+            """, [String(run.runId), stream.name, table, stream.loadSummary, String(progress.startedAt),
                   outcome == nil ? "failed" : "succeeded", String(progress.rowsRead),
                   String(outcome?.rowsLoaded ?? 0), String(progress.rowsRejected),
                   outcome.map { String($0.rowsDeleted) }, outcome.map { String($0.rowsAdded) },

@@ -60,6 +60,8 @@ import Testing
         #expect(reload.status == 0 && reload.output.contains("reload: orders read whole"), "\(reload.output)")
         #expect(try connection.execute("SELECT count(*) FROM it_init_raw.orders").scalar == "2")
         #expect(try connection.execute("SELECT count(*) FROM it_init_raw._rejects").scalar == "1")
+        let reloaded = try energize("status", "--limit", "1")
+        #expect(reloaded.output.contains("orders (reloaded)"), "\(reloaded.output)")
         let compiled = try energize("compile", "--select", "daily_revenue")
         #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")
         #expect(compiled.output.contains("AT TIME ZONE 'UTC'"))
@@ -95,6 +97,10 @@ import Testing
         #expect(here.status == 0 && !here.output.contains("  cd "), "\(here.output)")
         let again = try EnergizeBinary.run(["init"], in: folder)
         #expect(again.status == 2 && again.output.contains("energize.yml exists; pass --force") && !again.output.contains("Usage"), "\(again.output)")
+        // Reloading a collection MongoDB does not have would empty its table: refused, nothing loaded.
+        let reloadMissing = try EnergizeBinary.run(["run", "--reload"], in: folder)
+        #expect(reloadMissing.status == 2 && reloadMissing.output.contains("--reload: collection orders does not exist")
+                && !reloadMissing.output.contains("loaded in"), "\(reloadMissing.output)")
         // A wrong --cron is a usage mistake; a scheduler stopped on request exits 6, as every command does.
         let badCron = try EnergizeBinary.run(["schedule", "--cron", "61 * * * *"], in: folder)
         #expect(badCron.status == 2 && badCron.output.contains("--cron 61 * * * *: minute field `61`"), "\(badCron.output)")

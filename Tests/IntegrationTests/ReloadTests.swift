@@ -33,14 +33,15 @@ import Testing
         let client = try LiveServers.freshCollections(Self.database, ["orders"])
         let orders = client.collection("orders", in: Self.database)
         // o3 has no key: rejected.
-        try orders.insertMany([Self.order(1, minute: 0), Self.order(2, minute: 1), Self.order(3, minute: 2, key: false), Self.order(4, minute: 3)])
+        try orders.insertMany([Self.order(1, minute: 0), Self.order(2, minute: 1), Self.order(3, minute: 2, key: false), Self.order(4, minute: 3),
+                               Self.order(6, minute: 0)])
         let first = try await pipeline(reload: false).run()
         #expect(first.succeeded, "\(first.streams.compactMap(\.error))")
         func table() throws -> [[String?]] {
             try connection.execute("SELECT order_id, total::text, _run_id::text FROM it_reload.orders ORDER BY 1").rows
         }
         let runOne = String(first.run.runId)
-        #expect(try table() == [["O1", "10", runOne], ["O2", "10", runOne], ["O4", "10", runOne]])
+        #expect(try table() == [["O1", "10", runOne], ["O2", "10", runOne], ["O4", "10", runOne], ["O6", "10", runOne]])
 
         // Deleted before the window (o2, o3) and changed without moving the cursor (o1): an
         // incremental run cannot see any of it.
@@ -49,18 +50,20 @@ import Testing
         try orders.replaceOne(["_id": .string("o1")], with: Self.order(1, minute: 0, total: 12))
         let second = try await pipeline(reload: false).run()
         #expect(second.succeeded)
-        #expect(try table() == [["O1", "10", runOne], ["O2", "10", runOne], ["O4", "10", runOne]])
+        #expect(try table() == [["O1", "10", runOne], ["O2", "10", runOne], ["O4", "10", runOne], ["O6", "10", runOne]])
         #expect(try connection.execute("SELECT document_id FROM it_reload._rejects").rows == [["o3"]])
+        // o6's new version lost its key: rejected, it keeps the row its loaded version left.
+        try orders.replaceOne(["_id": .string("o6")], with: Self.order(6, minute: 0, total: 99, key: false))
 
         // The reload reads everything: o2 goes, o1 takes its new total, o4 is left as it was.
         let reload = try await pipeline(reload: true).run()
         #expect(reload.succeeded, "\(reload.streams.compactMap(\.error))")
         let runThree = String(reload.run.runId)
-        #expect(try table() == [["O1", "12", runThree], ["O4", "10", runOne]])
-        #expect(try connection.execute("SELECT count(*) FROM it_reload._rejects").scalar == "0")
+        #expect(try table() == [["O1", "12", runThree], ["O4", "10", runOne], ["O6", "10", runOne]])
+        #expect(try connection.execute("SELECT document_id FROM it_reload._rejects").rows == [["o6"]])
         let stream = try #require(reload.streams.first)
-        #expect(stream.rowsRead == 2 && stream.cutoff == nil)
-        #expect(stream.outcome?.rowsDeleted == 2 && stream.outcome?.rowsLoaded == 1 && stream.outcome?.tableRows == 2, "\(String(describing: stream.outcome))")
+        #expect(stream.rowsRead == 3 && stream.rowsRejected == 1 && stream.cutoff == nil)
+        #expect(stream.outcome?.rowsDeleted == 2 && stream.outcome?.rowsLoaded == 1 && stream.outcome?.tableRows == 3, "\(String(describing: stream.outcome))")
         #expect(stream.outcome?.watermarkAfter == .date(1_767_225_600_000 + 3 * 60_000))
         // The history says it was a reload, and what it deleted.
         #expect(try connection.execute("SELECT strategy, rows_deleted::text FROM it_reload_meta.stream_runs WHERE run_id = $1", [runThree]).rows
@@ -71,6 +74,6 @@ import Testing
         let after = try await pipeline(reload: false).run()
         #expect(after.succeeded)
         #expect(after.streams.first?.cutoff == .date(1_767_225_600_000 + 3 * 60_000))
-        #expect(try table().map { $0[0] } == ["O1", "O4", "O5"])
+        #expect(try table().map { $0[0] } == ["O1", "O4", "O5", "O6"])
     }
 }

@@ -43,6 +43,9 @@ import Testing
         #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE"#)
         append.stageIsEmpty = true
         #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE"#)
+        // A rejected document keeps its last loaded row, in a reload too.
+        append.idColumn = "_id"
+        #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t."_id"::text)"#)
     }
 
     @Test func anEmptyExtractionDeletesOnlyTheWindow() {

@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
     var fullRefresh = false
 
     @Flag(help: ArgumentHelp("Read the whole collection of every stream run (all, or --streams), as on a first load: rows of documents no longer in MongoDB are deleted and each stream's load rejects start over.",
-                             discussion: "For an incremental stream whose look-back window missed deletes, or documents whose cursor moved back in time (`energize verify` finds both). The models rebuild what changed in this run's transform, or in the next run or transform after --streams."))
+                             discussion: "For an incremental stream whose look-back window missed deletes, or documents whose cursor moved back in time (`energize verify` finds both). An append stream is reloaded only when --streams names it (its rows are history MongoDB may not keep); a collection that does not exist is an error, not an emptied table. The models rebuild what changed in this run's transform, or in the next run or transform after --streams."))
     var reload = false
 
     @OptionGroup var selection: SelectionOptions

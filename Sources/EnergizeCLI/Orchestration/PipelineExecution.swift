@@ -57,9 +57,22 @@ struct PipelineExecution {
             }
             return .failed
         }
-        warnAboutMissingCollections(selected)
+        let missing = missingCollections(selected)
+        if let stream = missing.first(where: \.reload) {
+            // A misspelt collection would empty the table.
+            throw ConfigurationMissing("--reload: collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): "
+                                       + "reloading stream \(stream.name) would empty \(config.rawSchema).\(stream.table); nothing was loaded (check the name with `energize debug`)")
+        }
+        for stream in missing {
+            let message = "collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): stream \(stream.name) loads an empty table (check the name with `energize debug`)"
+            if json { logger.warning("\(message)", metadata: ["stream": "\(stream.name)"]) } else { print("warning: " + message) }
+        }
         if reload {
-            let message = "reload: \(selected.map(\.name).joined(separator: ", ")) read whole; rows of documents no longer in MongoDB (or now rejected) are deleted"
+            let reloaded = selected.filter(\.reload).map(\.name), kept = selected.filter { !$0.reload }.map(\.name)
+            var message = "reload: \(reloaded.isEmpty ? "no stream" : reloaded.joined(separator: ", ")) read whole; rows of documents no longer in MongoDB are deleted"
+            if !kept.isEmpty {
+                message += "; append streams \(kept.joined(separator: ", ")) load as usual (their rows are history MongoDB may not keep: name them with --streams to reload them)"
+            }
             if json { logger.info("\(message)") } else if !quiet { print(message) }
         }
         let pipeline = Pipeline(name: config.pipeline, source: try source(), sink: sink, streams: selected, settings: config.settings)
@@ -136,16 +149,14 @@ struct PipelineExecution {
         }
     }
 
-    /// Says which configured collections do not exist (a mistyped name would load an empty
-    /// table); the run goes on, since a collection may be created later. Silent when MongoDB
-    /// cannot be asked: the streams then report the connection problem themselves.
-    private func warnAboutMissingCollections(_ streams: [StreamConfig]) {
+    /// The streams whose collection does not exist (a mistyped name would load an empty table);
+    /// the run goes on with a warning, since a collection may be created later, but a reload
+    /// would empty the table. None when MongoDB cannot be asked: the streams then report the
+    /// connection problem themselves.
+    private func missingCollections(_ streams: [StreamConfig]) -> [StreamConfig] {
         guard config.dumpFolder == nil, let uri = config.mongoURI,
-              let existing = try? MongoClient(uri: uri, serverSelectionTimeoutMS: 2_000).collectionNames(in: config.sourceDatabase) else { return }
-        for stream in streams where !existing.contains(stream.collection) {
-            let message = "collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): stream \(stream.name) loads an empty table (check the name with `energize debug`)"
-            if json { logger.warning("\(message)", metadata: ["stream": "\(stream.name)"]) } else { print("warning: " + message) }
-        }
+              let existing = try? MongoClient(uri: uri, serverSelectionTimeoutMS: 2_000).collectionNames(in: config.sourceDatabase) else { return [] }
+        return streams.filter { !existing.contains($0.collection) }
     }
 
     private func source() throws -> any Source {
@@ -156,7 +167,8 @@ struct PipelineExecution {
     private func streams() throws -> [StreamConfig] {
         try config.selectedStreams(streamNames).map { stream in
             var stream = stream
-            stream.reload = reload
+            // An append stream's rows are history MongoDB may not keep: reloaded only when named.
+            stream.reload = reload && (streamNames != nil || stream.strategy != .append)
             return stream
         }
     }

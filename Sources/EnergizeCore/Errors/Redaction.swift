@@ -23,13 +23,22 @@ package enum Redaction {
         return secretOptions.contains(lower) || lower.hasSuffix("password")
     }
 
+    /// Where a URI's text after `scheme://` starts; nil for a libpq `key=value` string (which may
+    /// hold `://` in a value, as in `application_name=http://x`).
+    private static func afterScheme(_ text: String) -> Substring? {
+        guard let separator = text.range(of: "://"), let first = text.first, first.isASCII, first.isLetter,
+              text[..<separator.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        else { return nil }
+        return text[separator.upperBound...]
+    }
+
     /// `text` with every secret replaced by `***`; text without one comes back unchanged.
     /// - Parameter text: a connection URI or a libpq `key=value` connection string.
     /// - Returns: the same string with the password of its user-info part and the value of
     ///   every secret option replaced by `***`.
     package static func redact(_ text: String) -> String {
         var masked = text
-        guard text.contains("://") else {
+        guard afterScheme(text) != nil else {
             // `key = value` becomes `key=***`.
             for match in keyValues(in: text).reversed() where isSecret(String(text[match.key])) {
                 masked.replaceSubrange(match.key.upperBound..<match.value.upperBound, with: "=***")
@@ -76,8 +85,7 @@ package enum Redaction {
     /// `@`, or it holds none and reads `user:text` (text that is no port) while an `@` comes later.
     /// - Parameter uri: a connection URI (false for a libpq `key=value` string).
     package static func hasUnencodedPassword(_ uri: String) -> Bool {
-        guard let scheme = uri.range(of: "://") else { return false }
-        let rest = uri[scheme.upperBound...]
+        guard let rest = afterScheme(uri) else { return false }
         let end = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
         let authority = rest[..<end]
         let ats = authority.filter { $0 == "@" }.count
@@ -108,7 +116,7 @@ package enum Redaction {
             if let decoded = written.removingPercentEncoding { add(decoded) }
             let words = written.split(whereSeparator: \.isWhitespace)
             if words.count > 1 { words.map(String.init).forEach(add) }
-            if text.contains("://") {
+            if afterScheme(text) != nil {
                 let cuts = [written.startIndex] + written.indices.filter { "/?#@:&=".contains(written[$0]) } + [written.endIndex]
                 for i in cuts.indices.dropLast() {
                     let from = i == 0 ? cuts[i] : written.index(after: cuts[i])
@@ -122,14 +130,13 @@ package enum Redaction {
     /// Where the secrets of `text` are, in order and apart.
     ///
     /// A URI's password runs from the first `:` of its user-info to the `@` that ends it: the last
-    /// `@` outside the query's option values, and (a password with an unencoded `/`, `?` or `#`, or
-    /// an `@` in an option value, cannot be told apart) the last `@` of all as well, masking more
-    /// rather than less. An option's value runs to the next `&`. For a libpq `key=value` value,
-    /// see `keyValues(in:)`.
+    /// `@` outside the query's option values (an `@` in a password it should have encoded, `u:p@ss@h`,
+    /// is masked with it; one after a `/`, `?` or `#` is refused before any driver reads it:
+    /// ``hasUnencodedPassword(_:)``). An option's value runs to the next `&`. For a libpq
+    /// `key=value` value, see `keyValues(in:)`.
     static func secretRanges(in text: String) -> [Range<String.Index>] {
         var ranges: [Range<String.Index>] = []
-        if let scheme = text.range(of: "://") {
-            let rest = text[scheme.upperBound...]
+        if let rest = afterScheme(text) {
             var optionValues: [Range<String.Index>] = []
             if let regex = try? NSRegularExpression(pattern: #"[?&]([A-Za-z_]+)=([^&]*)"#) {
                 for match in regex.matches(in: text, range: NSRange(rest.startIndex..., in: text)) {
@@ -138,18 +145,15 @@ package enum Redaction {
                     if isSecret(String(text[key])), !value.isEmpty { ranges.append(value) }
                 }
             }
-            // An `@` inside a secret option's value is masked with it: no user-info ends there.
-            let ats = rest.indices.filter { at in rest[at] == "@" && !ranges.contains { $0.contains(at) } }
-            let outsideOptions = ats.last { at in !optionValues.contains { $0.contains(at) } }
-            for at in Set([ats.last, outsideOptions].compactMap { $0 }) {
-                if let colon = rest[..<at].firstIndex(of: ":"), rest.index(after: colon) < at {
-                    ranges.append(rest.index(after: colon)..<at)
-                }
+            // An `@` inside an option's value (`application_name=etl@acme`) ends no user-info.
+            if let at = rest.indices.last(where: { at in rest[at] == "@" && !optionValues.contains { $0.contains(at) } }),
+               let colon = rest[..<at].firstIndex(of: ":"), rest.index(after: colon) < at {
+                ranges.append(rest.index(after: colon)..<at)
             }
         } else {
             ranges = keyValues(in: text).filter { isSecret(String(text[$0.key])) }.map(\.value)
         }
-        // Sorted and merged: the two user-info ends may overlap an option's value.
+        // Sorted and merged (a password with an unencoded `?` can hold what reads as an option).
         var merged: [Range<String.Index>] = []
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
             if let last = merged.last, range.lowerBound <= last.upperBound {

@@ -29,6 +29,12 @@ public protocol SQLExecutor: AnyObject {
 extension SQLExecutor {
     /// Executors that cannot cancel do nothing.
     public func cancel() {}
+
+    /// Executors that do not count written rows say so when asked (a table model's build asks).
+    public func runCountingWrites(_ sql: String, _ parameters: [String?]) throws -> Int {
+        throw EnergizeError(.sinkFailed, "\(type(of: self)) does not count the rows a statement writes: implement SQLExecutor.runCountingWrites to build table models with it",
+                            retryability: .terminal)
+    }
 }
 
 extension SQLExecutor {

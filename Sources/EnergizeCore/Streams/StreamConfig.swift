@@ -14,9 +14,10 @@ public struct StreamConfig: Sendable, Hashable {
     public var allowsExtraFields: Bool
     /// Whether this run reads the whole collection and the table becomes what it read, as on a
     /// first load (`energize run --reload`; never set by energize.yml): whatever the strategy,
-    /// rows of documents not read again are deleted (gone from the source, or now rejected), a
-    /// keyed stream keeps one row per key and leaves rows read again unchanged as they are, and
-    /// the collection's earlier load rejects are replaced by this run's.
+    /// rows of documents gone from the source are deleted, a keyed stream keeps one row per key
+    /// and leaves rows read again unchanged as they are, and the collection's earlier load
+    /// rejects are replaced by this run's. As in every load, a document whose version is rejected
+    /// keeps the row its last loaded version left (`energize verify` lists it as stale).
     public var reload = false
 
     /// One stream.

@@ -28,8 +28,9 @@ package struct LoadStatements: Sendable, Hashable {
     /// indexes (see `replacedRowsFound`): right for a stage of up to about a hundred thousand rows.
     package var indexedWindow: Bool
     /// Whether the load replaces every row of the target, whatever the strategy (a reload of the
-    /// whole collection, see `StreamConfig.reload`); a keyed strategy still keeps one staged row
-    /// per key and leaves rows re-extracted unchanged as they are.
+    /// whole collection, see `StreamConfig.reload`), but those of documents it rejected (with
+    /// `idColumn`); a keyed strategy still keeps one staged row per key and leaves rows
+    /// re-extracted unchanged as they are.
     package var reload: Bool
 
     /// The statements of one stream's load.
@@ -65,7 +66,8 @@ package struct LoadStatements: Sendable, Hashable {
 
     /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
     package var replacedRows: String? {
-        if reload { return "TRUE" }
+        // A reload replaces every row but those of documents this load rejected (see `idColumn`).
+        if reload { return idColumn.map { "NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote($0))::text)" } ?? "TRUE" }
         switch strategy {
         case .replace: return "TRUE"
         case .append: return nil

@@ -118,7 +118,7 @@ public struct SCD2Dimension: Materialization, Hashable {
         var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
         // Statistics now: the facts built next in this run join on them.
         steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
-        steps += ranges(schema: model.schema, name: model.name).rebuild.map { Plan.Step($0) }
+        steps += ranges(schema: model.schema, name: model.name).rebuild
         steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true, changes: .whenRowsCounted)
     }

@@ -35,9 +35,21 @@ public struct SCD2Ranges: Sendable, Hashable {
         self.surrogateKey = surrogateKey
     }
 
-    /// The table's name, unquoted (cut to PostgreSQL's 63 bytes).
+    /// The table's name, unquoted: `<dimension>__energize_ranges`; past PostgreSQL's 63 bytes, the
+    /// dimension's name is cut and a hash of it added, so no two dimensions share one and none is
+    /// named as its dimension.
     public var table: TableName {
-        TableName(schema: schema, name: String((dimension + "__energize_ranges").utf8.prefix(63)) ?? dimension)
+        let suffix = "__energize_ranges"
+        let whole = dimension + suffix
+        guard whole.utf8.count > 63 else { return TableName(schema: schema, name: whole) }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in dimension.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let tag = "_" + String(String(hash, radix: 16).prefix(8))
+        var head = ""
+        for character in dimension where head.utf8.count + character.utf8.count + tag.utf8.count + suffix.utf8.count <= 63 {
+            head.append(character)
+        }
+        return TableName(schema: schema, name: head + tag + suffix)
     }
 
     /// The table's quoted, qualified name.
@@ -57,12 +69,18 @@ public struct SCD2Ranges: Sendable, Hashable {
             """
     }
 
-    /// Replaces the table with the ranges the dimension holds now (run in the dimension's
-    /// transaction, after its changes), with statistics for the joins that read it.
-    var rebuild: [Statement] {
-        [Statement(text: "DROP TABLE IF EXISTS \(relation)"),
-         Statement(text: "CREATE TABLE \(relation) AS \(query)"),
-         Statement(text: "ANALYZE \(relation)")]
+    /// Creates the table, empty, when it is missing.
+    private var create: Statement { Statement(text: "CREATE TABLE IF NOT EXISTS \(relation) AS \(query) WITH NO DATA") }
+
+    /// Fills the created or emptied table, with statistics for the joins that read it.
+    private var fill: [Statement] { [Statement(text: "INSERT INTO \(relation) \(query)"), Statement(text: "ANALYZE \(relation)")] }
+
+    /// The steps that replace the table with the ranges the dimension holds now (in the
+    /// dimension's transaction, after its changes): dropped and made again, so it follows the
+    /// dimension's columns; emptied instead when a view reads it (it cannot be dropped then).
+    var rebuild: [Plan.Step] {
+        [Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(relation)"), otherwise: [Statement(text: "TRUNCATE \(relation)")]),
+         Plan.Step(create)] + fill.map { Plan.Step($0) }
     }
 
     /// Creates the table when the dimension exists without it (built by an energize that kept no
@@ -72,7 +90,7 @@ public struct SCD2Ranges: Sendable, Hashable {
         guard try executor.scalar("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NULL", [dimensionRelation, relation]) == "t"
         else { return }
         try executor.inTransaction {
-            for statement in rebuild { try executor.run(statement.text, statement.values) }
+            for statement in [create] + fill { try executor.run(statement.text, statement.values) }
         }
     }
 

@@ -60,10 +60,12 @@ public struct TransformRunner: Sendable {
                     try executor.run("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))", [])
                 }
             }
-            // Dimensions built before energize kept their ranges, and not rebuilt before their readers start.
+            // Dimensions built before energize kept their ranges, and not rebuilt before their readers
+            // start. One that cannot be given them (its table is not a dimension's any more) fails
+            // in its own build, or its readers in theirs, not every model of the run.
             for model in graph.order.compactMap(graph.model) {
                 if let dimension = model.materialization as? SCD2Dimension {
-                    try dimension.ranges(schema: model.schema, name: model.name).createIfMissing(executor)
+                    try? dimension.ranges(schema: model.schema, name: model.name).createIfMissing(executor)
                 }
             }
         }

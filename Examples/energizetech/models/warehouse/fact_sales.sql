@@ -2,7 +2,8 @@
 -- One row per sale line with its dimension keys (versions valid at sold_at) and amounts; rebuilt per sale.
 SELECT l.*, l.gross_amount - l.discount_amount AS net_amount
 FROM (
-  SELECT i.sale_id, i.line_number, d.date_key, i.sold_at,
+  SELECT i.sale_id, i.line_number,
+    coalesce(d.date_key, to_char((i.sold_at AT TIME ZONE {{ var('time_zone') }})::date, 'YYYYMMDD')::integer) AS date_key, i.sold_at,
     coalesce(c.customer_sk, -1) AS customer_sk, coalesce(p.product_sk, -1) AS product_sk,
     coalesce(st.store_sk, -1) AS store_sk, i.sku,
     i.channel, i.status, i.quantity, i.unit_price, i.discount,
@@ -13,7 +14,8 @@ FROM (
   {{ scd2_join('dim_product', 'i.sku', 'i.sold_at', 'p') }}
   LEFT JOIN {{ ref('dim_store') }} st ON st.store_id = i.store_id
   -- The day's key looked up in dim_date (built first, from every sale's day): a hash join on the
-  -- day instead of formatting each line's.
+  -- day instead of formatting each line's; formatted when dim_date lacks the day (a --select
+  -- that left dim_date out), so the key is never NULL for a sale with a day.
   LEFT JOIN {{ ref('dim_date') }} d ON d.date = (i.sold_at AT TIME ZONE {{ var('time_zone') }})::date
   WHERE {{ in_scope('i.sale_id') }}
   -- OFFSET 0 keeps the subquery whole: the staging columns are computed once per line, not once

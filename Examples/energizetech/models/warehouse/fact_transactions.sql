@@ -1,10 +1,12 @@
 -- energize: materialized=incremental unique_key=transaction_id
 -- One row per transaction with the sale's customer version at occurred_at and the signed amount.
-SELECT t.transaction_id, t.sale_id, d.date_key, t.occurred_at,
+SELECT t.transaction_id, t.sale_id,
+  coalesce(d.date_key, to_char((t.occurred_at AT TIME ZONE {{ var('time_zone') }})::date, 'YYYYMMDD')::integer) AS date_key, t.occurred_at,
   coalesce(c.customer_sk, -1) AS customer_sk, t.kind, t.method, t.installments,
   CASE WHEN t.kind = 'refund' THEN -t.amount ELSE t.amount END AS signed_amount
 FROM {{ ref('stg_transactions') }} t LEFT JOIN {{ ref('stg_sales') }} s ON s.sale_id = t.sale_id
 {{ scd2_join('dim_customer', 's.customer_id', 't.occurred_at', 'c') }}
+-- The day's key from dim_date, formatted when dim_date lacks the day (as in fact_sales).
 LEFT JOIN {{ ref('dim_date') }} d ON d.date = (t.occurred_at AT TIME ZONE {{ var('time_zone') }})::date
 -- energize: changed_scopes
 SELECT transaction_id FROM {{ ref('stg_transactions') }} WHERE _run_id > {{ last_run_id }}

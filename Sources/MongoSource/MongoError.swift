@@ -43,9 +43,9 @@ public struct MongoError: Error, Sendable, CustomStringConvertible, RetryClassif
                   retryability: transient && !unknownHost ? .transient : .terminal)
     }
 
-    /// `MongoDB <operation> failed: <message>`, with the domain and code when libmongoc gave them.
+    /// `MongoDB: <operation> failed: <message>`, with the domain and code when libmongoc gave them.
     public var description: String {
-        "MongoDB \(operation) failed: \(message)" + (domain == 0 ? "" : " (domain \(domain), code \(code))")
+        "MongoDB: \(operation) failed: \(message)" + (domain == 0 ? "" : " (domain \(domain), code \(code))")
     }
 }
 

@@ -45,7 +45,12 @@ package enum Redaction {
             }
             return masked
         }
-        for range in secretRanges(in: text).reversed() { masked.replaceSubrange(range, with: "***") }
+        let ranges = secretRanges(in: text)
+        for range in ranges.reversed() { masked.replaceSubrange(range, with: "***") }
+        // A secret written again elsewhere in the string (as another option's value) is masked there too.
+        for secret in ranges.map({ String(text[$0]) }) where secret.count >= 6 {
+            masked = masked.replacingOccurrences(of: secret, with: "***")
+        }
         return masked
     }
 

@@ -20,10 +20,11 @@ public final class MongoClient {
     /// - Throws: `MongoError` when the URI cannot be parsed.
     public init(uri: String, appName: String = "energize", serverSelectionTimeoutMS: Int32? = nil) throws {
         MongoRuntime.ensureInitialized()
+        MongoRuntime.protect(uri)
         redactedURI = Redaction.redact(uri)
         let parsed: OpaquePointer = try withBSONError { error in
             guard let parsed = mongoc_uri_new_with_error(uri, error) else {
-                var failure = MongoError(operation: "parse the URI \(Redaction.redact(uri))", error: error)
+                var failure = MongoError(operation: "parsing the URI \(Redaction.redact(uri))", error: error)
                 failure.message = Redaction.scrub(failure.message, connectionString: uri)
                 throw failure
             }

@@ -1,5 +1,7 @@
 internal import CMongoC
+import EnergizeCore
 import Foundation
+import Synchronization
 
 /// libmongoc's process-wide set-up, `mongoc_init()`, done once: by the first ``MongoClient`` made,
 /// or earlier by a program's own call to ``ensureInitialized()`` at its start. Calling it there,
@@ -10,15 +12,40 @@ import Foundation
 /// (`MONGOC_DISABLE_SHM`): the segment, `/dev/shm/mongoc-<pid>`, only serves the `mongoc-stat`
 /// tool; a killed process leaves it behind, and a later process given the same pid then warns
 /// "Falling back to malloc for counters" on stderr. A variable the user set already is left as it is.
+///
+/// libmongoc's own log lines (a URI it cannot parse, an option it does not know) go to stderr as
+/// one `libmongoc warning: …` line, warnings and worse only, with the secrets of every connection
+/// string given to a ``MongoClient`` masked: its default handler printed them with a timestamp and
+/// a pid, and a driver may repeat a piece of the string it was given.
 public enum MongoRuntime {
     private static let initialized: Bool = {
         setenv("MONGOC_DISABLE_SHM", "1", 0)
         mongoc_init()
+        mongoc_log_set_handler({ level, _, message, _ in
+            guard level.rawValue <= MONGOC_LOG_LEVEL_WARNING.rawValue, let message else { return }
+            let name = level.rawValue == MONGOC_LOG_LEVEL_WARNING.rawValue ? "warning" : "error"
+            let text = MongoRuntime.connectionStrings.withLock { strings in
+                strings.reduce(String(cString: message)) { Redaction.scrub($0, connectionString: $1) }
+            }
+            FileHandle.standardError.write(Data("libmongoc \(name): \(text)\n".utf8))
+        }, nil)
         return true
     }()
+
+    /// The connection strings given to clients of this process, whose secrets libmongoc's log
+    /// lines must not show.
+    private static let connectionStrings = Mutex<[String]>([])
 
     /// Sets libmongoc up, once per process; later calls do nothing.
     public static func ensureInitialized() {
         _ = initialized
+    }
+
+    /// Remembers a connection string whose secrets libmongoc's log lines must not show.
+    /// - Parameter connectionString: a URI given to libmongoc.
+    static func protect(_ connectionString: String) {
+        connectionStrings.withLock { strings in
+            if !strings.contains(connectionString) { strings.append(connectionString) }
+        }
     }
 }

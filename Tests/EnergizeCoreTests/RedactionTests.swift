@@ -58,6 +58,11 @@ import Testing
         #expect(Redaction.scrub(#"invalid percent-encoded token: "s3cret%zz""#, connectionString: "postgresql://u:s3cret%zz@h/db?application_name=a@b")
                 == #"invalid percent-encoded token: "***""#)
         #expect(Redaction.redact("host=h password=s3cret application_name=http://x") == "host=h password=*** application_name=http://x")
+        // `&` and `=` may stand unencoded in a password: they do not start an option there.
+        #expect(Redaction.redact("mongodb://u:pass&x=1@h/db") == "mongodb://u:***@h/db")
+        #expect(Redaction.redact("postgresql://u:ab&password=zz@h/db?sslpassword=k3y") == "postgresql://u:***@h/db?sslpassword=***")
+        // An `@` in a path is no user-info's end.
+        #expect(Redaction.redact("postgresql://h:5432/my@db") == "postgresql://h:5432/my@db")
         #expect(!Redaction.scrub("bad: host=h password=s3cret application_name=http://x",
                                  connectionString: "host=h password=s3cret application_name=http://x").contains("s3cret"))
     }

@@ -62,6 +62,12 @@ import Testing
         #expect(try connection.execute("SELECT count(*) FROM it_init_raw._rejects").scalar == "1")
         let reloaded = try energize("status", "--limit", "1")
         #expect(reloaded.output.contains("orders (reloaded)"), "\(reloaded.output)")
+        // For machines: keys in snake case, times ISO 8601 in UTC.
+        let status = try #require(try EnergizeBinary.json(["status", "--json", "--limit", "1"], in: folder) as? [String: Any])
+        let lastRun = try #require((status["runs"] as? [[String: Any]])?.first)
+        let startedAt = try #require(lastRun["started_at"] as? String)
+        #expect(startedAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil, "\(startedAt)")
+        #expect((lastRun["streams"] as? [[String: Any]])?.first?["rows_deleted"] as? Int == 0, "\(lastRun)")
         let compiled = try energize("compile", "--select", "daily_revenue")
         #expect(compiled.output.contains(#"FROM "it_init_staging"."stg_orders" o JOIN "it_init_staging"."stg_order_lines" l"#), "\(compiled.output)")
         #expect(compiled.output.contains("AT TIME ZONE 'UTC'"))

@@ -44,10 +44,7 @@ struct ListCommand: ParsableCommand {
                          tests: project.tests.filter { $0.model == name }.map(\.name), description: graph.model(name)?.description)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+            print(String(decoding: try MachineOutput.json(entries), as: UTF8.self))
             return
         }
         if selection.select.isEmpty {

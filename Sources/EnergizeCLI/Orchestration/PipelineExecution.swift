@@ -57,7 +57,7 @@ struct PipelineExecution {
             }
             return .failed
         }
-        let missing = missingCollections(selected)
+        let missing = try missingCollections(selected)
         if let stream = missing.first(where: \.reload) {
             // A misspelt collection would empty the table.
             throw ConfigurationMissing("--reload: collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): "
@@ -152,11 +152,17 @@ struct PipelineExecution {
     /// The streams whose collection does not exist (a mistyped name would load an empty table);
     /// the run goes on with a warning, since a collection may be created later, but a reload
     /// would empty the table. None when MongoDB cannot be asked: the streams then report the
-    /// connection problem themselves.
-    private func missingCollections(_ streams: [StreamConfig]) -> [StreamConfig] {
-        guard config.dumpFolder == nil, let uri = config.mongoURI,
-              let existing = try? MongoClient(uri: uri, serverSelectionTimeoutMS: 2_000).collectionNames(in: config.sourceDatabase) else { return [] }
-        return streams.filter { !existing.contains($0.collection) }
+    /// connection problem themselves; a reload is not attempted then (it could empty a table).
+    private func missingCollections(_ streams: [StreamConfig]) throws -> [StreamConfig] {
+        guard config.dumpFolder == nil, let uri = config.mongoURI else { return [] }
+        do {
+            let existing = try MongoClient(uri: uri, serverSelectionTimeoutMS: 3_000).collectionNames(in: config.sourceDatabase)
+            return streams.filter { !existing.contains($0.collection) }
+        } catch {
+            guard streams.contains(where: \.reload) else { return [] }
+            throw CLIError.failed("--reload: the collections of MongoDB database \(config.sourceDatabase) cannot be listed, so a misspelt one "
+                                  + "cannot be told from an empty one: \(error); nothing was loaded")
+        }
     }
 
     private func source() throws -> any Source {

@@ -135,25 +135,27 @@ package enum Redaction {
     /// Where the secrets of `text` are, in order and apart.
     ///
     /// A URI's password runs from the first `:` of its user-info to the `@` that ends it: the last
-    /// `@` outside the query's option values (an `@` in a password it should have encoded, `u:p@ss@h`,
-    /// is masked with it; one after a `/`, `?` or `#` is refused before any driver reads it:
-    /// ``hasUnencodedPassword(_:)``). An option's value runs to the next `&`. For a libpq
-    /// `key=value` value, see `keyValues(in:)`.
+    /// `@` before the first `/`, `?` or `#` (an `@`, `&` or `=` the password should have encoded,
+    /// `u:p@ss&x=1@h`, is masked with it). When the password seems to hold a `/`, `?` or `#` too
+    /// (``hasUnencodedPassword(_:)``: refused before any driver reads it), the last `@` of all ends
+    /// it, masking more rather than less. The options start at the first `?` after the user-info;
+    /// an option's value runs to the next `&`. For a libpq `key=value` value, see `keyValues(in:)`.
     static func secretRanges(in text: String) -> [Range<String.Index>] {
         var ranges: [Range<String.Index>] = []
         if let rest = afterScheme(text) {
-            var optionValues: [Range<String.Index>] = []
-            if let regex = try? NSRegularExpression(pattern: #"[?&]([A-Za-z_]+)=([^&]*)"#) {
-                for match in regex.matches(in: text, range: NSRange(rest.startIndex..., in: text)) {
-                    guard let key = Range(match.range(at: 1), in: text), let value = Range(match.range(at: 2), in: text) else { continue }
-                    optionValues.append(value)
-                    if isSecret(String(text[key])), !value.isEmpty { ranges.append(value) }
-                }
-            }
-            // An `@` inside an option's value (`application_name=etl@acme`) ends no user-info.
-            if let at = rest.indices.last(where: { at in rest[at] == "@" && !optionValues.contains { $0.contains(at) } }),
-               let colon = rest[..<at].firstIndex(of: ":"), rest.index(after: colon) < at {
+            let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
+            var userInfoEnd = rest[..<authorityEnd].lastIndex(of: "@")
+            if userInfoEnd == nil, hasUnencodedPassword(text) { userInfoEnd = rest.lastIndex(of: "@") }
+            if let at = userInfoEnd, let colon = rest[..<at].firstIndex(of: ":"), rest.index(after: colon) < at {
                 ranges.append(rest.index(after: colon)..<at)
+            }
+            let query = rest[(userInfoEnd ?? rest.startIndex)...].firstIndex(of: "?")
+            if let query, let regex = try? NSRegularExpression(pattern: #"[?&]([A-Za-z_]+)=([^&]*)"#) {
+                for match in regex.matches(in: text, range: NSRange(query..., in: text)) {
+                    guard let key = Range(match.range(at: 1), in: text), isSecret(String(text[key])),
+                          let value = Range(match.range(at: 2), in: text), !value.isEmpty else { continue }
+                    ranges.append(value)
+                }
             }
         } else {
             ranges = keyValues(in: text).filter { isSecret(String(text[$0.key])) }.map(\.value)

@@ -23,8 +23,10 @@ extension MongoClient {
     public func collectionNames(in database: String) throws -> [String] {
         let handle = mongoc_client_get_database(self.handle, database)!
         defer { mongoc_database_destroy(handle) }
+        // Those the user may read, also without the listCollections privilege (MongoDB 4.0+).
+        let options = BSONDocument(["authorizedCollections": .bool(true), "nameOnly": .bool(true)])
         return try withBSONError { error in
-            guard let names = mongoc_database_get_collection_names_with_opts(handle, nil, error) else {
+            guard let names = mongoc_database_get_collection_names_with_opts(handle, options.pointer, error) else {
                 throw MongoError(operation: "list the collections of \(database)", error: error)
             }
             defer { bson_strfreev(names) }

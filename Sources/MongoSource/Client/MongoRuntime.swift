@@ -20,15 +20,22 @@ import Synchronization
 public enum MongoRuntime {
     private static let initialized: Bool = {
         setenv("MONGOC_DISABLE_SHM", "1", 0)
-        mongoc_init()
+        // Before mongoc_init, which may log too. libmongoc calls it from its own threads, one at a
+        // time; a failed write to stderr is ignored (FileHandle's would trap).
         mongoc_log_set_handler({ level, _, message, _ in
             guard level.rawValue <= MONGOC_LOG_LEVEL_WARNING.rawValue, let message else { return }
-            let name = level.rawValue == MONGOC_LOG_LEVEL_WARNING.rawValue ? "warning" : "error"
+            let name = switch level.rawValue {
+            case MONGOC_LOG_LEVEL_ERROR.rawValue: "error"
+            case MONGOC_LOG_LEVEL_CRITICAL.rawValue: "critical"
+            default: "warning"
+            }
             let text = MongoRuntime.connectionStrings.withLock { strings in
                 strings.reduce(String(cString: message)) { Redaction.scrub($0, connectionString: $1) }
             }
-            FileHandle.standardError.write(Data("libmongoc \(name): \(text)\n".utf8))
+            let line = Array("libmongoc \(name): \(text)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         }, nil)
+        mongoc_init()
         return true
     }()
 

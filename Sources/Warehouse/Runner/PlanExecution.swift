@@ -31,6 +31,7 @@ struct PlanExecution {
         var rows: Int?
         for step in plan.steps {
             if step.countsWrittenRows {
+                assert(step.otherwise.isEmpty && step.failure == nil, "a step counting the rows it writes has no fallback and is no check")
                 rows = try executor.runCountingWrites(step.statement.text, step.statement.values)
                 continue
             }

@@ -56,10 +56,11 @@ psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, coalesce(region, '(unknown
            FROM warehouse.agg_sales_month_region_product
            WHERE month > (SELECT max(month) FROM warehouse.agg_sales_month_region_product) - interval '3 months'
            GROUP BY 1, 2 ORDER BY 1 DESC, sum(net_revenue) DESC"
-echo "Market trends by chemistry, last month — warehouse.mart_market_trends:"
+echo "Market trends by chemistry, last complete month (the month in progress has only its first days) — warehouse.mart_market_trends:"
 psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, chemistry, units, to_char(net_revenue, 'FM999G999G999G990D00') AS net_revenue,
                   to_char(mom_growth * 100, 'FM990D0') || ' %' AS mom_growth
-           FROM warehouse.mart_market_trends WHERE month = (SELECT max(month) FROM warehouse.mart_market_trends) ORDER BY 4 DESC"
+           FROM warehouse.mart_market_trends m WHERE month = (SELECT max(month) FROM warehouse.mart_market_trends) - interval '1 month'
+           ORDER BY m.net_revenue DESC"
 echo "Stock for the month in progress: the forecast by region (3-month moving average) and its backtest error — analyses/stock_distribution.sql on warehouse.mart_regional_demand:"
 psql_q -c "SELECT to_char(month, 'YYYY-MM') AS month, region, chemistry, forecast_units, to_char(share_of_forecast * 100, 'FM990D0') || ' %' AS share,
                   units_so_far, to_char(backtest_mape * 100, 'FM990D0') || ' %' AS backtest_mape

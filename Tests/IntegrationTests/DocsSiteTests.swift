@@ -34,6 +34,7 @@ import Testing
         let models = try #require(listed as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(models.count == 18)
         let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("Times are in America/Sao_Paulo, the project's time zone"), "the pages do not say their times' zone")
         for model in models {
             #expect(index.contains("data-node=\"model:\(model)\""), "the lineage graph lacks \(model)")
         }

@@ -113,6 +113,9 @@ struct DocsCatalog {
     var generatedAt: String
     /// The same, ISO 8601 in UTC (for machines: `/health`).
     var generatedAtUTC: String
+    /// The project's time zone, the one every time for people is shown in (watermarks excepted:
+    /// they are the source's values, in UTC).
+    var timeZone: String
     var rawSchema: String
     var models: [Model]
     var streams: [Stream]
@@ -135,7 +138,7 @@ struct DocsCatalog {
         formatter.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         var catalog = DocsCatalog(pipeline: config.pipeline, generatedAt: formatter.string(from: now),
-                                  generatedAtUTC: ISO8601DateFormatter().string(from: now),
+                                  generatedAtUTC: ISO8601DateFormatter().string(from: now), timeZone: zone,
                                   rawSchema: config.rawSchema,
                                   models: [], streams: [], runs: [], warehouseNote: nil)
         let reader = connection.map { WarehouseReader(connection: $0, metaSchema: config.metaSchema, zone: zone) }

@@ -80,10 +80,15 @@ struct DocsSite {
         return graph
     }
 
+    /// Which zone the pages' times are in.
+    private var timesNote: String {
+        "Times are in \(HTML.escape(catalog.timeZone)), the project's time zone; watermarks are the source's values, in UTC."
+    }
+
     private func index() -> String {
         let graph = lineage()
         var body = "<p>Generated \(HTML.escape(catalog.generatedAt)). \(catalog.streams.count) streams, \(catalog.models.count) models, "
-            + "\(catalog.models.map(\.tests.count).reduce(0, +)) data tests.</p>"
+            + "\(catalog.models.map(\.tests.count).reduce(0, +)) data tests. \(timesNote)</p>"
         if let note = catalog.warehouseNote { body += "<p class=\"empty\">\(HTML.escape(note))</p>" }
         // The last finished run, when it did not succeed, is said first: what a reader of the
         // warehouse needs to know before trusting its numbers.
@@ -142,8 +147,8 @@ struct DocsSite {
             + "<dt>strategy</dt><dd>\(HTML.escape(stream.strategy))</dd>"
             + "<dt>key</dt><dd>\(HTML.escape(stream.key ?? "none"))</dd><dt>cursor</dt><dd>\(HTML.escape(stream.cursor ?? "none"))</dd>"
             + "<dt>contract</dt><dd>\(stream.contractFields == 0 ? "none" : "\(stream.contractFields) fields")</dd>"
-            + "<dt>last watermark</dt><dd>\(HTML.escape(stream.watermark ?? "none"))\(stream.watermarkUpdatedAt.map { " (recorded \(HTML.escape($0)))" } ?? "")</dd>"
-            + "<dt>freshness</dt><dd>\(stream.freshnessSeconds.map { "last loaded \(HTML.duration($0)) before this page was generated (\(HTML.escape(stream.lastSuccess ?? "")))" } ?? "never loaded")</dd></dl>"
+            + "<dt>last watermark</dt><dd>\(HTML.escape(stream.watermark ?? "none"))\(stream.watermarkUpdatedAt.map { " (recorded \(HTML.escape($0)), \(HTML.escape(catalog.timeZone)))" } ?? "")</dd>"
+            + "<dt>freshness</dt><dd>\(stream.freshnessSeconds.map { "last loaded \(HTML.duration($0)) before this page was generated (\(HTML.escape(stream.lastSuccess ?? "")), \(HTML.escape(catalog.timeZone)))" } ?? "never loaded")</dd></dl>"
         let readers = catalog.models.filter { $0.sources.contains(stream.table) }.map(\.name)
         body += "<p>Read by: \(links(readers, models: true))</p>"
         let ordered = stream.runs.reversed()
@@ -168,7 +173,7 @@ struct DocsSite {
 
     private func runs() -> String {
         let shown = catalog.runs.count == 1 ? "The last run" : "The last \(catalog.runs.count) runs, newest first"
-        var body = "<p>\(shown): each stream's load and each model's build as a bar from its start to its end (▸ marks streams; red: failed, grey: left unchanged).</p>"
+        var body = "<p>\(shown): each stream's load and each model's build as a bar from its start to its end (▸ marks streams; red: failed, grey: left unchanged). \(timesNote)</p>"
         if catalog.runs.isEmpty { body += "<p class=\"empty\">No runs recorded.</p>" }
         for run in catalog.runs {
             body += "<h2 id=\"run-\(run.runId)\">Run \(run.runId) · \(HTML.status(run.status)) · \(HTML.escape(run.startedAt))\(run.durationSeconds.map { " · " + HTML.duration($0) } ?? "")</h2>"

@@ -83,8 +83,10 @@ public final class MemorySink: Sink, @unchecked Sendable {
             }
             let keyField = strategy.keyField
             let stagedKeys = Set(staged.compactMap { row in keyField.flatMap { row[$0] } })
+            // As PostgreSQL's: a reload replaces every row but those of documents it rejected.
+            let rejectedIds = Set(rejects.compactMap(\.documentId))
             func replaced(_ row: Document) -> Bool {
-                if stream.reload { return true }
+                if stream.reload, strategy != .replace { return !rejectedIds.contains(row["_id"].map(DocumentRules.idText) ?? "") }
                 switch strategy {
                 case .replace: return true
                 case .append: return false

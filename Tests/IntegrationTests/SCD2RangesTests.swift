@@ -6,7 +6,7 @@ import Warehouse
 
 /// The ranges `scd2_join` reads (`<dimension>__energize_ranges`): a view that reads them does not
 /// stop its dimension from being built again, and a dimension whose name is near PostgreSQL's 63
-/// bytes gets a ranges table of its own name, never its own.
+/// bytes gets a ranges table whose name fits them, never named as the dimension.
 @Suite(.serialized, .enabled(if: LiveServers.enabled)) struct SCD2RangesTests {
     static let prefix = "it_ranges"
     let connection: PGConnection

@@ -43,6 +43,11 @@ import Testing
         #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE"#)
         append.stageIsEmpty = true
         #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE TRUE"#)
+        // A replace stream's reload is its usual load: every row replaced, the table truncated.
+        var replace = statements(.replace, cutoff: false)
+        replace.reload = true
+        replace.idColumn = "_id"
+        #expect(replace.replacedRows == "TRUE" && replace.delete == #"TRUNCATE "raw"."sales""#)
         // A rejected document keeps its last loaded row, in a reload too.
         append.idColumn = "_id"
         #expect(append.delete == #"DELETE FROM "raw"."sales" t WHERE NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t."_id"::text)"#)

@@ -71,7 +71,7 @@ import Testing
         // A view that reads the ranges keeps them: they are emptied instead of dropped.
         #expect(plan.steps[7].otherwise.map(\.text) == [#"TRUNCATE "w"."dim_customer__energize_ranges""#])
         #expect(plan.steps[4].statement.values == ["2026-12-02 03:00:00+00", "7"])
-        #expect(plan.steps.last?.countsRows == true)
+        #expect(plan.steps.last?.rowCount == .returned)
     }
 
     @Test func aFirstSCD2BuildCreatesTheTableWithTheUnknownMemberAndIgnoringDeletesSkipsTheClose() throws {
@@ -165,7 +165,7 @@ import Testing
             WHERE "n" <> 0 RETURNING 1)
             SELECT count(*) FROM inserted
             """)
-        #expect(plan.steps.dropLast().last?.countsRows == true)
+        #expect(plan.steps.dropLast().last?.rowCount == .returned)
         var wrongCount = added
         wrongCount.columns = ["g", "v"]
         #expect(throws: PlanError.self) { try model.plan(wrongCount) }

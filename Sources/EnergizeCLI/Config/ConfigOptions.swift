@@ -77,6 +77,7 @@ extension EnergizeConfig {
     /// - Parameters:
     ///   - uri: the connection string.
     ///   - what: which string, as the message names it.
+    /// - Throws: `ConfigurationMissing` naming the string, without it, and how to encode.
     static func checkPasswordEncoding(_ uri: String, _ what: String) throws {
         guard Redaction.hasUnencodedPassword(uri) else { return }
         throw ConfigurationMissing("\(what) is not a valid URI: its password seems to hold a character a URI must percent-encode; "

@@ -138,7 +138,7 @@ struct DocsCatalog {
         formatter.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         var catalog = DocsCatalog(pipeline: config.pipeline, generatedAt: formatter.string(from: now),
-                                  generatedAtUTC: ISO8601DateFormatter().string(from: now), timeZone: zone,
+                                  generatedAtUTC: MachineOutput.utc(now), timeZone: zone,
                                   rawSchema: config.rawSchema,
                                   models: [], streams: [], runs: [], warehouseNote: nil)
         let reader = connection.map { WarehouseReader(connection: $0, metaSchema: config.metaSchema, zone: zone) }

@@ -82,7 +82,7 @@ struct DocsSite {
 
     /// Which zone the pages' times are in.
     private var timesNote: String {
-        "Times are in \(HTML.escape(catalog.timeZone)), the project's time zone; watermarks are the source's values, in UTC."
+        "Times are in \(HTML.escape(catalog.timeZone)), the project's time zone; watermarks are the source's cursor values (dates in UTC)."
     }
 
     private func index() -> String {

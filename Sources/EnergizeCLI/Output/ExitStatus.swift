@@ -46,8 +46,9 @@ enum ExitStatus {
 }
 
 /// A command needs something the configuration does not give (a project, a connection
-/// string, a schedule), or was asked to overwrite what it will not: a configuration error,
-/// said in one line without the usage text.
+/// string, a schedule), was given one it cannot use (a URI whose password is not
+/// percent-encoded), or was asked to do what it will not (overwrite a project, reload a
+/// collection MongoDB lacks): a configuration error, said in one line without the usage text.
 struct ConfigurationMissing: Error, CustomStringConvertible {
     let description: String
 

@@ -20,6 +20,12 @@ enum MachineOutput {
         "to_char((\(expression)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     }
 
+    /// `date` as ISO 8601 text in UTC, to the second.
+    /// - Parameter date: a moment.
+    static func utc(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
     /// An ISO 8601 UTC time as people read it in a table whose heading says UTC: `2026-12-04 23:46:26`.
     /// - Parameter iso: a time from ``utcSQL(_:)``.
     static func readable(_ iso: String) -> String {

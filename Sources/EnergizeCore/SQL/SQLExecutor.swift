@@ -33,6 +33,7 @@ extension SQLExecutor {
     /// Executors that do not count written rows say so when asked (a table model's build asks).
     /// (A protocol extension's default: a subclass of a conforming class that adds its own
     /// `runCountingWrites` is not called through the protocol; implement it in the conforming class.)
+    /// - Throws: always: `EnergizeError` saying the executor does not count written rows.
     public func runCountingWrites(_ sql: String, _ parameters: [String?]) throws -> Int {
         throw EnergizeError(.sinkFailed, "\(type(of: self)) does not count the rows a statement writes: implement SQLExecutor.runCountingWrites to build table models with it",
                             retryability: .terminal)

@@ -16,8 +16,9 @@ public struct StreamConfig: Sendable, Hashable {
     /// first load (`energize run --reload`; never set by energize.yml): whatever the strategy,
     /// rows of documents gone from the source are deleted, a keyed stream keeps one row per key
     /// and leaves rows read again unchanged as they are, and the collection's earlier load
-    /// rejects are replaced by this run's. As in every load, a document whose version is rejected
-    /// keeps the row its last loaded version left (`energize verify` lists it as stale).
+    /// rejects are replaced by this run's. As in an incremental, merge or append load (a replace
+    /// load drops it), a document whose version is rejected keeps the row its last loaded version
+    /// left (`energize verify` lists it as stale). A replace stream's reload is its usual load.
     public var reload = false
 
     /// One stream.

@@ -24,7 +24,7 @@ public final class MongoClient {
         redactedURI = Redaction.redact(uri)
         let parsed: OpaquePointer = try withBSONError { error in
             guard let parsed = mongoc_uri_new_with_error(uri, error) else {
-                var failure = MongoError(operation: "parsing the URI \(Redaction.redact(uri))", error: error)
+                var failure = MongoError(operation: "parse the URI \(Redaction.redact(uri))", error: error)
                 failure.message = Redaction.scrub(failure.message, connectionString: uri)
                 throw failure
             }

@@ -30,7 +30,7 @@ package struct LoadStatements: Sendable, Hashable {
     /// Whether the load replaces every row of the target, whatever the strategy (a reload of the
     /// whole collection, see `StreamConfig.reload`), but those of documents it rejected (with
     /// `idColumn`); a keyed strategy still keeps one staged row per key and leaves rows
-    /// re-extracted unchanged as they are.
+    /// re-extracted unchanged as they are. A replace load is what it always is.
     package var reload: Bool
 
     /// The statements of one stream's load.
@@ -66,8 +66,9 @@ package struct LoadStatements: Sendable, Hashable {
 
     /// The target rows the load replaces, as a condition on alias `t`; `nil` when it replaces none.
     package var replacedRows: String? {
-        // A reload replaces every row but those of documents this load rejected (see `idColumn`).
-        if reload { return idColumn.map { "NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote($0))::text)" } ?? "TRUE" }
+        // A reload replaces every row but those of documents this load rejected (see `idColumn`); a
+        // replace load reads the whole collection anyway, and stays what it is.
+        if reload, strategy != .replace { return idColumn.map { "NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote($0))::text)" } ?? "TRUE" }
         switch strategy {
         case .replace: return "TRUE"
         case .append: return nil

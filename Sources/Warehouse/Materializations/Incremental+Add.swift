@@ -78,7 +78,7 @@ extension Incremental {
             WHERE \(unescaped: count) <> 0 RETURNING \(unescaped: log == nil ? "1" : "*"))\(log?.loggingInserted ?? "")
             SELECT count(*) FROM inserted
             """
-        steps.append(Plan.Step(try insert.bound(context.values), countsRows: true))
+        steps.append(Plan.Step(try insert.bound(context.values), rowCount: .returned))
         // No delta: nothing deleted or inserted, what reads the model need not run.
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true,
                     changes: .when(Statement(text: "SELECT EXISTS (SELECT 1 FROM energize_delta)")))

@@ -86,7 +86,7 @@ public struct TableMaterialization: Materialization, Hashable {
         let fresh = SQLIdentifier.qualified(model.schema, model.name + "__energize_new")
         var steps = Plan.Step.settings + [
                      Plan.Step(Statement(text: "DROP TABLE IF EXISTS \(fresh)")),
-                     Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)"), countsWrittenRows: true)]
+                     Plan.Step(Statement(text: "CREATE TABLE \(fresh) AS \(model.sql)"), rowCount: .written)]
         switch relation {
         case .table(readByViews: true):
             steps += [Plan.Step(Statement(text: "TRUNCATE \(model.relation)")),
@@ -240,7 +240,7 @@ public struct Incremental: Materialization, Hashable {
         steps += [
             Plan.Step(try scopes.bound(context.values)),
             Plan.Step(try log.map { try $0.loggingDeleted(delete + " RETURNING *").bound(context.values) } ?? Statement(text: delete)),
-            Plan.Step(try insert.bound(context.values), countsRows: true),
+            Plan.Step(try insert.bound(context.values), rowCount: .returned),
         ]
         // No scope to rebuild, nothing deleted or inserted: what reads the model need not run.
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true,

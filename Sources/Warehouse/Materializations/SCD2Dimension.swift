@@ -97,6 +97,7 @@ public struct SCD2Dimension: Materialization, Hashable {
     /// - Parameters:
     ///   - schema: the dimension's schema.
     ///   - name: the dimension's name.
+    /// - Returns: the ranges, named after the dimension.
     public func ranges(schema: String, name: String) -> SCD2Ranges {
         SCD2Ranges(schema: schema, dimension: name, naturalKey: naturalKey, surrogateKey: surrogateKey)
     }
@@ -119,7 +120,7 @@ public struct SCD2Dimension: Materialization, Hashable {
         // Statistics now: the facts built next in this run join on them.
         steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
         steps += ranges(schema: model.schema, name: model.name).rebuild
-        steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
+        steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), rowCount: .returned))
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true, changes: .whenRowsCounted)
     }
 

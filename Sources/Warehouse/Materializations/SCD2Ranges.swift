@@ -36,8 +36,8 @@ public struct SCD2Ranges: Sendable, Hashable {
     }
 
     /// The table's name, unquoted: `<dimension>__energize_ranges`; past PostgreSQL's 63 bytes, the
-    /// dimension's name is cut and a hash of it added, so no two dimensions share one and none is
-    /// named as its dimension.
+    /// dimension's name is cut and 8 hex digits of a hash of it added, so two dimensions sharing
+    /// the cut part are told apart (but for a hash collision) and none is named as its dimension.
     public var table: TableName {
         let suffix = "__energize_ranges"
         let whole = dimension + suffix
@@ -46,7 +46,8 @@ public struct SCD2Ranges: Sendable, Hashable {
         for byte in dimension.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         let tag = "_" + String(String(hash, radix: 16).prefix(8))
         var head = ""
-        for character in dimension where head.utf8.count + character.utf8.count + tag.utf8.count + suffix.utf8.count <= 63 {
+        for character in dimension {
+            guard head.utf8.count + character.utf8.count + tag.utf8.count + suffix.utf8.count <= 63 else { break }
             head.append(character)
         }
         return TableName(schema: schema, name: head + tag + suffix)

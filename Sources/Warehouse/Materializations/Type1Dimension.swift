@@ -52,7 +52,7 @@ public struct Type1Dimension: Materialization, Hashable {
         var steps = try statements.map { Plan.Step(try $0.bound(context.values)) }
         // Statistics now: the facts built next in this run join on them.
         steps.append(Plan.Step(Statement(text: "ANALYZE \(table)")))
-        steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), countsRows: true))
+        steps.append(Plan.Step(try DimensionTable.changedRows(table).bound(context.values), rowCount: .returned))
         return Plan(transform: model.name, materialization: name, steps: steps, recordsState: true, changes: .whenRowsCounted)
     }
 }

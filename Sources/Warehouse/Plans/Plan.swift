@@ -3,13 +3,21 @@
 public struct Plan: Sendable, Hashable, CustomStringConvertible {
     /// One statement of a plan.
     public struct Step: Sendable, Hashable {
+        /// Whether a step gives the build's row count (the rows it inserted or changed), and how.
+        public enum RowCount: Sendable, Hashable {
+            /// It does not.
+            case none
+            /// Its one value (a `SELECT count(*)`).
+            case returned
+            /// The rows it writes, as the server counts them (its command tag: a `CREATE TABLE
+            /// AS`); such a step has no fallback and is no check.
+            case written
+        }
+
         /// The statement.
         public var statement: Statement
-        /// Whether the statement's single value is the number of rows the build inserted or changed.
-        public var countsRows: Bool
-        /// Whether the rows the statement writes (its command tag's count: a `CREATE TABLE AS`)
-        /// are the build's row count.
-        public var countsWrittenRows: Bool
+        /// Whether it gives the build's row count, and how.
+        public var rowCount: RowCount
         /// Statements run instead when `statement` fails (a view whose columns changed cannot
         /// be replaced, only dropped and created); empty: a failure fails the build.
         public var otherwise: [Statement]
@@ -20,15 +28,15 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         /// A step.
         /// - Parameters:
         ///   - statement: what it runs.
-        ///   - countsRows: whether its one value is the build's row count.
-        ///   - countsWrittenRows: whether the rows it writes are the build's row count.
+        ///   - rowCount: whether it gives the build's row count, and how (`.written`: with no
+        ///     `otherwise` and no `failure`).
         ///   - otherwise: what runs instead when it fails.
         ///   - failure: the message of a check that fails when the statement returns a row.
-        public init(_ statement: Statement, countsRows: Bool = false, countsWrittenRows: Bool = false, otherwise: [Statement] = [],
-                    failure: String? = nil) {
+        public init(_ statement: Statement, rowCount: RowCount = .none, otherwise: [Statement] = [], failure: String? = nil) {
+            precondition(rowCount != .written || (otherwise.isEmpty && failure == nil),
+                         "a step counting the rows it writes has no fallback and is no check")
             self.statement = statement
-            self.countsRows = countsRows
-            self.countsWrittenRows = countsWrittenRows
+            self.rowCount = rowCount
             self.otherwise = otherwise
             self.failure = failure
         }
@@ -82,7 +90,12 @@ public struct Plan: Sendable, Hashable, CustomStringConvertible {
         var lines = ["-- \(transform) (\(materialization))\(transactional ? ", in one transaction" : "")\(recordsState ? ", records its last run" : "")"]
         for step in steps {
             if let failure = step.failure { lines.append("-- fails the build when this returns a row: \(failure)") }
-            lines.append(step.statement.script(terminator: ";" + (step.countsRows ? "  -- the build's row count" : step.countsWrittenRows ? "  -- the rows it writes: the build's row count" : "")))
+            let count = switch step.rowCount {
+            case .none: ""
+            case .returned: "  -- the build's row count"
+            case .written: "  -- the rows it writes: the build's row count"
+            }
+            lines.append(step.statement.script(terminator: ";" + count))
             if !step.otherwise.isEmpty {
                 lines.append("-- when that fails:")
                 lines += step.otherwise.map { $0.script(terminator: ";") }

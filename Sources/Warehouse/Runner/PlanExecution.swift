@@ -30,8 +30,7 @@ struct PlanExecution {
     private func steps(_ plan: Plan) throws -> Int? {
         var rows: Int?
         for step in plan.steps {
-            if step.countsWrittenRows {
-                assert(step.otherwise.isEmpty && step.failure == nil, "a step counting the rows it writes has no fallback and is no check")
+            if step.rowCount == .written {
                 rows = try executor.runCountingWrites(step.statement.text, step.statement.values)
                 continue
             }
@@ -39,7 +38,7 @@ struct PlanExecution {
             if let failure = step.failure, let row = result.first {
                 throw PlanError(problem: "\(failure) (\(row.map { $0 ?? "NULL" }.joined(separator: ", ")))")
             }
-            if step.countsRows { rows = Int(result.first?.first.flatMap { $0 } ?? "0") ?? 0 }
+            if step.rowCount == .returned { rows = Int(result.first?.first.flatMap { $0 } ?? "0") ?? 0 }
         }
         if let build {
             let changed: Bool

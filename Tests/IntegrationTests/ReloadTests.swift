@@ -76,4 +76,36 @@ import Testing
         #expect(after.streams.first?.cutoff == .date(1_767_225_600_000 + 3 * 60_000))
         #expect(try table().map { $0[0] } == ["O1", "O4", "O5", "O6"])
     }
+
+    /// `run --reload` of every stream leaves an append stream's history alone unless `--streams`
+    /// names it; named, its table becomes what MongoDB holds.
+    @Test func anAppendStreamIsReloadedOnlyWhenNamed() async throws {
+        let database = "it_reload_append"
+        let client = try LiveServers.freshCollections(database, ["events", "orders"])
+        try client.collection("events", in: database).insertMany([["_id": .string("e1"), "kind": .string("click")],
+                                                                  ["_id": .string("e2"), "kind": .string("view")]])
+        try client.collection("orders", in: database).insertMany([Self.order(1, minute: 0)])
+        let project = try TemporaryProject("it_reload_app", """
+            pipeline: it_reload_app
+            source: {database: \(database)}
+            streams:
+              - {name: events, strategy: append}
+              - {name: orders, strategy: incremental, key: order_id, cursor: updated_at, lookback: 1d}
+            transform: {enabled: false}
+            """)
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+        #expect(try project.energize("run").status == 0)
+        // The source keeps only the newest event (an expiring collection, say).
+        try client.collection("events", in: database).deleteMany(["_id": .string("e1")])
+        let all = try project.energize("run", "--reload")
+        #expect(all.status == 0 && all.output.contains("reload: orders read whole")
+                && all.output.contains("append streams events load as usual"), "\(all.output)")
+        // Appended again, the history kept: e1 once, e2 twice.
+        #expect(try connection.execute("SELECT _id, count(*)::text FROM it_reload_app_raw.events GROUP BY 1 ORDER BY 1").rows
+                == [["e1", "1"], ["e2", "2"]])
+        let named = try project.energize("run", "--reload", "--streams", "events")
+        #expect(named.status == 0 && named.output.contains("reload: events read whole"), "\(named.output)")
+        #expect(try connection.execute("SELECT _id FROM it_reload_app_raw.events ORDER BY 1").rows == [["e2"]])
+    }
 }

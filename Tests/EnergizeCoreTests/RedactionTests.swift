@@ -34,12 +34,13 @@ import Testing
     /// before any driver sees it; what it repeats of it anyway is masked, piece by piece.
     @Test func aPasswordADriverWouldMisreadIsFoundAndItsPiecesMasked() {
         for uri in ["postgresql://energize:p/a?ss#w@rd@127.0.0.1:40193/energize", "postgresql://u:Zq/Np@h:5432/db",
-                    "postgresql://u:Zq@Np@h/db", "mongodb://u:p#w@h/db", "mongodb://u:pa?ss@h1:27017,h2:27017/db"] {
+                    "postgresql://u:Zq@Np@h/db", "mongodb://u:p#w@h/db", "mongodb://u:pa?ss@h1:27017,h2:27017/db",
+                    "postgresql://u:12/34@h/db", "postgresql://u:12/34@h:5432/db"] {
             #expect(Redaction.hasUnencodedPassword(uri), "\(uri)")
         }
         for uri in ["postgresql://u:p%2Fw@h:5432/db", "postgresql://h:5432/db?user=me@srv", "postgresql://h/db?application_name=a@b",
                     "mongodb://u:pw@h/?appName=a@b", "mongodb://h1:27017,h2:27017/db?appName=a@b", "postgresql://[::1]:5432/db?x=a@b",
-                    "host=h password=p@ss/word"] {
+                    "host=h password=p@ss/word", "postgresql://h:5432/my@db", "postgresql://h:5432/db?user=a@b/c"] {
             #expect(!Redaction.hasUnencodedPassword(uri), "\(uri)")
         }
         let uri = "postgresql://energize:p/a?ss#w@rd@127.0.0.1:40193/energize"

@@ -87,7 +87,8 @@ package enum Redaction {
     /// Whether a URI's password seems to hold a character it should have percent-encoded (`@`,
     /// `/`, `?`, `#`): the drivers then read a piece of it as the host, port or path, and repeat
     /// that piece in their errors. Either the part before the first `/`, `?` or `#` holds two
-    /// `@`, or it holds none and reads `user:text` (text that is no port) while an `@` comes later.
+    /// `@`, or it holds none and reads `user:text` (text that is no port) while an `@` comes later,
+    /// or `user:digits` while the path holds an `@` followed by a host and a path (`u:12/34@h/db`).
     /// - Parameter uri: a connection URI (false for a libpq `key=value` string).
     package static func hasUnencodedPassword(_ uri: String) -> Bool {
         guard let rest = afterScheme(uri) else { return false }
@@ -100,7 +101,12 @@ package enum Redaction {
         let first = authority.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
         guard !first.hasPrefix("["), let colon = first.firstIndex(of: ":") else { return false }
         let after = first[first.index(after: colon)...]
-        return after.isEmpty || !after.allSatisfy(\.isASCII) || !after.allSatisfy(\.isNumber)
+        if after.isEmpty || !after.allSatisfy(\.isASCII) || !after.allSatisfy(\.isNumber) { return true }
+        // `user:12/34@host/db` reads as a port too: the `@` comes in the path, before the query,
+        // and a host and path follow it (a database name holding an `@`, `h:5432/my@db`, has none).
+        let path = rest[end...].prefix { $0 != "?" }
+        guard rest[end] == "/", let at = path.firstIndex(of: "@") else { return false }
+        return path[path.index(after: at)...].contains { "/:".contains($0) }
     }
 
     /// The values ``redact(_:)`` masks in `text`, as written there, unquoted (a quoted `key=value`

@@ -51,7 +51,7 @@ extension EnergizeConfig {
         guard let pgURI, !pgURI.isEmpty else {
             throw ConfigurationMissing("no PostgreSQL connection string: set destination.pg_uri in \(file), ENERGIZE_PG_URI, or --pg-uri")
         }
-        if let scheme = Self.scheme(of: pgURI), !["postgresql", "postgres"].contains(scheme) {
+        if let scheme = Redaction.scheme(of: pgURI), !["postgresql", "postgres"].contains(scheme) {
             throw ConfigurationMissing("the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri) is a "
                                        + "\(scheme):// URI: expected postgresql://… or libpq's key=value form")
         }
@@ -64,7 +64,7 @@ extension EnergizeConfig {
         guard let mongoURI, !mongoURI.isEmpty else {
             throw ConfigurationMissing("no MongoDB connection string: set source.mongo_uri in \(file), ENERGIZE_MONGO_URI, or --mongo-uri")
         }
-        if let scheme = Self.scheme(of: mongoURI), !["mongodb", "mongodb+srv"].contains(scheme) {
+        if let scheme = Redaction.scheme(of: mongoURI), !["mongodb", "mongodb+srv"].contains(scheme) {
             throw ConfigurationMissing("the MongoDB connection string (source.mongo_uri in \(file), ENERGIZE_MONGO_URI or --mongo-uri) is a "
                                        + "\(scheme):// URI: expected mongodb://… or mongodb+srv://…")
         }
@@ -82,14 +82,5 @@ extension EnergizeConfig {
         guard Redaction.hasUnencodedPassword(uri) else { return }
         throw ConfigurationMissing("\(what) is not a valid URI: its password seems to hold a character a URI must percent-encode; "
                                    + "write @ as %40, / as %2F, ? as %3F, # as %23 and : as %3A (or use libpq's key=value form for PostgreSQL)")
-    }
-
-    /// A URI's scheme, lowercased (`postgresql` for `postgresql://…`); nil for a string that is
-    /// not a URI (libpq's `key=value` form).
-    static func scheme(of connectionString: String) -> String? {
-        guard let separator = connectionString.range(of: "://") else { return nil }
-        let scheme = connectionString[..<separator.lowerBound]
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
-        return scheme.lowercased()
     }
 }

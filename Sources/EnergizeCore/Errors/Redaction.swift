@@ -23,12 +23,25 @@ package enum Redaction {
         return secretOptions.contains(lower) || lower.hasSuffix("password")
     }
 
-    /// Where a URI's text after `scheme://` starts; nil for a libpq `key=value` string (which may
-    /// hold `://` in a value, as in `application_name=http://x`).
+    /// A URI's scheme, lowercased (`postgresql` for `postgresql://…`); nil for a libpq
+    /// `key=value` string (which may hold `://` in a value, as in `application_name=http://x`).
+    /// - Parameter text: a connection string.
+    package static func scheme(of text: String) -> String? {
+        guard let separator = text.range(of: "://") else { return nil }
+        return uriScheme(text, separator).map { $0.lowercased() }
+    }
+
+    /// The scheme before `separator` when it is one (a letter, then letters, digits, `+ - .`).
+    private static func uriScheme(_ text: String, _ separator: Range<String.Index>) -> Substring? {
+        let scheme = text[..<separator.lowerBound]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+        return scheme
+    }
+
+    /// Where a URI's text after `scheme://` starts; nil for a libpq `key=value` string.
     private static func afterScheme(_ text: String) -> Substring? {
-        guard let separator = text.range(of: "://"), let first = text.first, first.isASCII, first.isLetter,
-              text[..<separator.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
-        else { return nil }
+        guard let separator = text.range(of: "://"), uriScheme(text, separator) != nil else { return nil }
         return text[separator.upperBound...]
     }
 
@@ -115,6 +128,7 @@ package enum Redaction {
     /// `p/a`, `a?b`, `p`, `a`, `b`…): a driver that misread it repeats one of them.
     package static func secrets(in text: String) -> [String] {
         var found: [String] = []
+        let isURI = afterScheme(text) != nil
         func add(_ value: String) {
             if !value.isEmpty, !found.contains(value) { found.append(value) }
         }
@@ -127,7 +141,7 @@ package enum Redaction {
             if let decoded = written.removingPercentEncoding { add(decoded) }
             let words = written.split(whereSeparator: \.isWhitespace)
             if words.count > 1 { words.map(String.init).forEach(add) }
-            if afterScheme(text) != nil {
+            if isURI {
                 let cuts = [written.startIndex] + written.indices.filter { "/?#@:&=".contains(written[$0]) } + [written.endIndex]
                 for i in cuts.indices.dropLast() {
                     let from = i == 0 ? cuts[i] : written.index(after: cuts[i])

@@ -120,15 +120,7 @@ public struct TransformRunner: Sendable {
                     let work = followUps.removeFirst()
                     group.addTask { [connect] in
                         do {
-                            try await onOwnThread {
-                                let executor = try connect()
-                                let registration = running.add(executor)
-                                defer {
-                                    running.remove(registration)
-                                    executor.close()
-                                }
-                                try work(executor)
-                            }
+                            try await onOwnThread { try running.withConnection(connect, work) }
                         } catch {
                             return .followUp(error)
                         }
@@ -194,33 +186,29 @@ public struct TransformRunner: Sendable {
                                    rows: nil, durationSeconds: 0, error: "not built: the run was asked to stop")
             }
             do {
-                let executor = try connect()
-                let registration = running.add(executor)
-                defer {
-                    running.remove(registration)
-                    executor.close()
-                }
-                // What its last build saw: read once, for its plan's context and for whether it can be kept.
-                let state = try meta.buildState(executor, model: model.name)
-                var context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId, runStartedAt: runStart,
-                                                      fullRefresh: fullRefresh, lastRunId: state?.runId ?? 0)
-                var build = PlanExecution.Build(relation: TableName(schema: model.schema, name: model.name), fingerprint: nil,
-                                                inputsVersion: nil, definitionChanged: true)
-                if let model = model as? Model {
-                    // Left as it is when its definition and what it reads are those its last build saw.
-                    let versions = try InputVersions(graph: graph, on: executor, meta: meta)
-                    build.fingerprint = Fingerprint.of(model.definition)
-                    build.inputsVersion = versions.inputsVersion(of: model.sql, models: model.dependencies, sources: model.sources, on: executor)
-                    build.definitionChanged = state?.fingerprint != build.fingerprint
-                    context.definitionChanged = build.definitionChanged
-                    if model.isUnchanged(since: state, context: context, fingerprint: build.fingerprint!, inputsVersion: build.inputsVersion) {
-                        return ModelReport(model: model.name, materialization: model.materializationName, status: .unchanged,
-                                           rows: nil, durationSeconds: started.duration(to: .now).seconds)
+                return try running.withConnection(connect) { executor in
+                    // What its last build saw: read once, for its plan's context and for whether it can be kept.
+                    let state = try meta.buildState(executor, model: model.name)
+                    var context = try PlanContext.current(for: model, on: executor, meta: meta, runId: runId, runStartedAt: runStart,
+                                                          fullRefresh: fullRefresh, lastRunId: state?.runId ?? 0)
+                    var build = PlanExecution.Build(relation: TableName(schema: model.schema, name: model.name), fingerprint: nil,
+                                                    inputsVersion: nil, definitionChanged: true)
+                    if let model = model as? Model {
+                        // Left as it is when its definition and what it reads are those its last build saw.
+                        let versions = try InputVersions(graph: graph, on: executor, meta: meta)
+                        build.fingerprint = Fingerprint.of(model.definition)
+                        build.inputsVersion = versions.inputsVersion(of: model.sql, models: model.dependencies, sources: model.sources, on: executor)
+                        build.definitionChanged = state?.fingerprint != build.fingerprint
+                        context.definitionChanged = build.definitionChanged
+                        if model.isUnchanged(since: state, context: context, fingerprint: build.fingerprint!, inputsVersion: build.inputsVersion) {
+                            return ModelReport(model: model.name, materialization: model.materializationName, status: .unchanged,
+                                               rows: nil, durationSeconds: started.duration(to: .now).seconds)
+                        }
                     }
+                    let rows = try PlanExecution(executor: executor, meta: meta, runId: runId, build: build).run(try model.plan(context))
+                    return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
+                                       rows: rows, durationSeconds: started.duration(to: .now).seconds)
                 }
-                let rows = try PlanExecution(executor: executor, meta: meta, runId: runId, build: build).run(try model.plan(context))
-                return ModelReport(model: model.name, materialization: model.materializationName, status: .succeeded,
-                                   rows: rows, durationSeconds: started.duration(to: .now).seconds)
             } catch {
                 let stopped = stop.isRequested
                 return ModelReport(model: model.name, materialization: model.materializationName,
@@ -269,5 +257,21 @@ final class RunningExecutors: @unchecked Sendable {
 
     func cancelAll() {
         lock.withLock { executors.values.forEach { $0.cancel() } }
+    }
+
+    /// Runs `body` on a new connection that a stop can cancel, closed after it.
+    /// - Parameters:
+    ///   - connect: opens the connection.
+    ///   - body: the work; it runs its statements on the connection.
+    /// - Returns: what `body` returns.
+    /// - Throws: the error of `connect` or `body`.
+    func withConnection<T>(_ connect: () throws -> any SQLExecutor, _ body: (any SQLExecutor) throws -> T) throws -> T {
+        let executor = try connect()
+        let registration = add(executor)
+        defer {
+            remove(registration)
+            executor.close()
+        }
+        return try body(executor)
     }
 }

@@ -63,23 +63,28 @@ public struct PGSink: Sink {
         try connection.transaction {
             // One creator at a time: concurrent CREATE … IF NOT EXISTS can still collide.
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))")
-            for statement in meta.createStatements { try connection.execute(statement) }
-            try connection.execute("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(settings.rawSchema))")
-            try connection.execute("""
-                CREATE TABLE IF NOT EXISTS \(rejectsTable) (run_id bigint NOT NULL, collection text NOT NULL,
-                  document_id text, reason text NOT NULL, document jsonb NOT NULL,
-                  rejected_at timestamptz NOT NULL DEFAULT now())
-                """)
+            try setup.apply(connection)
+        }
+    }
+
+    /// The DDL of the run history and `_rejects`; none runs when they are current (see `SchemaSetup`).
+    var setup: SchemaSetup {
+        let rejectsIndex = "_rejects_document_idx"
+        return SchemaSetup(metaSchema: settings.metaSchema, statements: meta.createStatements + [
+            "CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(settings.rawSchema))",
+            """
+            CREATE TABLE IF NOT EXISTS \(rejectsTable) (run_id bigint NOT NULL, collection text NOT NULL,
+              document_id text, reason text NOT NULL, document jsonb NOT NULL,
+              rejected_at timestamptz NOT NULL DEFAULT now())
+            """,
             // One current row per rejected document: the runs that first and last rejected it, and
             // who rejected it (`load`: the contract, at load time; `model <name>`: a rejects_of view).
-            try connection.execute("""
-                ALTER TABLE \(rejectsTable) ADD COLUMN IF NOT EXISTS first_run_id bigint, ADD COLUMN IF NOT EXISTS last_run_id bigint,
-                  ADD COLUMN IF NOT EXISTS origin text NOT NULL DEFAULT 'load'
-                """)
-            try connection.execute("""
-                CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote("_rejects_document_idx")) ON \(rejectsTable) (collection, document_id)
-                """)
-        }
+            """
+            ALTER TABLE \(rejectsTable) ADD COLUMN IF NOT EXISTS first_run_id bigint, ADD COLUMN IF NOT EXISTS last_run_id bigint,
+              ADD COLUMN IF NOT EXISTS origin text NOT NULL DEFAULT 'load'
+            """,
+            "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(rejectsIndex)) ON \(rejectsTable) (collection, document_id)",
+        ], relations: meta.relations + [rejectsTable, SQLIdentifier.qualified(settings.rawSchema, rejectsIndex)])
     }
 
     /// See `Sink.beginRun(pipeline:streams:)`.

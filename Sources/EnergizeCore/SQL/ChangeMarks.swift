@@ -61,11 +61,8 @@ public struct ChangeMarks: Sendable {
         ]
     }
 
-    /// Creates the marks' table, sequence and trigger function when missing.
-    /// - Parameter executor: a connection; the meta schema must exist.
-    public func create(_ executor: any SQLExecutor) throws {
-        for statement in createStatements { try executor.run(statement, []) }
-    }
+    /// The qualified names of the table and the sequence the statements create.
+    public var relations: [String] { [table, sequence] }
 
     /// The statement that makes every write to `schema.table` outside energize's own (a statement
     /// that does not run with ``ownWritesSetting`` on) mark the table as changed.

@@ -52,6 +52,11 @@ struct MetaStore: Sendable {
         ] + changeStreamStatements + ChangeMarks(schema: schema).createStatements
     }
 
+    /// The qualified names of the tables and the sequence the statements create.
+    var relations: [String] {
+        [runs, streamRuns, watermarks, columnNames, changeStreams, followers] + ChangeMarks(schema: schema).relations
+    }
+
     /// Recorded `column → field` names of a table's columns that differ from their field.
     func columnMappings(_ connection: PGConnection, schema tableSchema: String, table: String) throws -> [String: String] {
         let rows = try connection.execute("""

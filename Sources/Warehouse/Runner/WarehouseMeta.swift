@@ -18,39 +18,49 @@ public struct WarehouseMeta: Sendable {
     /// When each relation last changed.
     var marks: ChangeMarks { ChangeMarks(schema: schema) }
 
-    /// Creates the schema and its tables when missing.
+    /// Creates the schema and its tables when missing, and brings older ones up to date; runs no
+    /// DDL (and so takes no table lock) when they are current (see ``SchemaSetup``).
     /// - Parameter executor: a connection to the warehouse.
     public func create(_ executor: any SQLExecutor) throws {
         try executor.inTransaction {
             try executor.run("SELECT pg_advisory_xact_lock(hashtext('energize ddl'))", [])
-            try executor.run("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))", [])
-            try executor.run("""
-                CREATE TABLE IF NOT EXISTS \(modelRuns) (run_id bigint NOT NULL, model text NOT NULL,
-                  materialization text NOT NULL, status text NOT NULL, rows bigint, duration_seconds double precision,
-                  error text, finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, model))
-                """, [])
-            try executor.run("""
-                CREATE TABLE IF NOT EXISTS \(modelState) (model text PRIMARY KEY, last_run_id bigint NOT NULL,
-                  updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
-                """, [])
-            try executor.run("""
-                CREATE TABLE IF NOT EXISTS \(testResults) (run_id bigint NOT NULL, test text NOT NULL, model text NOT NULL,
-                  status text NOT NULL, failures bigint NOT NULL, sample text, PRIMARY KEY (run_id, test))
-                """, [])
-            // What a build or a test run saw: its definition's fingerprint and the largest version
-            // among what it read (see ChangeMarks); equal at the next run, it need not run again.
-            try executor.run("ALTER TABLE \(modelState) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint", [])
-            try executor.run("ALTER TABLE \(testResults) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint", [])
-            try executor.run("CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote("test_results_test_run")) ON \(testResults) (test, run_id)", [])
-            // What the last recording of a rejects-listing model's rows saw (see RejectRecording).
-            try executor.run("""
-                CREATE TABLE IF NOT EXISTS \(rejectRecordings) (model text PRIMARY KEY, last_run_id bigint NOT NULL,
-                  fingerprint text NOT NULL, outside_version bigint, by_document boolean NOT NULL,
-                  updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
-                """, [])
-            try marks.create(executor)
+            try setup.apply(executor)
         }
     }
+
+    /// The DDL of the transform's history.
+    var setup: SchemaSetup {
+        SchemaSetup(metaSchema: schema, statements: [
+            "CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))",
+            """
+            CREATE TABLE IF NOT EXISTS \(modelRuns) (run_id bigint NOT NULL, model text NOT NULL,
+              materialization text NOT NULL, status text NOT NULL, rows bigint, duration_seconds double precision,
+              error text, finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, model))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(modelState) (model text PRIMARY KEY, last_run_id bigint NOT NULL,
+              updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(testResults) (run_id bigint NOT NULL, test text NOT NULL, model text NOT NULL,
+              status text NOT NULL, failures bigint NOT NULL, sample text, PRIMARY KEY (run_id, test))
+            """,
+            // What a build or a test run saw: its definition's fingerprint and the largest version
+            // among what it read (see ChangeMarks); equal at the next run, it need not run again.
+            "ALTER TABLE \(modelState) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint",
+            "ALTER TABLE \(testResults) ADD COLUMN IF NOT EXISTS fingerprint text, ADD COLUMN IF NOT EXISTS inputs_version bigint",
+            "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(Self.testResultsIndex)) ON \(testResults) (test, run_id)",
+            // What the last recording of a rejects-listing model's rows saw (see RejectRecording).
+            """
+            CREATE TABLE IF NOT EXISTS \(rejectRecordings) (model text PRIMARY KEY, last_run_id bigint NOT NULL,
+              fingerprint text NOT NULL, outside_version bigint, by_document boolean NOT NULL,
+              updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
+            """,
+        ] + marks.createStatements,
+        relations: [modelRuns, modelState, testResults, SQLIdentifier.qualified(schema, Self.testResultsIndex), rejectRecordings] + marks.relations)
+    }
+
+    private static let testResultsIndex = "test_results_test_run"
 
     /// The last run that built `model`, 0 if none (or before the history exists).
     func lastRun(_ executor: any SQLExecutor, model: String) throws -> Int64 {

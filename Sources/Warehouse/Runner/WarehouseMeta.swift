@@ -19,7 +19,7 @@ public struct WarehouseMeta: Sendable {
     var marks: ChangeMarks { ChangeMarks(schema: schema) }
 
     /// Creates the schema and its tables when missing, and brings older ones up to date; runs no
-    /// DDL (and so takes no table lock) when they are current (see ``SchemaSetup``).
+    /// DDL (and so takes no table lock) when they are current (see `SchemaSetup` in EnergizeCore).
     /// - Parameter executor: a connection to the warehouse.
     public func create(_ executor: any SQLExecutor) throws {
         try executor.inTransaction {

@@ -17,12 +17,12 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var object: [String: Any] = [
-            "ts": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "label": label, "msg": message.description,
+            "ts": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "label": label,
+            "msg": event.message.description,
         ]
-        for (key, value) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) {
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             object[key] = Self.plain(value)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }

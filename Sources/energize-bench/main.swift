@@ -65,6 +65,26 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return start.duration(to: .now).seconds
 }
 
+/// CPU seconds the whole machine has spent busy since boot (every process, PostgreSQL's
+/// backends and workers included), from /proc/stat; nil where that cannot be read.
+func machineBusySeconds() -> Double? {
+    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+          let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+    // user nice system idle iowait irq softirq steal …, in clock ticks.
+    let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+    guard ticks.count >= 8 else { return nil }
+    let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+    return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// Runs `body`; returns its wall time and the machine's busy CPU seconds meanwhile (nil where unknown).
+func secondsAndCPU(_ body: () throws -> Void) rethrows -> (seconds: Double, cpu: Double?) {
+    let before = machineBusySeconds()
+    let elapsed = try seconds(body)
+    guard let before, let after = machineBusySeconds() else { return (elapsed, nil) }
+    return (elapsed, after - before)
+}
+
 /// Prints a line at once (the bench's output is read while it runs, often through a pipe).
 func print(_ line: String = "") {
     Swift.print(line)
@@ -264,14 +284,21 @@ let explosion = """
     """
 let modelCount = (FileManager.default.enumerator(atPath: example + "/models")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".sql") }.count
 var transforms: [Double] = [], baselines: [Double] = []
+// The machine's busy CPU seconds during each: what both cores can do at best bounds the wall time.
+var transformCPUs: [Double] = [], baselineCPUs: [Double] = []
 for round in 1...options.repeats {
-    let transform = try energizeRun(["transform", "--full-refresh", "--skip-tests"])
+    let (transform, transformCPU) = try secondsAndCPU { _ = try energizeRun(["transform", "--full-refresh", "--skip-tests"]) }
     try connection.execute("CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(options.schema + "_warehouse"))")
     try connection.execute("DROP TABLE IF EXISTS \(baselineTable)")
-    let baseline = try seconds { _ = try connection.execute(explosion) }
+    let (baseline, baselineCPU) = try secondsAndCPU { _ = try connection.execute(explosion) }
     transforms.append(transform)
     baselines.append(baseline)
-    print(String(format: "round %d: energize transform (%d models) %.2f s, CREATE TABLE AS of the line explosion %.2f s", round, modelCount, transform, baseline))
+    if let transformCPU, let baselineCPU {
+        transformCPUs.append(transformCPU)
+        baselineCPUs.append(baselineCPU)
+    }
+    print(String(format: "round %d: energize transform (%d models) %.2f s (machine busy %.2f CPU-s), CREATE TABLE AS of the line explosion %.2f s (%.2f CPU-s)",
+                 round, modelCount, transform, transformCPU ?? .nan, baseline, baselineCPU ?? .nan))
 }
 let lines = try connection.execute("SELECT count(*) FROM \(baselineTable)").scalar ?? "?"
 connection.close()
@@ -280,6 +307,13 @@ print("| sale lines | CREATE TABLE AS of the line explosion | energize transform
 print("|---|---|---|---|")
 print(String(format: "| %@ | %.2f s | %.2f s | %.2f× |", lines, median(baselines), median(transforms), median(transforms) / median(baselines)))
 print("medians of \(options.repeats) alternating rounds")
+if !transformCPUs.isEmpty {
+    let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+    let floor = median(transformCPUs) / cores
+    print(String(format: "machine busy: transform %.2f CPU-s, CREATE TABLE AS %.2f CPU-s (%.2f×); with all %.0f cores busy throughout, "
+                 + "the transform's work takes at least %.2f s = %.2f× the CREATE TABLE AS's wall time",
+                 median(transformCPUs), median(baselineCPUs), median(transformCPUs) / median(baselineCPUs), cores, floor, floor / median(baselines)))
+}
 
 // A day in the life, each step one `energize run` (extract-load, models, data tests): a full run
 // from empty schemas, a day of changes to 1% of the sales and customers, then a run with no source
@@ -325,6 +359,10 @@ print(String(format: "| load from a mongodump folder (%.0f MB) | %.2f s, %.0f MB
              Double(dumpBytes) / 1_048_576, median(dumps), dumpPeaks.max() ?? 0, median(copies), median(dumps) / median(copies)))
 print(String(format: "| transform, %d models, full refresh, %@ lines | %.2f s | `CREATE TABLE AS` of the line explosion %.2f s | %.2f× | ≤ 2× |",
              modelCount, lines, median(transforms), median(baselines), median(transforms) / median(baselines)))
+if !transformCPUs.isEmpty {
+    print(String(format: "| the same transform's work: machine busy | %.2f CPU-s | `CREATE TABLE AS` %.2f CPU-s | %.2f× | — |",
+                 median(transformCPUs), median(baselineCPUs), median(transformCPUs) / median(baselineCPUs)))
+}
 print(String(format: "| `energize run` after a day touching 1%% | %.2f s | full run %.2f s (peak %.0f MB) | %.1f%% | ≤ 10%% |", day, full, fullPeak, day / full * 100))
 print(String(format: "| `energize run`, no source change | %.2f s | full run %.2f s | %.1f%% | ≤ 5%% |", unchanged, full, unchanged / full * 100))
 for row in rssRows {

@@ -84,7 +84,8 @@ public struct PGSink: Sink {
               ADD COLUMN IF NOT EXISTS origin text NOT NULL DEFAULT 'load'
             """,
             "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(rejectsIndex)) ON \(rejectsTable) (collection, document_id)",
-        ], relations: meta.relations + [rejectsTable, SQLIdentifier.qualified(settings.rawSchema, rejectsIndex)])
+        ], relations: meta.relations(rejects: rejectsTable) + [SQLIdentifier.qualified(settings.rawSchema, rejectsIndex)],
+           functions: marks.functions)
     }
 
     /// See `Sink.beginRun(pipeline:streams:)`.

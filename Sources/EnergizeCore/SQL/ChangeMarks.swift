@@ -63,6 +63,8 @@ public struct ChangeMarks: Sendable {
 
     /// The qualified names of the table and the sequence the statements create.
     public var relations: [String] { [table, sequence] }
+    /// The trigger function the statements create, as `to_regprocedure` reads it.
+    public var functions: [String] { [triggerFunction + "()"] }
 
     /// The statement that makes every write to `schema.table` outside energize's own (a statement
     /// that does not run with ``ownWritesSetting`` on) mark the table as changed.

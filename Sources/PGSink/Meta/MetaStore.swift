@@ -52,9 +52,14 @@ struct MetaStore: Sendable {
         ] + changeStreamStatements + ChangeMarks(schema: schema).createStatements
     }
 
-    /// The qualified names of the tables and the sequence the statements create.
-    var relations: [String] {
-        [runs, streamRuns, watermarks, columnNames, changeStreams, followers] + ChangeMarks(schema: schema).relations
+    /// The qualified names of the tables the statements create and of `rejects`, in the order a
+    /// load locks them (column names, rejects, marks, change streams, stream runs, runs,
+    /// watermarks), then the marks' sequence.
+    /// - Parameter rejects: the qualified `_rejects` table of the raw schema.
+    func relations(rejects: String) -> [String] {
+        let marks = ChangeMarks(schema: schema)
+        return [columnNames, rejects] + marks.relations.prefix(1) + [changeStreams, streamRuns, runs, watermarks, followers]
+            + marks.relations.dropFirst()
     }
 
     /// Recorded `column → field` names of a table's columns that differ from their field.

@@ -19,7 +19,7 @@ public struct WarehouseMeta: Sendable {
     var marks: ChangeMarks { ChangeMarks(schema: schema) }
 
     /// Creates the schema and its tables when missing, and brings older ones up to date; runs no
-    /// DDL (and so takes no table lock) when they are current (see `SchemaSetup` in EnergizeCore).
+    /// DDL (and so takes no lock on those tables) when they are current (see `SchemaSetup` in EnergizeCore).
     /// - Parameter executor: a connection to the warehouse.
     public func create(_ executor: any SQLExecutor) throws {
         try executor.inTransaction {
@@ -57,7 +57,10 @@ public struct WarehouseMeta: Sendable {
               updated_at timestamptz NOT NULL DEFAULT clock_timestamp())
             """,
         ] + marks.createStatements,
-        relations: [modelRuns, modelState, testResults, SQLIdentifier.qualified(schema, Self.testResultsIndex), rejectRecordings] + marks.relations)
+        // Tables in the order a build locks them (its mark, its state, its run), then the rest.
+        relations: marks.relations.prefix(1) + [modelState, modelRuns, testResults, rejectRecordings, SQLIdentifier.qualified(schema, Self.testResultsIndex)]
+            + marks.relations.dropFirst(),
+        functions: marks.functions)
     }
 
     private static let testResultsIndex = "test_results_test_run"

@@ -1,3 +1,4 @@
+@testable import EnergizeCLI
 import EnergizeCore
 import Foundation
 import MongoSource
@@ -35,5 +36,34 @@ import Testing
         #expect(drifted.output.contains("things: in the table as an older version whose newer one was rejected (see _rejects): 2"), "\(drifted.output)")
         #expect(drifted.output.contains("things: in the table, gone from MongoDB"), "\(drifted.output)")
         #expect(drifted.output.contains(": 3"), "\(drifted.output)")
+    }
+
+    /// A keyed stream's examples name the key beside the `_id`; counts are exact past the examples kept.
+    @Test func verifyNamesBusinessKeysAndCountsEveryKey() throws {
+        let client = try LiveServers.freshCollections("it_verify_keys", ["parts"])
+        let parts = client.collection("parts", in: "it_verify_keys")
+        let count = LoadBalance.exampleLimit + 200
+        try parts.insertMany((1...count).map { ["_id": .int32(Int32($0)), "code": .string(String(format: "P-%05d", $0))] })
+        let project = try TemporaryProject("it_verify_keys", """
+            pipeline: it_verify_keys
+            streams: [{name: parts, strategy: merge, key: code}]
+            transform: {enabled: false}
+            """)
+        #expect(try project.energize("run").status == 0)
+        var stream = StreamConfig("parts")
+        stream.strategy = .merge(key: "code")
+        // Every document leaves MongoDB but one; a merge stream keeps what it loaded.
+        try parts.deleteMany(["_id": .document(["$gt": .int32(1)])])
+        try parts.insertMany([["_id": .int32(0), "code": .string("P-00000")]])
+        let balance = try #require(try LoadBalance.measure(mongoURI: try LiveServers.mongoURI(), database: "it_verify_keys", pgURI: try LiveServers.pgURI(),
+                                                           rawSchema: "it_verify_keys_raw", metaSchema: "it_verify_keys_meta",
+                                                           streams: [stream]).first)
+        #expect(balance.extra.count == count - 1 && balance.extra.examples.count == LoadBalance.exampleLimit, "\(balance.extra.count)")
+        #expect(balance.extra.examples.first == "P-00002 (_id 2)", "\(balance.extra.examples.prefix(3))")
+        #expect(balance.missing == ["P-00000 (_id 0)"], "\(balance.missing)")
+        let verified = try project.energize("verify")
+        #expect(verified.status == 1 && verified.output.contains("parts: in the table, gone from MongoDB (deleted outside the look-back window, or not re-read): P-00002 (_id 2), P-00003 (_id 3)"),
+                "\(verified.output)")
+        #expect(verified.output.contains("… (\(count - 1) in all)"), "\(verified.output)")
     }
 }

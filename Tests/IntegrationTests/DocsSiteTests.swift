@@ -27,6 +27,13 @@ import Testing
         let site = project.folder.appendingPathComponent("site")
         let docs = try project.energize("docs", "--output", site.path, "--dashboard", EnergizeTechProject.folder.appendingPathComponent("dashboard.yml").path)
         #expect(docs.status == 0, "\(docs.output)")
+        // A format for a column the panel does not show is a configuration mistake, named.
+        try project.write("stray.yml", """
+            panels: [{title: Regions, chart: table, analysis: regional_analysis, x: region, y: [net_revenue], format: {share: percent}}]
+            """)
+        let stray = try project.energize("docs", "--output", site.path + "-stray", "--dashboard", project.folder.appendingPathComponent("stray.yml").path)
+        #expect(stray.status == 2 && stray.output.contains("panels[0].format.share") && stray.output.contains("not one of the panel's `y` columns"),
+                "\(stray.output)")
         let connection = try PGConnection(try LiveServers.pgURI())
         defer { connection.close() }
 
@@ -153,6 +160,10 @@ import Testing
             #expect(shown.sorted() == expected.sorted(), "\(chart) panel shows \(shown.count) values \(shown.prefix(5)), its query returns \(expected.count) \(expected.prefix(5))")
         }
         #expect(charts == ["kpi", "line", "bar", "stacked_bar", "table"])
+        // A table's columns each in their own format: the regional revenue in R$, its share in %.
+        let regional = try #require(panels.first { $0.contains("data-y=\"net_revenue,revenue_share,top_chemistry\"") })
+        #expect(regional.range(of: #">R\$ [0-9.]+,[0-9]{2}<"#, options: .regularExpression) != nil
+                && regional.range(of: #">[0-9]+,[0-9] %<"#, options: .regularExpression) != nil && regional.contains(">(unknown)<"), "\(regional.prefix(1500))")
         // Brazilian formats: R$, thousands with dots, decimals with a comma.
         #expect(page.range(of: #"R\$ [0-9]{1,3}(\.[0-9]{3})+,[0-9]{2}"#, options: .regularExpression) != nil)
         #expect(page.range(of: #"-?[0-9]+,[0-9] %"#, options: .regularExpression) != nil)
@@ -215,6 +226,7 @@ import Testing
 
         let grid = try Self.get(base + "/grid.html")
         #expect(grid.status == 200 && grid.body.contains("run 1") && grid.body.contains(">fact_sales</a>"), "\(grid.body.prefix(500))")
+        #expect(grid.body.contains("Times are in America/Sao_Paulo, the project's time zone") && !grid.body.contains("`"), "\(grid.body.prefix(800))")
         let tests = try Self.get(base + "/tests.html")
         let total = try #require(json["data_tests"] as? Int)
         #expect(tests.status == 200 && tests.body.contains("\(total) data tests, 0 failing"), "\(tests.body.prefix(800))")

@@ -8,7 +8,7 @@ by_chemistry AS (
   SELECT DISTINCT ON (region) region, chemistry
   FROM {{ ref('agg_sales_month_region_product') }}
   GROUP BY region, chemistry ORDER BY region, sum(net_revenue) DESC, chemistry)
-SELECT r.region, r.orders, r.units, r.net_revenue,
+SELECT coalesce(r.region, '(unknown)') AS region, r.orders, r.units, r.net_revenue,
   round(r.net_revenue / sum(r.net_revenue) OVER (), 4) AS revenue_share, c.chemistry AS top_chemistry
 FROM by_region r LEFT JOIN by_chemistry c ON c.region IS NOT DISTINCT FROM r.region
 ORDER BY r.net_revenue DESC

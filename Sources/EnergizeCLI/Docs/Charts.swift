@@ -12,10 +12,12 @@ enum Charts {
         let end = max(run.bars.map(\.end).max() ?? 0, run.durationSeconds ?? 0, 0.001)
         let height = top + Double(run.bars.count) * row + 8
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" data-run=\"\(run.runId)\" width=\"\(Int(label + plot + 20))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"Run \(run.runId) timeline\">\n"
-        for tick in ticks(upTo: end) {
+        let axis = ticks(upTo: end)
+        for tick in axis.positions {
             let x = label + tick / end * plot
             out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>", x, top - 4, x, height - 4)
-            out += String(format: "<text x=\"%.1f\" y=\"12\" fill=\"#5b6675\" text-anchor=\"middle\">%@</text>\n", x, tickLabel(tick))
+            out += String(format: "<text x=\"%.1f\" y=\"12\" fill=\"#5b6675\" text-anchor=\"middle\">%@</text>\n", x,
+                          tickLabel(tick, decimals: axis.decimals))
         }
         for (index, bar) in run.bars.enumerated() {
             let y = top + Double(index) * row
@@ -51,15 +53,19 @@ enum Charts {
         return out + "</svg>"
     }
 
-    /// Round tick positions from 0 to `end` seconds, about eight of them.
-    private static func ticks(upTo end: Double) -> [Double] {
+    /// Round tick positions from 0 to `end` seconds, about eight of them, and the decimals their
+    /// labels need to tell them apart (a step of 0.05 s two, of 0.2 s one, of 5 s none).
+    /// - Parameter end: the axis' last second (above 0).
+    static func ticks(upTo end: Double) -> (positions: [Double], decimals: Int) {
         let raw = end / 8
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        return stride(from: 0, through: end, by: step).map { $0 }
+        let decimals = max(0, Int(ceil(-log10(step) - 1e-6)))
+        return (stride(from: 0, through: end, by: step).map { $0 }, decimals)
     }
 
-    private static func tickLabel(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+    /// A tick's label: its seconds with `decimals` decimals.
+    static func tickLabel(_ seconds: Double, decimals: Int) -> String {
+        String(format: "%.\(decimals)f s", seconds)
     }
 }

@@ -16,6 +16,8 @@ import Foundation
 ///     series: region      # splits bars or lines by a column
 ///     format: currency    # number, integer, currency, percent
 ///   - {title: Trends, chart: table, model: mart_market_trends}
+///   - {title: Regions, chart: table, analysis: regional_analysis, x: region, y: [net_revenue, revenue_share],
+///      format: {net_revenue: currency, revenue_share: percent}}   # a format per `y` column
 /// ```
 /// A panel reads `sql:` (compiled with `ref` and `var` as in analyses), `model:` (all its rows)
 /// or `analysis:` (one of the project's analyses).
@@ -37,7 +39,17 @@ struct Dashboard {
         var x: String?
         var y: [String]
         var series: String?
+        /// How the `y` values are written, unless `columnFormats` names the column.
         var format: Format
+        /// A `y` column's own format, where `format:` named it.
+        var columnFormats: [String: Format] = [:]
+
+        /// How `column`'s values are written.
+        /// - Parameter column: a `y` column.
+        func format(of column: String) -> Format { columnFormats[column] ?? format }
+
+        /// How a chart's axis, a KPI and their hover titles write values: the first `y` column's format.
+        var axisFormat: Format { format(of: y.first ?? "") }
     }
 
     var title: String
@@ -65,10 +77,19 @@ struct Dashboard {
             guard let chart = Chart(rawValue: chartName) else {
                 throw ConfigError(file: file, path: path + ".chart", problem: "expected \(Chart.allCases.map(\.rawValue).joined(separator: ", ")); got `\(chartName)`")
             }
-            let formatName = try entry["format"].map { try fields.string($0, path + ".format") } ?? "number"
-            guard let format = Format(rawValue: formatName) else {
-                throw ConfigError(file: file, path: path + ".format", problem: "expected \(Format.allCases.map(\.rawValue).joined(separator: ", ")); got `\(formatName)`")
+            func format(_ value: Any, _ path: String) throws -> Format {
+                let name = try fields.string(value, path)
+                guard let format = Format(rawValue: name) else {
+                    throw ConfigError(file: file, path: path, problem: "expected \(Format.allCases.map(\.rawValue).joined(separator: ", ")); got `\(name)`")
+                }
+                return format
             }
+            // One format for every `y` column, or one per column (`{net_revenue: currency, share: percent}`).
+            var columnFormats: [String: Format] = [:]
+            if let perColumn = entry["format"] as? [String: Any] {
+                for (column, value) in perColumn { columnFormats[column] = try format(value, path + ".format." + column) }
+            }
+            let single = try entry["format"].flatMap { $0 is [String: Any] ? nil : try format($0, path + ".format") } ?? .number
             let sources = ["sql", "model", "analysis"].filter { entry[$0] != nil }
             guard sources.count == 1 else {
                 throw ConfigError(file: file, path: path, problem: "a panel reads one of `sql`, `model` or `analysis`; it has \(sources.isEmpty ? "none" : sources.joined(separator: " and "))")
@@ -93,13 +114,17 @@ struct Dashboard {
                 value is [Any] ? try fields.strings(value, path + ".y") : [try fields.string(value, path + ".y")]
             } ?? []
             if chart != .table, y.isEmpty { throw ConfigError(file: file, path: path + ".y", problem: "a \(chart.rawValue) panel needs `y`, the column it shows") }
+            if let stray = columnFormats.keys.sorted().first(where: { !y.contains($0) }) {
+                throw ConfigError(file: file, path: path + ".format." + stray, problem: "`\(stray)` is not one of the panel's `y` columns (\(y.joined(separator: ", ")))")
+            }
             if [.line, .bar, .stackedBar].contains(chart), entry["x"] == nil {
                 throw ConfigError(file: file, path: path + ".x", problem: "a \(chart.rawValue) panel needs `x`, the column along its axis")
             }
             panels.append(Panel(title: try fields.string(titleValue, path + ".title"),
                                 description: try entry["description"].map { try fields.string($0, path + ".description") },
                                 chart: chart, sql: sql, x: try entry["x"].map { try fields.string($0, path + ".x") }, y: y,
-                                series: try entry["series"].map { try fields.string($0, path + ".series") }, format: format))
+                                series: try entry["series"].map { try fields.string($0, path + ".series") },
+                                format: single, columnFormats: columnFormats))
         }
         return Dashboard(title: try top["title"].map { try fields.string($0, "title") } ?? "Dashboard", locale: locale, panels: panels)
     }

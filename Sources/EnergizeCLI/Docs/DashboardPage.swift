@@ -46,7 +46,7 @@ struct DashboardPage {
         switch panel.chart {
         case .kpi:
             let raw = result.rows[0][position[panel.y[0]]!]
-            return "<div class=\"kpi\"><span class=\"value\" data-value=\"\(HTML.escape(raw ?? ""))\">\(HTML.escape(formatted(raw, panel.format)))</span>"
+            return "<div class=\"kpi\"><span class=\"value\" data-value=\"\(HTML.escape(raw ?? ""))\">\(HTML.escape(formatted(raw, panel.axisFormat)))</span>"
                 + "<span class=\"label\">\(HTML.escape(panel.y[0]))</span></div>"
         case .table:
             let shown = panel.y.isEmpty ? result.columns : [panel.x].compactMap { $0 } + panel.y
@@ -54,7 +54,7 @@ struct DashboardPage {
                 shown.map { column -> String in
                     let raw = row[position[column]!]
                     if panel.y.contains(column) {
-                        return "<span data-value=\"\(HTML.escape(raw ?? ""))\">\(HTML.escape(formatted(raw, panel.format)))</span>"
+                        return "<span data-value=\"\(HTML.escape(raw ?? ""))\">\(HTML.escape(formatted(raw, panel.format(of: column))))</span>"
                     }
                     return HTML.escape(dashboard.locale.label(raw ?? ""))
                 }
@@ -106,7 +106,7 @@ struct DashboardPage {
             let y = yPosition(value)
             out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>", left, y, width - right, y)
             out += String(format: "<text x=\"%.1f\" y=\"%.1f\" fill=\"#5b6675\" text-anchor=\"end\">%@</text>\n", left - 6, y + 4,
-                          HTML.escape(compact(value, panel.format)))
+                          HTML.escape(compact(value, panel.axisFormat)))
         }
         let slot = plotWidth / Double(max(categories.count, 1))
         let labelEvery = max(1, Int((Double(categories.count) / 10).rounded(.up)))
@@ -130,7 +130,7 @@ struct DashboardPage {
                 out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"" + points.map { String(format: "%.1f,%.1f", $0.0, yPosition($0.1)) }.joined(separator: " ") + "\"/>\n"
                 for point in points {
                     out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\" data-value=\"%@\"><title>%@</title></circle>", point.0, yPosition(point.1), colour,
-                                  HTML.escape(point.3), HTML.escape("\(name), \(dashboard.locale.label(point.4)): \(dashboard.locale.format(point.1, panel.format))"))
+                                  HTML.escape(point.3), HTML.escape("\(name), \(dashboard.locale.label(point.4)): \(dashboard.locale.format(point.1, panel.axisFormat))"))
                 }
             case .bar, .stackedBar:
                 for point in points {
@@ -141,7 +141,7 @@ struct DashboardPage {
                     let barWidth = slot * 0.7
                     out += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" data-value=\"%@\"><title>%@</title></rect>",
                                   point.0 - barWidth / 2, yPosition(high), barWidth, max(0.5, yPosition(low) - yPosition(high)), colour, HTML.escape(point.3),
-                                  HTML.escape("\(name), \(dashboard.locale.label(point.4)): \(dashboard.locale.format(point.1, panel.format))"))
+                                  HTML.escape("\(name), \(dashboard.locale.label(point.4)): \(dashboard.locale.format(point.1, panel.axisFormat))"))
                 }
             default: break
             }

@@ -82,7 +82,13 @@ struct DocsSite {
 
     /// Which zone the pages' times are in.
     private var timesNote: String {
-        "Times are in \(HTML.escape(catalog.timeZone)), the project's time zone; watermarks are the source's cursor values (dates in UTC)."
+        Self.zoneNote(catalog.timeZone) + "; watermarks are the source's cursor values (dates in UTC)."
+    }
+
+    /// The sentence every page with times starts its note with (escaped HTML).
+    /// - Parameter zone: the project's time zone.
+    static func zoneNote(_ zone: String) -> String {
+        "Times are in \(HTML.escape(zone)), the project's time zone"
     }
 
     private func index() -> String {

@@ -19,7 +19,8 @@ enum ServedPages {
             })
         }
         let errors = catalog.runs.compactMap { run in run.error.map { "<li>run \(run.runId): \(HTML.escape($0))</li>" } }
-        let body = "<p>The last \(catalog.runs.count) runs, newest first; built again from the warehouse when requested (see `--refresh`).</p>"
+        let body = "<p>The last \(catalog.runs.count) runs, newest first. \(DocsSite.zoneNote(catalog.timeZone)). "
+            + "The page is built again from the warehouse when requested (see <code>energize serve --refresh</code>).</p>"
             + "<div class=\"scroll grid\">" + HTML.table(header, rows) + "</div>"
             + (errors.isEmpty ? "" : "<h2>Errors</h2><ul>\(errors.joined())</ul>")
         return HTML.page(title: "Runs grid", project: catalog.pipeline, root: "", body: body, dashboard: dashboard, links: links)

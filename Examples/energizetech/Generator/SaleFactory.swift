@@ -7,8 +7,18 @@ enum SaleFactory {
 
     static func saleID(_ number: Int) -> String { "SA" + String(format: "%08d", number) }
 
+    /// A sale document.
+    /// - Parameters:
+    ///   - number: the sale's number (its `sale_id` and which messy case it is).
+    ///   - soldAt: when it was sold (ms since the epoch).
+    ///   - customers: how many customers there are (about 1% of sales name one that does not exist).
+    ///   - skus: the products and their prices in cents.
+    ///   - stores: the stores and their channels.
+    ///   - settledBy: the latest a cancelled or returned sale settles (its `updated_at`), so a
+    ///     history ends when its sales do; nil for no bound.
+    ///   - random: the generator.
     static func sale(number: Int, soldAt: Int64, customers: Int, skus: [(sku: String, cents: Int)],
-                     stores: [(id: String, channel: String)], random: inout SeededRandom) -> Document {
+                     stores: [(id: String, channel: String)], settledBy: Int64? = nil, random: inout SeededRandom) -> Document {
         let store = random.pick(stores)
         let customerNumber = random.chance(0.01) ? customers + 1 + Int.random(in: 0..<50, using: &random) : Int.random(in: 1...max(customers, 1), using: &random)
         let roll = Double.random(in: 0..<1, using: &random)
@@ -31,8 +41,9 @@ enum SaleFactory {
             if let discount { item["discount"] = .double(discount) }
             items.append(.document(item))
         }
-        let settled = status == "completed" ? soldAt + Int64.random(in: 0..<(3_600_000), using: &random)
-                                            : soldAt + Int64.random(in: 1...20, using: &random) * day
+        let drawn = status == "completed" ? soldAt + Int64.random(in: 0..<(3_600_000), using: &random)
+                                          : soldAt + Int64.random(in: 1...20, using: &random) * day
+        let settled = settledBy.map { min(drawn, max(soldAt, $0)) } ?? drawn
         var document: Document = [
             "_id": .objectId(random.objectId(seconds: soldAt / 1000)),
             "sale_id": .string(saleID(number)),

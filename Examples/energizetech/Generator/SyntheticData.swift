@@ -59,8 +59,10 @@ public struct SyntheticData: Sendable {
             var transactions: [Document] = []
             for number in start...end {
                 let soldAt = Self.historyStart + Int64.random(in: 0..<(Int64(Self.historyDays) * Self.day), using: &random)
-                let sale = SaleFactory.sale(number: number, soldAt: soldAt, customers: size.customers, skus: skus,
-                                            stores: stores, random: &random)
+                // Settled by the history's end: the day of changes, which starts after the latest
+                // `updated_at`, then follows the last sales instead of weeks of none.
+                let sale = SaleFactory.sale(number: number, soldAt: soldAt, customers: size.customers, skus: skus, stores: stores,
+                                            settledBy: Self.historyStart + Int64(Self.historyDays) * Self.day, random: &random)
                 sales.append(sale)
                 transactions += SaleFactory.transactions(for: sale, next: &transactionNumber, random: &random)
             }

@@ -31,6 +31,25 @@ enum EnergizeTechProject {
         #expect(first == sales().sales)
     }
 
+    /// The history ends when its sales do: nothing settles after the last day, so the day of
+    /// changes (after the latest `updated_at`) follows the last sales, and no sale settles before it was sold.
+    @Test func theHistoryEndsWithItsSales() {
+        let end = SyntheticData.historyStart + Int64(SyntheticData.historyDays) * 86_400_000
+        // The demo's size: a few hundred sales are cancelled or returned in the last 20 days.
+        var sales: [Document] = [], transactions: [Document] = []
+        SyntheticData(size: .init(customers: 300, sales: 5_000), seed: 42).salesAndTransactions { sales += $0; transactions += $1 }
+        for document in sales + transactions {
+            guard case .date(let updated) = document["updated_at"] else { Issue.record("no updated_at: \(document)"); continue }
+            #expect(updated <= end)
+            if case .date(let sold) = document["sold_at"] { #expect(updated >= sold) }
+        }
+        // Some sales still settle days after they were sold.
+        #expect(sales.contains { document in
+            guard case .date(let sold) = document["sold_at"], case .date(let updated) = document["updated_at"] else { return false }
+            return updated - sold >= 86_400_000
+        })
+    }
+
     @Test func onlyTheDeliberatelyMalformedDocumentsBreakTheContract() throws {
         let reference = data.referenceData()
         let (sales, transactions) = sales()

@@ -68,25 +68,44 @@ public final class MemorySink: Sink, @unchecked Sendable {
             let old = tables[stream.table, default: []]
             let strategy = stream.strategy
             var staged = staged
+            var rejects = rejects
+            var duplicates = 0
             if let key = strategy.keyField {
-                // One row per key: the greatest cursor, else the last read.
+                // One row per key: the greatest cursor, else the last read; as PostgreSQL's, the
+                // others are rejected, naming the document that kept the key.
                 var latest: [Value: Document] = [:]
                 var order: [Value] = []
+                var losers: [(row: Document, key: Value)] = []
                 for row in staged {
                     let k = row[key] ?? .null
                     if let existing = latest[k], let cursor = strategy.cursorField,
-                       let a = existing[cursor], let b = row[cursor], (ValueOrder.compare(b, a) ?? 0) < 0 { continue }
-                    if latest[k] == nil { order.append(k) }
+                       let a = existing[cursor], let b = row[cursor], (ValueOrder.compare(b, a) ?? 0) < 0 {
+                        losers.append((row, k))
+                        continue
+                    }
+                    if let existing = latest[k] { losers.append((existing, k)) } else { order.append(k) }
                     latest[k] = row
                 }
                 staged = order.compactMap { latest[$0] }
+                for loser in losers {
+                    let kept = latest[loser.key]?["_id"].map(DocumentRules.idText) ?? "?"
+                    rejects.append(Reject(documentId: loser.row["_id"].map(DocumentRules.idText),
+                                          reason: "duplicate key: document \(kept) has the same \(key) (\(DocumentRules.idText(loser.key))) and loaded; "
+                                              + "a keyed stream keeps one document per key, the one with the greatest cursor, else the last read",
+                                          document: loser.row))
+                }
+                duplicates = losers.count
             }
             let keyField = strategy.keyField
             let stagedKeys = Set(staged.compactMap { row in keyField.flatMap { row[$0] } })
             // As PostgreSQL's: a reload replaces every row but those of documents it rejected.
             let rejectedIds = Set(rejects.compactMap(\.documentId))
             func replaced(_ row: Document) -> Bool {
-                if stream.reload, strategy != .replace { return !rejectedIds.contains(row["_id"].map(DocumentRules.idText) ?? "") }
+                if stream.reload, strategy != .replace {
+                    // A key read again is replaced whoever held it: one row per key.
+                    if let keyField, stagedKeys.contains(row[keyField] ?? .null) { return true }
+                    return !rejectedIds.contains(row["_id"].map(DocumentRules.idText) ?? "")
+                }
                 switch strategy {
                 case .replace: return true
                 case .append: return false
@@ -120,8 +139,10 @@ public final class MemorySink: Sink, @unchecked Sendable {
                     watermarkAfter = value
                 }
             }
-            return LoadOutcome(rowsLoaded: staged.count, rowsDeleted: removedRows.count, rowsAdded: added,
-                               rowsRemoved: removed, tableRows: new.count, watermarkAfter: watermarkAfter)
+            var outcome = LoadOutcome(rowsLoaded: staged.count, rowsDeleted: removedRows.count, rowsAdded: added,
+                                      rowsRemoved: removed, tableRows: new.count, watermarkAfter: watermarkAfter)
+            outcome.rowsRejected = duplicates
+            return outcome
         }
     }
 

@@ -49,4 +49,37 @@ import Testing
         _ = try await run(source, streams)
         #expect(try rejects() == [["orders", "B", String(fourth + 1), String(fourth + 1)]])
     }
+
+    /// Two documents of one load with the same key: the table keeps one (the greatest cursor, else
+    /// the last read), the other is a reject naming the one that kept the key — on a first load,
+    /// a later one and a reload alike, in PostgreSQL as in the memory sink.
+    @Test func aDocumentWhoseKeyAnotherHoldsIsRejectedNotDropped() async throws {
+        let connection = try LiveServers.freshSchemas([Self.schema, Self.schema + "_meta"])
+        defer { connection.close() }
+        let day: Int64 = 86_400_000
+        func order(_ id: String, key: String, at days: Int64) -> Document {
+            ["_id": .string(id), "order_id": .string(key), "updated_at": .date(1_767_225_600_000 + days * day)]
+        }
+        var stream = StreamConfig("orders", strategy: .incremental(cursor: "updated_at", key: "order_id", lookback: .days(7)))
+        let source = MemorySource()
+        // A and B share O1: B's cursor is later, B loads. C and D share O2 in a merge-like tie: the last read loads.
+        source.set("orders", [order("A", key: "O1", at: 1), order("B", key: "O1", at: 2), order("C", key: "O2", at: 3), order("D", key: "O2", at: 3)])
+        let memory = MemorySink()
+        for reload in [false, false, true] {
+            stream.reload = reload
+            let sink = PGSink(connectionString: try LiveServers.pgURI(), settings: PGSinkSettings(rawSchema: Self.schema, metaSchema: Self.schema + "_meta"))
+            let report = try await Pipeline(name: "it-rejects", source: source, sink: sink, streams: [stream]).run()
+            let inMemory = try await Pipeline(name: "it-rejects", source: source, sink: memory, streams: [stream]).run()
+            #expect(report.streams.first?.rowsRejected == 2 && report.streams.first?.outcome?.tableRows == 2, "\(report.streams)")
+            #expect(inMemory.streams.first?.rowsRejected == 2 && inMemory.streams.first?.outcome?.tableRows == 2, "\(inMemory.streams)")
+            #expect(try connection.execute("SELECT _id FROM \(Self.schema).orders ORDER BY 1").rows == [["B"], ["D"]], "reload \(reload)")
+            #expect(memory.rows("orders").compactMap { $0["_id"].map(DocumentRules.idText) }.sorted() == ["B", "D"])
+            let rejects = try connection.execute("SELECT document_id, reason FROM \(Self.schema)._rejects ORDER BY 1").rows
+            #expect(rejects.map { $0[0] } == ["A", "C"], "\(rejects)")
+            #expect(rejects.first?[1]?.hasPrefix("duplicate key: document B has the same order_id (O1) and loaded") == true, "\(rejects)")
+            #expect(try connection.execute("""
+                SELECT rows_read, rows_rejected FROM \(Self.schema)_meta.stream_runs WHERE run_id = $1::bigint
+                """, [String(report.run.runId)]).rows.first == ["4", "2"])
+        }
+    }
 }

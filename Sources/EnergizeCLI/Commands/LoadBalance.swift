@@ -75,19 +75,26 @@ public struct LoadBalance: Sendable, Hashable {
         try sink.prepare()
         let rejects = sink.rejectsTable
         return try streams.map { stream in
-            let table = SQLIdentifier.qualified(rawSchema, stream.table)
+            var table = SQLIdentifier.qualified(rawSchema, stream.table)
             let documents = try client.collection(stream.collection, in: database).count()
             guard try connection.execute("SELECT to_regclass($1) IS NOT NULL", [table]).scalar == "t" else {
                 return LoadBalance(stream: stream.name, loaded: false, sourceDocuments: documents, tableRows: 0, rejected: 0,
                                    missing: [], extra: [], stale: [])
             }
+            func hasColumn(_ column: String) throws -> Bool {
+                try !connection.execute("""
+                    SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3
+                    """, [rawSchema, stream.table, column]).rows.isEmpty
+            }
+            let rows = Int(try connection.execute("SELECT count(*) FROM \(table)").scalar ?? "0") ?? 0
+            // A table loaded from an empty collection has no `_id` column (nor any row): read as none.
+            if try !hasColumn("_id") {
+                guard rows == 0 else { throw CLIError.failed("\(table) has \(rows) rows but no _id column: it was not loaded by energize") }
+                table = #"(SELECT NULL::text AS "_id" WHERE false)"#
+            }
             // The business key, when the stream has one other than `_id` and the table holds it under its own name.
             var key = stream.strategy.keyField.flatMap { $0 == "_id" || $0.contains(".") ? nil : $0 }
-            if let field = key, try connection.execute("""
-                SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3
-                """, [rawSchema, stream.table, field]).rows.isEmpty {
-                key = nil
-            }
+            if let field = key, try !hasColumn(field) { key = nil }
             return try connection.transaction {
                 try connection.execute("CREATE TEMP TABLE energize_verify_ids (id text PRIMARY KEY, key text) ON COMMIT DROP")
                 var projection: Document = ["_id": .int32(1)]
@@ -117,7 +124,6 @@ public struct LoadBalance: Sendable, Hashable {
                     return Keys(count: Int(rows.first?[2] ?? "0") ?? 0, examples: examples)
                 }
                 let tableKey = key.map { "t.\(SQLIdentifier.quote($0))::text" } ?? "NULL::text"
-                let rows = Int(try connection.execute("SELECT count(*) FROM \(table)").scalar ?? "0") ?? 0
                 let current = "SELECT r.document_id FROM \(rejects) r WHERE r.collection = $1 AND r.origin = 'load'"
                 return LoadBalance(
                     stream: stream.name, loaded: true, sourceDocuments: documents, tableRows: rows,

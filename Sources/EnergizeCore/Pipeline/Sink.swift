@@ -81,6 +81,9 @@ public struct LoadOutcome: Sendable, Hashable {
     public var tableRows: Int
     /// The greatest cursor value in the table after the load (incremental streams).
     public var watermarkAfter: Value?
+    /// Documents the load rejected as it committed, beyond those rejected as they were read: a
+    /// keyed stream's documents whose key another document of the same load holds.
+    public var rowsRejected = 0
 
     /// What a load did.
     /// - Parameters:

@@ -59,7 +59,7 @@ struct StreamRunner: Sendable {
             }
             let outcome = try opened.commit(progress)
             let report = StreamReport(stream: stream.name, strategy: stream.loadSummary, status: .succeeded,
-                                      rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected,
+                                      rowsRead: progress.rowsRead, rowsRejected: progress.rowsRejected + outcome.rowsRejected,
                                       watermarkBefore: watermark, cutoff: progress.cutoff, outcome: outcome,
                                       durationSeconds: started.duration(to: .now).seconds,
                                       maxRejectRatio: settings.maxRejectRatio)

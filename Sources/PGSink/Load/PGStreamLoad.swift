@@ -137,11 +137,15 @@ final class PGStreamLoad: ChangeApplying {
             var strategyColumns: [String: String] = [:]
             for field in stream.strategy.requiredFields { strategyColumns[field] = naming.column(for: field) }
             var deleted = 0, inserted = 0, added = 0, removed = 0
+            // Documents that lost their key to another of this load (see `LoadStatements.deduplicate`): rejects too.
+            var duplicateRejects = 0
             if direct {
                 // A first load: the rows are in the new target already; keep one per key.
                 let statements = LoadStatements(target: target, stage: target, columns: targetSchema.names, strategy: stream.strategy,
-                                                hasCutoff: false, columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0)
-                let duplicates = try statements.deduplicate.map { try connection.execute($0).affectedRows } ?? 0
+                                                hasCutoff: false, columnNames: strategyColumns, stageIsEmpty: rowsStaged == 0,
+                                                idColumn: targetSchema[naming.column(for: "_id")]?.name)
+                let duplicates = try statements.deduplicate.map { try connection.execute($0, statements.deduplicateParameters).affectedRows } ?? 0
+                if statements.idColumn != nil { duplicateRejects = duplicates }
                 inserted = rowsStaged - duplicates
                 try connection.execute("ALTER TABLE \(target) ALTER COLUMN \"_loaded_at\" DROP DEFAULT, ALTER COLUMN \"_run_id\" DROP DEFAULT")
                 try createIndexes()
@@ -156,7 +160,10 @@ final class PGStreamLoad: ChangeApplying {
                                                 idColumn: targetSchema[naming.column(for: "_id")]?.name,
                                                 indexedWindow: rowsStaged <= 100_000, reload: stream.reload)
                 let cutoff = statements.usesCutoff ? [progress.cutoff.flatMap(CursorText.parameter)] : []
-                if let deduplicate = statements.deduplicate { try connection.execute(deduplicate) }
+                if let deduplicate = statements.deduplicate {
+                    let duplicates = try connection.execute(deduplicate, statements.deduplicateParameters).affectedRows
+                    if statements.idColumn != nil { duplicateRejects = duplicates }
+                }
                 let differences = try connection.execute(statements.differences, cutoff).rows.first ?? []
                 added = Int(differences.first.flatMap { $0 } ?? "0") ?? 0
                 removed = Int(differences.dropFirst().first.flatMap { $0 } ?? "0") ?? 0
@@ -195,8 +202,11 @@ final class PGStreamLoad: ChangeApplying {
                 let result = try connection.execute("SELECT \(CursorText.maxExpression(column: column.name, type: column.type)) FROM \(target)")
                 watermarkAfter = CursorText.value(result.scalar, type: column.type)
             }
-            let outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted, rowsAdded: added, rowsRemoved: removed,
+            var outcome = LoadOutcome(rowsLoaded: inserted, rowsDeleted: deleted, rowsAdded: added, rowsRemoved: removed,
                                       tableRows: tableRows, watermarkAfter: watermarkAfter)
+            outcome.rowsRejected = duplicateRejects
+            var recorded = progress
+            recorded.rowsRejected += duplicateRejects
             // Statistics of the columns loads and changed scopes look rows up by (`_id`, the key, the
             // cursor, `_run_id`) when the load rewrote much of the table (a first load, a replace, a
             // big window) or the table never had any: the next statements plan with them instead of
@@ -219,10 +229,10 @@ final class PGStreamLoad: ChangeApplying {
             }
             if let token = progress.resumeToken {
                 // A micro-batch of changes: its position commits with its rows.
-                try sink.meta.recordChanges(connection, run: run, stream: stream, progress: progress, token: token, outcome: outcome)
+                try sink.meta.recordChanges(connection, run: run, stream: stream, progress: recorded, token: token, outcome: outcome)
             } else {
                 try sink.meta.recordStream(connection, run: run, stream: stream, table: "\(sink.settings.rawSchema).\(stream.table)",
-                                           progress: progress, watermarkBefore: watermark, outcome: outcome, error: nil)
+                                           progress: recorded, watermarkBefore: watermark, outcome: outcome, error: nil)
             }
             try checkLock()
             try connection.execute("COMMIT")

@@ -68,7 +68,13 @@ package struct LoadStatements: Sendable, Hashable {
     package var replacedRows: String? {
         // A reload replaces every row but those of documents this load rejected (see `idColumn`); a
         // replace load reads the whole collection anyway, and stays what it is.
-        if reload, strategy != .replace { return idColumn.map { "NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote($0))::text)" } ?? "TRUE" }
+        // A key read again is replaced whoever held it: a keyed table keeps one row per key.
+        if reload, strategy != .replace {
+            guard let idColumn else { return "TRUE" }
+            let kept = "NOT EXISTS (SELECT 1 FROM energize_rejects r WHERE r.document_id = t.\(SQLIdentifier.quote(idColumn))::text)"
+            guard let key = strategy.keyField, !stageIsEmpty else { return kept }
+            return "(\(kept) OR \(reextracted("t", key: key)))"
+        }
         switch strategy {
         case .replace: return "TRUE"
         case .append: return nil
@@ -110,15 +116,34 @@ package struct LoadStatements: Sendable, Hashable {
     /// Whether `differences` and `delete` take the cutoff as `$1`.
     package var usesCutoff: Bool { hasCutoff && strategy.cursorField != nil && replacedRows != nil }
 
-    /// Keeps one staged row per key (the one with the greatest cursor, else the last read).
+    /// Keeps one staged row per key (the one with the greatest cursor, else the last read). With
+    /// `idColumn`, the others are this load's rejects (`energize_rejects`): nothing read is
+    /// dropped without a word. It takes `deduplicateParameters`; its row count is the rows it removed.
     package var deduplicate: String? {
         guard let key = strategy.keyField, !stageIsEmpty else { return nil }
         let order = strategy.cursorField.map { "\(column($0)) DESC NULLS LAST, ctid DESC" } ?? "ctid DESC"
+        guard let idColumn else {
+            return """
+                DELETE FROM \(stage) s USING (SELECT ctid AS row_ctid, row_number() OVER \
+                (PARTITION BY \(column(key)) ORDER BY \(order)) AS rank FROM \(stage)) d \
+                WHERE s.ctid = d.row_ctid AND d.rank > 1
+                """
+        }
+        let id = SQLIdentifier.quote(idColumn)
         return """
-            DELETE FROM \(stage) s USING (SELECT ctid AS row_ctid, row_number() OVER \
-            (PARTITION BY \(column(key)) ORDER BY \(order)) AS rank FROM \(stage)) d \
-            WHERE s.ctid = d.row_ctid AND d.rank > 1
+            WITH d AS (SELECT ctid AS row_ctid, row_number() OVER (PARTITION BY \(column(key)) ORDER BY \(order)) AS rank, \
+            first_value(\(id)::text) OVER (PARTITION BY \(column(key)) ORDER BY \(order)) AS energize_kept FROM \(stage)), \
+            gone AS (DELETE FROM \(stage) s USING d WHERE s.ctid = d.row_ctid AND d.rank > 1 RETURNING s.*, d.energize_kept) \
+            INSERT INTO energize_rejects (document_id, reason, document) \
+            SELECT g.\(id)::text, format('duplicate key: document %s has the same %s (%s) and loaded; a keyed stream keeps one document per key, ' \
+            || 'the one with the greatest cursor, else the last read', g.energize_kept, $1::text, g.\(column(key))::text), \
+            to_jsonb(g) - 'energize_kept' - '_loaded_at' - '_run_id' FROM gone g
             """
+    }
+
+    /// The parameters of `deduplicate`: the key's field, named in its rejects' reason.
+    package var deduplicateParameters: [String?] {
+        idColumn == nil ? [] : [strategy.keyField]
     }
 
     /// Two counts, ignoring `_loaded_at` and `_run_id`: staged rows not among the replaced

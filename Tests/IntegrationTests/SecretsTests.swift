@@ -76,4 +76,37 @@ import Testing
         #expect(try connection.execute("SELECT status FROM it_preflight_meta.runs").rows == [["failed"]])
         #expect(try connection.execute("SELECT count(*) FROM it_preflight_meta.stream_runs").scalar == "0")
     }
+
+    /// A run waiting to ask MongoDB again is history already (`running`, from when it started),
+    /// and a stop request ends the wait: exit 6, the run `stopped`, no stream started.
+    @Test func aRunWaitingForMongoDBShowsAsRunningAndStopsOnRequest() throws {
+        let project = try TemporaryProject("it_preflight_stop", """
+            pipeline: it_preflight_stop
+            streams: [{name: a}, {name: b}]
+            transform: {enabled: false}
+            retries: {attempts: 3, initial_delay: 60s}
+            """)
+        // Nothing listens on port 1: a transient failure, retried after a minute.
+        let run = try EnergizeBinary.start(["run", "--mongo-uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300"],
+                                           in: project.folder)
+        let connection = try PGConnection(try LiveServers.pgURI())
+        defer { connection.close() }
+        let deadline = Date().addingTimeInterval(60)
+        var running = false
+        while Date() < deadline, !running {
+            running = (try? connection.execute("SELECT 1 FROM it_preflight_stop_meta.runs WHERE status = 'running'").rows.isEmpty == false) ?? false
+            if !running { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(running, "the waiting run is not in the history")
+        // Once the first attempt has failed and the wait has begun.
+        Thread.sleep(forTimeInterval: 1.5)
+        run.send(SIGTERM)
+        let ended = run.wait()
+        #expect(ended.status == 6 && ended.output.contains("stopped on request while MongoDB was being asked"), "\(ended.output)")
+        let rows = try connection.execute("""
+            SELECT status, finished_at > started_at FROM it_preflight_stop_meta.runs
+            """).rows
+        #expect(rows == [["stopped", "t"]], "\(rows)")
+        #expect(try connection.execute("SELECT count(*) FROM it_preflight_stop_meta.stream_runs").scalar == "0")
+    }
 }

@@ -48,20 +48,45 @@ struct PipelineExecution {
         var sink = config.sink(pgURI: pgURI)
         sink.settings.lockHolder = lock.backendPID
         sink.settings.keepsRunOpen = wholePipeline && config.transform
-        if let failure = try await checkMongoDB() {
-            print(failure)
-            // The attempt is history too: a failed run without streams, saying why.
-            if let context = try? sink.beginRun(pipeline: config.pipeline, streams: selected) {
-                try? sink.finishRun(RunReport(run: context, streams: [], durationSeconds: 0))
-                try? sink.markRunFailed(runId: context.runId, error: failure)
-            }
-            return .failed
+        // The run is history from here: `status` shows it while MongoDB is asked (and retried).
+        let context: RunContext
+        do {
+            context = try await onOwnThread { [sink, config, selected] in try sink.beginRun(pipeline: config.pipeline, streams: selected) }
+        } catch {
+            throw CLIError.failed("the run could not start: \(error)")
         }
-        let missing = try missingCollections(selected)
-        if let stream = missing.first(where: \.reload) {
-            // A misspelt collection would empty the table.
-            throw ConfigurationMissing("--reload: collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): "
-                                       + "reloading stream \(stream.name) would empty \(config.rawSchema).\(stream.table); nothing was loaded (check the name with `energize debug`)")
+        let began = ContinuousClock.now
+        /// Ends the run before any stream started: stopped (every stream skipped), or failed saying why.
+        func endBeforeStreams(failure: String?) {
+            let skipped = failure != nil ? [] : selected.map {
+                StreamReport(stream: $0.name, strategy: $0.loadSummary, status: .skipped, rowsRead: 0, rowsRejected: 0, watermarkBefore: nil,
+                             cutoff: nil, outcome: nil, durationSeconds: 0, error: "stream \($0.name): not started, the run was asked to stop")
+            }
+            try? sink.finishRun(RunReport(run: context, streams: skipped, durationSeconds: began.duration(to: .now).seconds))
+            if let failure { try? sink.markRunFailed(runId: context.runId, error: failure) }
+        }
+        switch try await checkMongoDB() {
+        case .ready: break
+        case .failed(let failure):
+            print(failure)
+            endBeforeStreams(failure: failure)
+            return .failed
+        case .stopped:
+            print("stopped on request while MongoDB was being asked: no stream started; run \(context.runId) stopped")
+            endBeforeStreams(failure: nil)
+            return .stopped
+        }
+        let missing: [StreamConfig]
+        do {
+            missing = try missingCollections(selected)
+            if let stream = missing.first(where: \.reload) {
+                // A misspelt collection would empty the table.
+                throw ConfigurationMissing("--reload: collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): "
+                                           + "reloading stream \(stream.name) would empty \(config.rawSchema).\(stream.table); nothing was loaded (check the name with `energize debug`)")
+            }
+        } catch {
+            endBeforeStreams(failure: "\(error)")
+            throw error
         }
         for stream in missing {
             let message = "collection \(stream.collection) does not exist in MongoDB database \(config.sourceDatabase): stream \(stream.name) loads an empty table (check the name with `energize debug`)"
@@ -79,7 +104,7 @@ struct PipelineExecution {
         let progress = ProgressPrinter(enabled: !quiet || json, live: !json, summaryFollows: !json && !quiet, logger: logger)
         let report: RunReport
         do {
-            report = try await pipeline.run(stop: stop) { progress.handle($0) }
+            report = try await pipeline.run(in: context, stop: stop) { progress.handle($0) }
         } catch {
             throw CLIError.failed("the run could not start: \(error)")
         }
@@ -124,27 +149,40 @@ struct PipelineExecution {
     }
 
 
+    /// What asking MongoDB before the streams found.
+    enum Preflight {
+        case ready
+        /// The line that says why the run cannot start.
+        case failed(String)
+        /// A stop was requested while it waited to ask again.
+        case stopped
+    }
+
     /// Asks MongoDB once, before any stream starts, with a short server selection: a server
-    /// that is down is tried again with the run's retry policy (one line per attempt), an
-    /// unknown host or refused credentials fail the run at once. Returns the line that says
-    /// why the run cannot start, or nil.
-    private func checkMongoDB() async throws -> String? {
-        guard config.dumpFolder == nil else { return nil }
+    /// that is down is tried again with the run's retry policy (one line per attempt; a stop
+    /// request ends the wait), an unknown host or refused credentials fail the run at once.
+    private func checkMongoDB() async throws -> Preflight {
+        guard config.dumpFolder == nil else { return .ready }
         let uri = try config.requireMongo()
         var attempt = 0
         while true {
             attempt += 1
             do {
                 try MongoClient(uri: uri, serverSelectionTimeoutMS: 3_000).ping()
-                return nil
+                return .ready
             } catch let error as MongoError {
-                guard error.retryability == .transient, attempt <= config.retry.retries, !stop.isRequested else {
-                    return "the run cannot start: \(error) (no stream was attempted)"
+                if stop.isRequested { return .stopped }
+                guard error.retryability == .transient, attempt <= config.retry.retries else {
+                    return .failed("the run cannot start: \(error) (no stream was attempted)")
                 }
                 let delay = config.retry.delay(beforeRetry: attempt)
                 print(String(format: "MongoDB cannot be reached (attempt %d of %d): %@; trying again in %.0f s",
                              attempt, config.retry.retries + 1, "\(error)", delay))
-                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                let until = ContinuousClock.now.advanced(by: .milliseconds(Int64(delay * 1_000)))
+                while ContinuousClock.now < until {
+                    if stop.isRequested { return .stopped }
+                    try await Task.sleep(nanoseconds: 100_000_000)
+                }
             }
         }
     }

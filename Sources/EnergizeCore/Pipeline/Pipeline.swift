@@ -35,15 +35,17 @@ public struct Pipeline: Sendable {
 
     /// Runs every stream once and returns how each ended; a failed stream does not stop the others.
     /// - Parameters:
+    ///   - existing: the run the streams belong to, when the caller began it (`Sink.beginRun`)
+    ///     to record what came before them; nil to begin one now.
     ///   - stop: asks the run to stop early: streams not yet started are skipped.
     ///   - onEvent: called from stream threads as streams start, progress and finish.
     /// - Returns: one report per stream, in the order of `streams`.
     /// - Throws: only when the run cannot start or end (the sink is unreachable).
-    public func run(stop: StopRequest = StopRequest(),
+    public func run(in existing: RunContext? = nil, stop: StopRequest = StopRequest(),
                     onEvent: @escaping @Sendable (PipelineEvent) -> Void = { _ in }) async throws -> RunReport {
         let started = ContinuousClock.now
         let context = try await onOwnThread { [sink, name, streams] in
-            try sink.beginRun(pipeline: name, streams: streams)
+            try existing ?? sink.beginRun(pipeline: name, streams: streams)
         }
         var reports: [StreamReport] = []
         await withTaskGroup(of: StreamReport.self) { group in

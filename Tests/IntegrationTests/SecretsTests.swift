@@ -98,8 +98,10 @@ import Testing
             if !running { Thread.sleep(forTimeInterval: 0.1) }
         }
         #expect(running, "the waiting run is not in the history")
-        // Once the first attempt has failed and the wait has begun.
+        // Once the first attempt has failed and the wait has begun; `status` shows the time so far.
         Thread.sleep(forTimeInterval: 1.5)
+        let status = try project.energize("status")
+        #expect(status.output.range(of: #"run 1  .* UTC  [0-9]+\.[0-9] s so far  RUNNING"#, options: .regularExpression) != nil, "\(status.output)")
         run.send(SIGTERM)
         let ended = run.wait()
         #expect(ended.status == 6 && ended.output.contains("stopped on request while MongoDB was being asked"), "\(ended.output)")

@@ -25,6 +25,7 @@ struct RunHistory: Codable {
         var runId: Int64
         /// ISO 8601, UTC.
         var startedAt: String
+        /// Seconds from its start to its end; for a run still running, so far.
         var durationSeconds: Double?
         var status: String
         var error: String?
@@ -54,7 +55,8 @@ struct RunHistory: Codable {
         }
         let runs = try connection.execute("""
             SELECT run_id, \(MachineOutput.utcSQL("started_at")),
-              extract(epoch FROM finished_at - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error,
+              extract(epoch FROM CASE WHEN \(PGSink.statusExpression(runs: "r")) = 'running' THEN clock_timestamp() ELSE finished_at END
+                - started_at)::float8, \(PGSink.statusExpression(runs: "r")), error,
               to_jsonb(r) ->> 'origin'
             FROM \(meta("runs")) r WHERE pipeline = $1 ORDER BY run_id DESC LIMIT $2
             """, [pipeline, String(limit)]).rows
@@ -105,7 +107,8 @@ struct RunHistory: Codable {
             lines.append("")
         }
         for run in runs {
-            let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "running"
+            // A run still running: its time so far (its load may have ended, its transform not).
+            let duration = run.durationSeconds.map { String(format: "%.1f s", $0) + (run.status == "running" ? " so far" : "") } ?? "running"
             lines.append("run \(run.runId)  \(MachineOutput.readable(run.startedAt)) UTC  \(duration)  \(run.status.uppercased())"
                          + (run.origin.map { "  (\($0))" } ?? ""))
             let rows = run.streams.map { s in

@@ -113,7 +113,8 @@ public final class MemorySink: Sink, @unchecked Sendable {
                 case .incremental(let cursor, let key, _):
                     if stagedKeys.contains(row[key] ?? .null) { return true }
                     guard let cutoff, let value = row[cursor] else { return false }
-                    return (ValueOrder.compare(value, cutoff) ?? -1) >= 0
+                    // As PostgreSQL's: the window keeps the rows of documents this load rejected.
+                    return (ValueOrder.compare(value, cutoff) ?? -1) >= 0 && !rejectedIds.contains(row["_id"].map(DocumentRules.idText) ?? "")
                 }
             }
             let kept = old.filter { !replaced($0) }

@@ -58,7 +58,9 @@ import Testing
         defer { connection.close() }
         let day: Int64 = 86_400_000
         func order(_ id: String, key: String, at days: Int64) -> Document {
-            ["_id": .string(id), "order_id": .string(key), "updated_at": .date(1_767_225_600_000 + days * day)]
+            // Fields named like what the statement names itself: nothing collides.
+            ["_id": .string(id), "order_id": .string(key), "updated_at": .date(1_767_225_600_000 + days * day),
+             "kept": .string("k-" + id), "energize_kept": .int32(1), "note": .null]
         }
         var stream = StreamConfig("orders", strategy: .incremental(cursor: "updated_at", key: "order_id", lookback: .days(7)))
         let source = MemorySource()
@@ -77,6 +79,10 @@ import Testing
             let rejects = try connection.execute("SELECT document_id, reason FROM \(Self.schema)._rejects ORDER BY 1").rows
             #expect(rejects.map { $0[0] } == ["A", "C"], "\(rejects)")
             #expect(rejects.first?[1]?.hasPrefix("duplicate key: document B has the same order_id (O1) and loaded") == true, "\(rejects)")
+            // The reject keeps what the document held (its null field left out, as in the table's NULL).
+            #expect(try connection.execute("""
+                SELECT document ->> 'kept', document ? 'note', document ? '_run_id' FROM \(Self.schema)._rejects WHERE document_id = 'A'
+                """).rows.first == ["k-A", "f", "f"])
             #expect(try connection.execute("""
                 SELECT rows_read, rows_rejected FROM \(Self.schema)_meta.stream_runs WHERE run_id = $1::bigint
                 """, [String(report.run.runId)]).rows.first == ["4", "2"])

@@ -48,6 +48,8 @@ struct PipelineExecution {
         var sink = config.sink(pgURI: pgURI)
         sink.settings.lockHolder = lock.backendPID
         sink.settings.keepsRunOpen = wholePipeline && config.transform
+        // A configuration mistake is said before the run is history.
+        let mongoURI = config.dumpFolder == nil ? try config.requireMongo() : nil
         // The run is history from here: `status` shows it while MongoDB is asked (and retried).
         let context: RunContext
         do {
@@ -65,11 +67,23 @@ struct PipelineExecution {
             try? sink.finishRun(RunReport(run: context, streams: skipped, durationSeconds: began.duration(to: .now).seconds))
             if let failure { try? sink.markRunFailed(runId: context.runId, error: failure) }
         }
-        switch try await checkMongoDB() {
+        let preflight: Preflight
+        do {
+            if let mongoURI { preflight = try await checkMongoDB(uri: mongoURI) } else { preflight = .ready }
+        } catch {
+            endBeforeStreams(failure: "the run cannot start: \(error)")
+            throw error
+        }
+        switch preflight {
         case .ready: break
         case .failed(let failure):
             print(failure)
             endBeforeStreams(failure: failure)
+            return .failed
+        case .stopped where lost.isSet:
+            let message = "the run's lock was lost (its PostgreSQL connection ended) while MongoDB was being asked: no stream started; run \(context.runId) failed"
+            print(message)
+            endBeforeStreams(failure: message)
             return .failed
         case .stopped:
             print("stopped on request while MongoDB was being asked: no stream started; run \(context.runId) stopped")
@@ -161,9 +175,8 @@ struct PipelineExecution {
     /// Asks MongoDB once, before any stream starts, with a short server selection: a server
     /// that is down is tried again with the run's retry policy (one line per attempt; a stop
     /// request ends the wait), an unknown host or refused credentials fail the run at once.
-    private func checkMongoDB() async throws -> Preflight {
-        guard config.dumpFolder == nil else { return .ready }
-        let uri = try config.requireMongo()
+    /// - Parameter uri: the MongoDB connection string.
+    private func checkMongoDB(uri: String) async throws -> Preflight {
         var attempt = 0
         while true {
             attempt += 1

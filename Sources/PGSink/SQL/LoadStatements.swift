@@ -130,14 +130,17 @@ package struct LoadStatements: Sendable, Hashable {
                 """
         }
         let id = SQLIdentifier.quote(idColumn)
+        // `gone` returns four named values only: a source field of any name cannot collide with them.
+        // The reject's document is the staged row as JSON (column names, its fields' nulls left out).
         return """
             WITH d AS (SELECT ctid AS row_ctid, row_number() OVER (PARTITION BY \(column(key)) ORDER BY \(order)) AS rank, \
-            first_value(\(id)::text) OVER (PARTITION BY \(column(key)) ORDER BY \(order)) AS energize_kept FROM \(stage)), \
-            gone AS (DELETE FROM \(stage) s USING d WHERE s.ctid = d.row_ctid AND d.rank > 1 RETURNING s.*, d.energize_kept) \
+            first_value(\(id)::text) OVER (PARTITION BY \(column(key)) ORDER BY \(order)) AS kept FROM \(stage)), \
+            gone AS (DELETE FROM \(stage) s USING d WHERE s.ctid = d.row_ctid AND d.rank > 1 \
+            RETURNING s.\(id)::text AS id, s.\(column(key))::text AS key, d.kept AS kept, to_jsonb(s) - '_loaded_at' - '_run_id' AS document) \
             INSERT INTO energize_rejects (document_id, reason, document) \
-            SELECT g.\(id)::text, format('duplicate key: document %s has the same %s (%s) and loaded; a keyed stream keeps one document per key, ' \
-            || 'the one with the greatest cursor, else the last read', g.energize_kept, $1::text, g.\(column(key))::text), \
-            to_jsonb(g) - 'energize_kept' - '_loaded_at' - '_run_id' FROM gone g
+            SELECT g.id, format('duplicate key: document %s has the same %s (%s) and loaded; a keyed stream keeps one document per key, ' \
+            || 'the one with the greatest cursor, else the last read', g.kept, $1::text, g.key), \
+            (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}') FROM jsonb_each(g.document) e WHERE e.value <> 'null'::jsonb) FROM gone g
             """
     }
 

@@ -127,6 +127,15 @@ import Testing
             #expect(badZone.status == 2 && badZone.output.contains("time_zone: PostgreSQL does not know the time zone `America/Sao_Paolo`")
                     && !badZone.output.contains("loaded"), "\(command): \(badZone.output)")
         }
+        // A PostgreSQL connection string libpq cannot read: a configuration mistake, its password never printed.
+        for (uri, said) in [("postgresql://u:pw-sekrit-9@127.0.0.1:notaport/db", "its port `notaport` is not a port number"),
+                            ("host=127.0.0.1 password=pw-sekrit-9 dbnme=x", #"invalid connection option "dbnme""#),
+                            // The redactor takes `oops` for a word of the password: masked too.
+                            ("host=127.0.0.1 password=pw-sekrit-9 oops", #"missing "=" after "***""#)] {
+            let bad = try EnergizeBinary.run(["status", "--pg-uri", uri], in: folder)
+            #expect(bad.status == 2 && bad.output.contains("the PostgreSQL connection string") && bad.output.contains(said)
+                    && !bad.output.contains("sekrit"), "\(bad.output)")
+        }
         try "pipeline: x\nstreams: [{name: a, strategy: upsert}]\n".write(to: folder.appendingPathComponent("energize.yml"), atomically: true, encoding: .utf8)
         let badConfig = try EnergizeBinary.run(["ls"], in: folder)
         #expect(badConfig.status == 2 && badConfig.output.contains("streams[0].strategy: expected replace, append, merge or incremental"), "\(badConfig.output)")

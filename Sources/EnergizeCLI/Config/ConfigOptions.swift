@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import EnergizeCore
+import PGSink
 
 /// The project's configuration file and the flags that override it.
 struct ConfigOptions: ParsableArguments {
@@ -55,7 +56,9 @@ extension EnergizeConfig {
             throw ConfigurationMissing("the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri) is a "
                                        + "\(scheme):// URI: expected postgresql://… or libpq's key=value form")
         }
-        try Self.checkPasswordEncoding(pgURI, "the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri)")
+        let what = "the PostgreSQL connection string (destination.pg_uri in \(file), ENERGIZE_PG_URI or --pg-uri)"
+        try Self.checkPasswordEncoding(pgURI, what)
+        if let problem = ConnectionStringCheck.problem(in: pgURI) { throw ConfigurationMissing("\(what) cannot be read: \(problem)") }
         return pgURI
     }
 

@@ -60,10 +60,7 @@ struct PipelineExecution {
         let began = ContinuousClock.now
         /// Ends the run before any stream started: stopped (every stream skipped), or failed saying why.
         func endBeforeStreams(failure: String?) {
-            let skipped = failure != nil ? [] : selected.map {
-                StreamReport(stream: $0.name, strategy: $0.loadSummary, status: .skipped, rowsRead: 0, rowsRejected: 0, watermarkBefore: nil,
-                             cutoff: nil, outcome: nil, durationSeconds: 0, error: "stream \($0.name): not started, the run was asked to stop")
-            }
+            let skipped = failure != nil ? [] : selected.map(StreamReport.notStarted)
             try? sink.finishRun(RunReport(run: context, streams: skipped, durationSeconds: began.duration(to: .now).seconds))
             if let failure { try? sink.markRunFailed(runId: context.runId, error: failure) }
         }

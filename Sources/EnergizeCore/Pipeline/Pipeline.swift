@@ -54,11 +54,7 @@ public struct Pipeline: Sendable {
                 guard let stream = pending.popFirst() else { return }
                 let runner = StreamRunner(stream: stream, source: source, sink: sink, context: context, settings: settings, onEvent: onEvent)
                 group.addTask {
-                    if stop.isRequested {
-                        return StreamReport(stream: stream.name, strategy: stream.loadSummary, status: .skipped, rowsRead: 0,
-                                            rowsRejected: 0, watermarkBefore: nil, cutoff: nil, outcome: nil, durationSeconds: 0,
-                                            error: "stream \(stream.name): not started, the run was asked to stop")
-                    }
+                    if stop.isRequested { return .notStarted(stream) }
                     return await onOwnThread { runner.runWithRetries(stop: stop) }
                 }
             }

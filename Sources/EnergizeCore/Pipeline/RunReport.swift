@@ -68,6 +68,14 @@ public struct StreamReport: Sendable, Hashable {
         self.maxRejectRatio = maxRejectRatio
     }
 
+    /// A stream that did not start because its run was asked to stop.
+    /// - Parameter stream: the stream.
+    public static func notStarted(_ stream: StreamConfig) -> StreamReport {
+        StreamReport(stream: stream.name, strategy: stream.loadSummary, status: .skipped, rowsRead: 0, rowsRejected: 0,
+                     watermarkBefore: nil, cutoff: nil, outcome: nil, durationSeconds: 0,
+                     error: "stream \(stream.name): not started, the run was asked to stop")
+    }
+
     /// The share of read documents that were rejected.
     public var rejectRatio: Double { rowsRead == 0 ? 0 : Double(rowsRejected) / Double(rowsRead) }
 

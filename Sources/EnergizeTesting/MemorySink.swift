@@ -90,8 +90,7 @@ public final class MemorySink: Sink, @unchecked Sendable {
                 for loser in losers {
                     let kept = latest[loser.key]?["_id"].map(DocumentRules.idText) ?? "?"
                     rejects.append(Reject(documentId: loser.row["_id"].map(DocumentRules.idText),
-                                          reason: "duplicate key: document \(kept) has the same \(key) (\(DocumentRules.idText(loser.key))) and loaded; "
-                                              + "a keyed stream keeps one document per key, the one with the greatest cursor, else the last read",
+                                          reason: Reject.duplicateKeyReason(kept: kept, keyField: key, key: DocumentRules.idText(loser.key)),
                                           document: loser.row))
                 }
                 duplicates = losers.count

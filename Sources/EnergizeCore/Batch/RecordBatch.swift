@@ -17,6 +17,16 @@ public struct Reject: Sendable, Hashable {
         self.reason = reason
         self.document = document
     }
+
+    /// Why a keyed stream's document did not load: another document of the same load holds its key.
+    /// - Parameters:
+    ///   - kept: the `_id` (as text) of the document that loaded.
+    ///   - keyField: the stream's key field.
+    ///   - key: the key's value, as text.
+    public static func duplicateKeyReason(kept: String, keyField: String, key: String) -> String {
+        "duplicate key: document \(kept) has the same \(keyField) (\(key)) and loaded; "
+            + "a keyed stream keeps one document per key, the one with the greatest cursor, else the last read"
+    }
 }
 
 /// A columnar batch of rows: one value array per schema column, all of one length.

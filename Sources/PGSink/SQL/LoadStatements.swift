@@ -138,15 +138,15 @@ package struct LoadStatements: Sendable, Hashable {
             gone AS (DELETE FROM \(stage) s USING d WHERE s.ctid = d.row_ctid AND d.rank > 1 \
             RETURNING s.\(id)::text AS id, s.\(column(key))::text AS key, d.kept AS kept, to_jsonb(s) - '_loaded_at' - '_run_id' AS document) \
             INSERT INTO energize_rejects (document_id, reason, document) \
-            SELECT g.id, format('duplicate key: document %s has the same %s (%s) and loaded; a keyed stream keeps one document per key, ' \
-            || 'the one with the greatest cursor, else the last read', g.kept, $1::text, g.key), \
+            SELECT g.id, format($2::text, g.kept, $1::text, g.key), \
             (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}') FROM jsonb_each(g.document) e WHERE e.value <> 'null'::jsonb) FROM gone g
             """
     }
 
-    /// The parameters of `deduplicate`: the key's field, named in its rejects' reason.
+    /// The parameters of `deduplicate`: the key's field, named in its rejects' reason, and the
+    /// reason's `format()` template (`Reject.duplicateKeyReason`, its one owner).
     package var deduplicateParameters: [String?] {
-        idColumn == nil ? [] : [strategy.keyField]
+        idColumn == nil ? [] : [strategy.keyField, Reject.duplicateKeyReason(kept: "%s", keyField: "%s", key: "%s")]
     }
 
     /// Two counts, ignoring `_loaded_at` and `_run_id`: staged rows not among the replaced
